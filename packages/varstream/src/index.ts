@@ -1,0 +1,31 @@
+export type { Limits } from './defaults.js';
+export { defaults } from './defaults.js';
+export type { VarStreamErrorCode, VarStreamErrorDetails } from './errors.js';
+export { isVarStreamError, VarStreamError } from './errors.js';
+export type { ParseOptions } from './parse.js';
+export { parse } from './parse.js';
+export type { Path, Segment } from './path.js';
+export { APPEND, formatPath, formatSegment, isBareKey, LAST, parsePath, RESET } from './path.js';
+export { PathContext } from './path-context.js';
+export type { ReaderOptions } from './reader.js';
+export { Reader } from './reader.js';
+export type { Comment, Entry, Operator, Statement } from './statement.js';
+export { OPERATORS } from './statement.js';
+export type { WritableStatement } from './statement-writer.js';
+export { formatStatement, StatementWriter } from './statement-writer.js';
+export type { StringifyOptions } from './stringify.js';
+export { stringify } from './stringify.js';
+export type { Change, TreeOptions } from './tree.js';
+export { Tree } from './tree.js';
+export type { WriterOptions } from './tree-writer.js';
+export { TreeWriter } from './tree-writer.js';
+export type { Literal, Scalar } from './value.js';
+export {
+  EMPTY_ARRAY,
+  EMPTY_OBJECT,
+  formatLiteral,
+  formatNumber,
+  formatString,
+  isBareString,
+  typeBareValue,
+} from './value.js';

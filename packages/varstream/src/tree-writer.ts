@@ -1,0 +1,343 @@
+import { VarStreamError } from './errors.js';
+import { formatPath, isBareKey, quote, type Segment } from './path.js';
+import { formatNumber, formatString } from './value.js';
+
+export interface WriterOptions {
+  /** Use `^` and `^N` back references when they make a line shorter. Default true. */
+  compress?: boolean;
+  /**
+   * How array elements are addressed: `'append'` writes `!` for the first
+   * element, `+` for each next one and `*` for later lines of the same
+   * element (what 0.3.2 calls MERGE_ARRAYS, done right); `'index'` writes
+   * explicit indices. Sparse arrays always use indices. Default `'append'`.
+   */
+  arrays?: 'append' | 'index';
+  /** Write a shared or circular object once and refer to it with `&=`. Default true. */
+  references?: boolean;
+  /** Approximate size of the chunks `read()` returns. Default 65 536. */
+  chunkSize?: number;
+}
+
+interface Frame {
+  node: object;
+  isArray: boolean;
+  /** Object keys, or the remaining indices of a sparse array. */
+  keys: string[] | number[] | undefined;
+  i: number;
+  /** Dense arrays: true once a hole was met (then indices are written). */
+  sparse: boolean;
+  parent: Frame | undefined;
+  /** This container's segment in its parent (for reference paths). */
+  seg: Segment;
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * Writes a tree as VarStream text, lazily: `read()` returns the next chunk
+ * (or null at the end), so a large tree streams with backpressure and the
+ * output never has to exist whole. Never recursive: any depth works.
+ */
+export class TreeWriter implements Iterable<string> {
+  readonly #compress: boolean;
+  readonly #append: boolean;
+  readonly #refs: Map<object, Frame> | undefined;
+  readonly #chunkSize: number;
+  readonly #stack: Frame[] = [];
+  /** Text of each path segment of the current line, and cumulative lengths. */
+  readonly #texts: string[] = [];
+  readonly #cum: number[] = [0];
+  /** Segment d addresses an array element written with `!`/`+` until its first line. */
+  readonly #fresh: boolean[] = [];
+  #out = '';
+  #started = false;
+  #done = false;
+  /** Length of the previous line's path; segments shared with it. */
+  #prevLen = 0;
+  #shared = 0;
+  /** Frames below this depth have had a line written under them. */
+  #emitted = 0;
+  #root: unknown;
+
+  constructor(value: unknown, options: WriterOptions = {}) {
+    this.#root = value;
+    this.#compress = options.compress !== false;
+    this.#append = options.arrays !== 'index';
+    this.#refs = options.references === false ? undefined : new Map();
+    this.#chunkSize = options.chunkSize ?? 65_536;
+  }
+
+  /** The next chunk of text, or null when everything was written. */
+  read(): string | null {
+    if (this.#done) return null;
+    this.#run(this.#chunkSize);
+    const out = this.#out;
+    this.#out = '';
+    if (out.length === 0) {
+      this.#done = true;
+      return null;
+    }
+    return out;
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    for (let chunk = this.read(); chunk !== null; chunk = this.read()) yield chunk;
+  }
+
+  /** Writes everything and returns it as one string. */
+  toString(): string {
+    this.#run(Number.POSITIVE_INFINITY);
+    const out = this.#out;
+    this.#out = '';
+    this.#done = true;
+    return out;
+  }
+
+  #run(budget: number): void {
+    if (!this.#started) {
+      this.#started = true;
+      const root = toJSONValue(this.#root, '');
+      if (root === null || typeof root !== 'object') {
+        if (root !== undefined) this.#out += `^0=${scalarText(root, '^0')}\n`;
+        return;
+      }
+      if (isEmpty(root)) {
+        if (Array.isArray(root)) this.#out += '^0=[]\n';
+        return;
+      }
+      this.#push(root, undefined, '', false);
+    }
+    const stack = this.#stack;
+    while (stack.length > 0 && this.#out.length < budget) {
+      const frame = stack[stack.length - 1]!;
+      const depth = stack.length - 1; // segments to reach `frame`
+      let key: Segment;
+      let raw: unknown;
+      if (frame.isArray) {
+        const arr = frame.node as unknown[];
+        if (frame.keys !== undefined) {
+          const keys = frame.keys as number[];
+          if (frame.i >= keys.length) {
+            this.#pop();
+            continue;
+          }
+          key = keys[frame.i++]!;
+          raw = arr[key];
+        } else {
+          if (frame.i >= arr.length) {
+            this.#pop();
+            continue;
+          }
+          key = frame.i++;
+          if (!(key in arr)) {
+            // A hole: from here on, indices; skip holes without walking them.
+            frame.sparse = true;
+            frame.keys = sparseIndices(arr, key);
+            frame.i = 0;
+            continue;
+          }
+          raw = arr[key];
+        }
+      } else {
+        const keys = frame.keys as string[];
+        if (frame.i >= keys.length) {
+          this.#pop();
+          continue;
+        }
+        key = keys[frame.i++]!;
+        raw = (frame.node as Record<string, unknown>)[key];
+      }
+      const value = toJSONValue(raw, key);
+      if (value === undefined) {
+        if (frame.isArray && !frame.sparse) {
+          frame.sparse = true;
+          frame.keys = sparseIndices(frame.node as unknown[], (key as number) + 1);
+          frame.i = 0;
+        }
+        continue;
+      }
+      const text = this.#segmentText(frame, key);
+      if (value !== null && typeof value === 'object') {
+        const seen = this.#refs?.get(value);
+        if (seen !== undefined) {
+          this.#reference(depth, text, seen);
+          continue;
+        }
+        if (!isEmpty(value)) {
+          this.#push(value, frame, text, frame.isArray && this.#append && !frame.sparse, key);
+          continue;
+        }
+        if (this.#refs !== undefined) this.#refs.set(value, this.#frameFor(value, frame, key));
+        this.#line(depth, text, Array.isArray(value) ? '=[]' : '={}');
+        continue;
+      }
+      this.#line(depth, text, `=${scalarText(value, key)}`);
+    }
+  }
+
+  #segmentText(frame: Frame, key: Segment): string {
+    if (typeof key === 'string') return isBareKey(key) ? key : quote(key);
+    if (this.#append && !frame.sparse) return key === 0 ? '!' : '+';
+    return String(key);
+  }
+
+  #push(
+    node: object,
+    parent: Frame | undefined,
+    text: string,
+    element: boolean,
+    seg: Segment = '',
+  ): void {
+    const isArray = Array.isArray(node);
+    const frame: Frame = {
+      node,
+      isArray,
+      keys: isArray ? undefined : Object.keys(node),
+      i: 0,
+      sparse: false,
+      parent,
+      seg,
+    };
+    if (this.#refs !== undefined) this.#refs.set(node, frame);
+    const stack = this.#stack;
+    if (parent !== undefined) {
+      const d = stack.length - 1; // index of this segment
+      this.#texts[d] = text;
+      this.#fresh[d] = element;
+      this.#cum[d + 1] = this.#cum[d]! + text.length + 1;
+    }
+    stack.push(frame);
+  }
+
+  #pop(): void {
+    this.#stack.pop();
+    const depth = Math.max(0, this.#stack.length - 1);
+    if (this.#shared > depth) this.#shared = depth;
+    if (this.#emitted > this.#stack.length) this.#emitted = this.#stack.length;
+  }
+
+  #frameFor(node: object, parent: Frame, seg: Segment): Frame {
+    return {
+      node,
+      isArray: Array.isArray(node),
+      keys: undefined,
+      i: 0,
+      sparse: false,
+      parent,
+      seg,
+    };
+  }
+
+  /** Writes one line whose path is the current stack (`depth` segments) plus `leaf`. */
+  #line(depth: number, leaf: string, rest: string): void {
+    const n = depth + 1;
+    const cum = this.#cum;
+    const texts = this.#texts;
+    let line: string;
+    const k = this.#shared;
+    const absolute = cum[depth]! + leaf.length;
+    let prefix = '';
+    if (this.#compress && k > 0 && this.#prevLen > 0) {
+      prefix = k === this.#prevLen - 1 ? '^' : `^${k}`;
+      if (prefix.length + 1 + (absolute - cum[k]!) >= absolute) prefix = '';
+    }
+    if (prefix !== '') {
+      line = prefix;
+      for (let d = k; d < depth; d++) line += `.${texts[d]}`;
+      line += `.${leaf}`;
+    } else {
+      line = '';
+      for (let d = 0; d < depth; d++) line += `${texts[d]}.`;
+      line += leaf;
+    }
+    this.#out += `${line}${rest}\n`;
+    // Elements created by this line are now the last of their arrays.
+    this.#created(depth);
+    this.#emitted = this.#stack.length;
+    this.#prevLen = n;
+    this.#shared = depth;
+  }
+
+  /** The elements created by the line just written are now the last of their arrays: `*`. */
+  #created(depth: number): void {
+    const texts = this.#texts;
+    for (let d = Math.max(0, this.#emitted - 1); d < depth; d++) if (this.#fresh[d]) texts[d] = '*';
+  }
+
+  /** `path&=target`: the left side is written whole, as the reader expands the right side first. */
+  #reference(depth: number, leaf: string, target: Frame): void {
+    let line = '';
+    const texts = this.#texts;
+    for (let d = 0; d < depth; d++) line += `${texts[d]}.`;
+    line += `${leaf}&=${formatPath(pathOf(target))}\n`;
+    this.#out += line;
+    this.#created(depth);
+    this.#emitted = this.#stack.length;
+    this.#prevLen = depth + 1;
+    this.#shared = depth;
+  }
+}
+
+function pathOf(frame: Frame): Segment[] {
+  const path: Segment[] = [];
+  for (let f: Frame | undefined = frame; f?.parent !== undefined; f = f.parent) path.push(f.seg);
+  return path.reverse();
+}
+
+function isEmpty(value: object): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
+/** Indices of the elements of a sparse array from `from` on, in order, without walking holes. */
+function sparseIndices(arr: unknown[], from: number): number[] {
+  const out: number[] = [];
+  for (const key of Object.keys(arr)) {
+    if (!ARRAY_INDEX.test(key)) continue;
+    const index = Number(key);
+    if (
+      index >= from &&
+      arr[index] !== undefined &&
+      typeof arr[index] !== 'function' &&
+      typeof arr[index] !== 'symbol'
+    ) {
+      out.push(index);
+    }
+  }
+  return out;
+}
+
+/** What JSON.stringify would see: `toJSON()` applied; functions, symbols and undefined are absent. */
+function toJSONValue(value: unknown, key: Segment): unknown {
+  const t = typeof value;
+  if (t === 'object') {
+    if (value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      return (value as { toJSON(key: string): unknown }).toJSON(String(key));
+    }
+    return value;
+  }
+  if (t === 'function' || t === 'symbol' || t === 'undefined') return undefined;
+  if (t === 'bigint') {
+    throw new VarStreamError('UNSUPPORTED_VALUE', 'BigInt values cannot be written', {
+      path: String(key),
+    });
+  }
+  return value;
+}
+
+function scalarText(value: unknown, key: Segment): string {
+  switch (typeof value) {
+    case 'string':
+      return formatString(value);
+    case 'number':
+      return formatNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      if (value === null) return 'null';
+      throw new VarStreamError('UNSUPPORTED_VALUE', `Cannot write ${typeof value}`, {
+        path: String(key),
+      });
+  }
+}

@@ -1,0 +1,416 @@
+import { type Limits, resolveLimits } from './defaults.js';
+import { VarStreamError, type VarStreamErrorCode } from './errors.js';
+import { combine } from './operators.js';
+import { APPEND, formatPath, LAST, type Path, RESET, type Segment } from './path.js';
+import type { PathContext } from './path-context.js';
+import type { Operator, Statement } from './statement.js';
+import type { Literal } from './value.js';
+
+/** A statement as it was applied: every `+` and `*` replaced by its index (`!` kept). */
+export interface Change {
+  readonly op: Operator;
+  readonly path: Path;
+  readonly value: Literal | undefined;
+  readonly ref?: Path | undefined;
+  /** The value at `path` before the change (undefined when absent). */
+  readonly previous: unknown;
+  /** The value at `path` after the change (undefined when deleted). */
+  readonly result: unknown;
+  readonly line: number;
+}
+
+export interface TreeOptions {
+  /** Overrides of `defaults`. `maxNodes` counts values created since the tree was made. */
+  limits?: Partial<Limits>;
+}
+
+type Container = Record<string, unknown> | unknown[];
+
+const ROOT: unique symbol = Symbol('root');
+const TRUNCATE: unique symbol = Symbol('truncate');
+
+type UndoEntry =
+  | { target: typeof ROOT; old: unknown }
+  | { target: Container; key: string | number; had: boolean; old: unknown; length: number }
+  | { target: unknown[]; key: typeof TRUNCATE; old: unknown[] };
+
+const hasOwn = Object.hasOwn;
+
+function isContainer(value: unknown): value is Container {
+  return value !== null && typeof value === 'object';
+}
+
+function fresh(value: Literal | undefined): unknown {
+  if (value !== null && typeof value === 'object') return Array.isArray(value) ? [] : {};
+  return value;
+}
+
+function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}
+
+/**
+ * A VarStream tree: plain objects and arrays under one root. Applies
+ * statements atomically (a statement that fails changes nothing), enforces the
+ * limits, and can roll back a group of statements (`begin`/`rollback`).
+ */
+export class Tree {
+  /** The root value; `undefined` while the tree is empty. */
+  root: unknown;
+  readonly limits: Limits;
+  /** Values created by `apply` since the tree was made (see `maxNodes`). */
+  nodesCreated = 0;
+  #undo: UndoEntry[] | undefined;
+  readonly #chain: Container[] = [];
+  readonly #concrete: Segment[] = [];
+
+  constructor(root?: unknown, options: TreeOptions = {}) {
+    this.root = root;
+    this.limits = resolveLimits(options.limits);
+  }
+
+  /** Starts recording changes so that `rollback()` can undo them. */
+  begin(): void {
+    this.#undo = [];
+  }
+
+  /** Keeps the changes made since `begin()`. */
+  commit(): void {
+    this.#undo = undefined;
+  }
+
+  /** Undoes every change made since `begin()`, newest first. */
+  rollback(): void {
+    const log = this.#undo;
+    this.#undo = undefined;
+    if (log === undefined) return;
+    for (let i = log.length - 1; i >= 0; i--) {
+      const entry = log[i]!;
+      if (entry.target === ROOT) {
+        this.root = entry.old;
+      } else if (entry.key === TRUNCATE) {
+        const arr = entry.target as unknown[];
+        arr.length = 0;
+        for (let k = 0; k < entry.old.length; k++) if (k in entry.old) arr[k] = entry.old[k];
+        arr.length = entry.old.length;
+      } else if (Array.isArray(entry.target)) {
+        const arr = entry.target;
+        const index = entry.key as number;
+        if (entry.had) arr[index] = entry.old;
+        else delete arr[index];
+        arr.length = entry.length;
+      } else {
+        const obj = entry.target as Record<string, unknown>;
+        const key = entry.key as string;
+        if (entry.had) setKey(obj, key, entry.old);
+        else delete obj[key];
+      }
+    }
+  }
+
+  /** The value at `path` (no `+` or `!`), or undefined. */
+  get(path: Path): unknown {
+    let node = this.root;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      if (!isContainer(node)) return undefined;
+      if (typeof seg === 'string') {
+        if (Array.isArray(node) || !hasOwn(node, seg)) return undefined;
+        node = (node as Record<string, unknown>)[seg];
+      } else {
+        if (!Array.isArray(node)) return undefined;
+        const index = seg === LAST ? node.length - 1 : seg;
+        if (index < 0 || !hasOwn(node, index)) return undefined;
+        node = node[index];
+      }
+    }
+    return node;
+  }
+
+  /**
+   * Applies one statement. Throws a `VarStreamError` (and changes nothing)
+   * when it cannot apply. With a context, stores the concrete path for `^`.
+   */
+  apply(statement: Statement, context?: PathContext): Change {
+    const { path, op } = statement;
+    const n = path.length;
+    const limits = this.limits;
+
+    // 1. The reference is resolved before the left side, as in 0.3.2.
+    let refPath: Segment[] | undefined;
+    let refValue: unknown;
+    let refFound = false;
+    if (op === '&=') {
+      const ref = statement.ref;
+      if (ref === undefined) this.#throw('EMPTY_VALUE', 'Missing reference after "&="', statement);
+      const resolved = this.#resolveRef(ref, statement);
+      refPath = resolved.path;
+      refFound = resolved.found;
+      refValue = resolved.value;
+    }
+
+    // 2. Resolve the left side without touching the tree.
+    const chain = this.#chain;
+    const concrete = this.#concrete;
+    chain.length = n;
+    concrete.length = n;
+    let node: unknown = this.root;
+    let createFrom = -1;
+    let resetDepth = -1;
+    for (let d = 0; d < n; d++) {
+      const seg = path[d]!;
+      if (createFrom === -1) {
+        const wantArray = typeof seg === 'number';
+        if (!isContainer(node) || Array.isArray(node) !== wantArray) createFrom = d;
+      }
+      if (createFrom !== -1) {
+        if (typeof seg === 'number') {
+          if (seg === LAST) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
+          const index = Math.max(0, seg);
+          if (index > limits.maxArrayIndex) {
+            this.#throw(
+              'LIMIT_INDEX',
+              `Array index ${index} above ${limits.maxArrayIndex}`,
+              statement,
+              d,
+            );
+          }
+          if (index > limits.maxArrayGap) {
+            this.#throw(
+              'LIMIT_GAP',
+              `Array index ${index} leaves a gap above ${limits.maxArrayGap}`,
+              statement,
+              d,
+            );
+          }
+          concrete[d] = index;
+        } else {
+          concrete[d] = seg;
+        }
+        node = undefined;
+        continue;
+      }
+      const container = node as Container;
+      chain[d] = container;
+      if (typeof seg === 'string') {
+        concrete[d] = seg;
+        node = hasOwn(container, seg) ? (container as Record<string, unknown>)[seg] : undefined;
+        continue;
+      }
+      const arr = container as unknown[];
+      let index: number;
+      if (seg >= 0) index = seg;
+      else if (seg === APPEND) index = arr.length;
+      else if (seg === LAST) {
+        if (arr.length === 0) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
+        index = arr.length - 1;
+      } else {
+        // RESET: the array is emptied, its first slot is new.
+        concrete[d] = 0;
+        resetDepth = d;
+        node = undefined;
+        if (d + 1 < n) createFrom = d + 1;
+        continue;
+      }
+      if (index > limits.maxArrayIndex) {
+        this.#throw(
+          'LIMIT_INDEX',
+          `Array index ${index} above ${limits.maxArrayIndex}`,
+          statement,
+          d,
+        );
+      }
+      if (index - arr.length > limits.maxArrayGap) {
+        this.#throw(
+          'LIMIT_GAP',
+          `Array index ${index} leaves a gap above ${limits.maxArrayGap}`,
+          statement,
+          d,
+        );
+      }
+      concrete[d] = index;
+      node = index < arr.length && hasOwn(arr, index) ? arr[index] : undefined;
+    }
+    const previous = node;
+
+    // 3. Compute the new value.
+    let result: unknown;
+    let remove = false;
+    let refPrefix = -1;
+    switch (op) {
+      case '=':
+        if (statement.value === undefined) {
+          if (typeof previous === 'string') result = '';
+          else remove = true;
+        } else {
+          result = fresh(statement.value);
+        }
+        break;
+      case '&=': {
+        const rp = refPath!;
+        if (rp.length < n && isPrefix(rp, concrete)) {
+          refPrefix = rp.length; // read after the left side is created
+        } else if (refFound) {
+          result = refValue;
+        } else {
+          this.#throw('REF_NOT_FOUND', `Nothing at ${formatPath(rp)} to refer to`, statement);
+        }
+        break;
+      }
+      default: {
+        const combined = combine(op, previous, statement.value);
+        if ('error' in combined) this.#throw('TYPE_MISMATCH', combined.error, statement);
+        result = combined.value;
+      }
+    }
+
+    // Limits on what this statement creates.
+    const created =
+      (createFrom === -1 ? 0 : n - createFrom) + (remove || previous !== undefined ? 0 : 1);
+    if (this.nodesCreated + created > limits.maxNodes) {
+      this.#throw('LIMIT_NODES', `More than ${limits.maxNodes} values`, statement);
+    }
+
+    // 4. Mutate.
+    this.nodesCreated += created;
+    if (resetDepth !== -1) this.#truncate(chain[resetDepth] as unknown[]);
+    if (n === 0) {
+      this.#log({ target: ROOT, old: this.root });
+      this.root = remove ? undefined : result;
+    } else {
+      let holder: Container | undefined =
+        createFrom === 0 ? undefined : chain[(createFrom === -1 ? n : createFrom) - 1];
+      if (createFrom !== -1) {
+        for (let d = createFrom; d < n; d++) {
+          const created = typeof path[d] === 'number' ? [] : {};
+          if (d === 0) {
+            this.#log({ target: ROOT, old: this.root });
+            this.root = created;
+          } else {
+            this.#set(holder!, concrete[d - 1]!, created);
+          }
+          chain[d] = created;
+          holder = created;
+        }
+      }
+      if (refPrefix !== -1) result = refPrefix === 0 ? this.root : chain[refPrefix];
+      const last = concrete[n - 1]!;
+      const target = chain[n - 1]!;
+      if (remove) this.#delete(target, last);
+      else this.#set(target, last, result);
+    }
+
+    // `!` stays in the applied path: it is what empties the array.
+    const applied: Segment[] = concrete.slice();
+    for (let d = 0; d < n; d++) if (path[d] === RESET) applied[d] = RESET;
+    if (context !== undefined) context.previous = concrete.slice();
+    return {
+      op,
+      path: applied,
+      value: statement.value,
+      ref: refPath,
+      previous,
+      result: remove ? undefined : result,
+      line: statement.line,
+    };
+  }
+
+  #resolveRef(
+    ref: Path,
+    statement: Statement,
+  ): { path: Segment[]; found: boolean; value: unknown } {
+    const path: Segment[] = new Array(ref.length);
+    let node: unknown = this.root;
+    let found = node !== undefined;
+    for (let i = 0; i < ref.length; i++) {
+      const seg = ref[i]!;
+      if (typeof seg === 'string') {
+        path[i] = seg;
+        if (found && isContainer(node) && !Array.isArray(node) && hasOwn(node, seg)) {
+          node = (node as Record<string, unknown>)[seg];
+        } else found = false;
+        continue;
+      }
+      if (seg === APPEND || seg === RESET) {
+        this.#throw('REF_NOT_FOUND', 'A reference cannot use "+" or "!"', statement);
+      }
+      if (seg === LAST) {
+        if (!found || !Array.isArray(node) || node.length === 0) {
+          this.#throw('REF_NOT_FOUND', `Nothing at ${formatPath(ref)} to refer to`, statement);
+        }
+        path[i] = node.length - 1;
+        node = node[node.length - 1];
+        continue;
+      }
+      path[i] = seg;
+      if (found && Array.isArray(node) && seg < node.length && hasOwn(node, seg)) node = node[seg];
+      else found = false;
+    }
+    return { path, found, value: found ? node : undefined };
+  }
+
+  #set(target: Container, key: Segment, value: unknown): void {
+    if (Array.isArray(target)) {
+      const index = key as number;
+      this.#log({
+        target,
+        key: index,
+        had: hasOwn(target, index),
+        old: target[index],
+        length: target.length,
+      });
+      target[index] = value;
+    } else {
+      const k = key as string;
+      const had = hasOwn(target, k);
+      this.#log({ target, key: k, had, old: had ? target[k] : undefined, length: 0 });
+      setKey(target, k, value);
+    }
+  }
+
+  #delete(target: Container, key: Segment): void {
+    if (Array.isArray(target)) {
+      const index = key as number;
+      if (!hasOwn(target, index)) return;
+      this.#log({ target, key: index, had: true, old: target[index], length: target.length });
+      delete target[index];
+    } else {
+      const k = key as string;
+      if (!hasOwn(target, k)) return;
+      this.#log({ target, key: k, had: true, old: target[k], length: 0 });
+      delete target[k];
+    }
+  }
+
+  #truncate(arr: unknown[]): void {
+    if (arr.length === 0) return;
+    if (this.#undo !== undefined) this.#undo.push({ target: arr, key: TRUNCATE, old: arr.slice() });
+    arr.length = 0;
+  }
+
+  #log(entry: UndoEntry): void {
+    if (this.#undo !== undefined) this.#undo.push(entry);
+  }
+
+  #throw(code: VarStreamErrorCode, reason: string, statement: Statement, depth?: number): never {
+    const path = depth === undefined ? statement.path : statement.path.slice(0, depth + 1);
+    throw new VarStreamError(code, reason, {
+      ...(statement.line > 0 ? { line: statement.line } : {}),
+      path: formatPath(path),
+    });
+  }
+}
+
+function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): boolean {
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== path[i]) return false;
+  return true;
+}

@@ -1,0 +1,147 @@
+/**
+ * Values: how a bare right-hand value is typed, and how a value is written
+ * so that it reads back as itself.
+ */
+
+export type Scalar = string | number | boolean | null;
+
+/** The literal `{}`: an empty object. Statements hold this frozen instance; applying one creates a fresh object. */
+export const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
+/** The literal `[]`: an empty array. Statements hold this frozen instance; applying one creates a fresh array. */
+export const EMPTY_ARRAY: readonly never[] = Object.freeze([]) as readonly never[];
+
+/** What a statement can carry on its right-hand side (besides `&=` references). */
+export type Literal = Scalar | typeof EMPTY_OBJECT | typeof EMPTY_ARRAY;
+
+/**
+ * True for the number syntax of varstream 0.3.2: `-?([0-9]+(\.[0-9]+)?|Infinity)`.
+ * `1e5`, `.5`, `+5` and `0x1F` are strings, exactly as in 0.3.2.
+ */
+export function isNumberText(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  if (n === 0) return false;
+  if (text.charCodeAt(0) === 45 /* - */) i = 1;
+  if (i >= n) return false;
+  if (text.charCodeAt(i) === 73 /* I */) return text.length - i === 8 && text.endsWith('Infinity');
+  const startDigits = i;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  if (i === startDigits) return false;
+  if (i === n) return true;
+  if (text.charCodeAt(i) !== 46 /* . */) return false;
+  i++;
+  const startFraction = i;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+    i++;
+  }
+  return i > startFraction;
+}
+
+/**
+ * Types a bare (unquoted) value: `null`, `true`, `false`, `NaN`, numbers by
+ * the 0.3.2 rule, `{}` and `[]`, otherwise the text itself.
+ */
+export function typeBareValue(text: string): Literal {
+  const c = text.charCodeAt(0);
+  switch (c) {
+    case 110: // n
+      return text === 'null' ? null : text;
+    case 116: // t
+      return text === 'true' ? true : text;
+    case 102: // f
+      return text === 'false' ? false : text;
+    case 78: // N
+      return text === 'NaN' ? Number.NaN : text;
+    case 123: // {
+      return text === '{}' ? EMPTY_OBJECT : text;
+    case 91: // [
+      return text === '[]' ? EMPTY_ARRAY : text;
+    case 73: // I
+    case 45: // -
+    case 48:
+    case 49:
+    case 50:
+    case 51:
+    case 52:
+    case 53:
+    case 54:
+    case 55:
+    case 56:
+    case 57:
+      return isNumberText(text) ? Number(text) : text;
+    default:
+      return text;
+  }
+}
+
+/**
+ * Writes a number in plain decimal notation, which every VarStream reader
+ * (0.3.2 included) reads back as the same number: no exponent, `-0` kept.
+ */
+export function formatNumber(value: number): string {
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const text = String(value);
+  if (text.indexOf('e') === -1) return text; // also NaN, Infinity, -Infinity
+  return expandExponent(text);
+}
+
+function expandExponent(text: string): string {
+  // text is like "-1.2345e+25" or "5e-324": shortest round-trip digits.
+  const negative = text.charCodeAt(0) === 45;
+  const body = negative ? text.slice(1) : text;
+  const e = body.indexOf('e');
+  const mantissa = body.slice(0, e);
+  const exponent = Number(body.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  const digits = dot === -1 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
+  const intLength = (dot === -1 ? mantissa.length : dot) + exponent;
+  let out: string;
+  if (intLength <= 0) out = `0.${'0'.repeat(-intLength)}${digits}`;
+  else if (intLength >= digits.length) out = digits + '0'.repeat(intLength - digits.length);
+  else out = `${digits.slice(0, intLength)}.${digits.slice(intLength)}`;
+  return negative ? `-${out}` : out;
+}
+
+// Characters that force quoting: control characters except tab and LF.
+const NEEDS_QUOTE = /[\u0000-\u0008\u000b-\u001f]/;
+
+/**
+ * True when `text` can be written bare (after `\` and line-break escaping)
+ * and still reads back as this exact string, in this codec and in 0.3.2.
+ */
+export function isBareString(text: string): boolean {
+  if (text.length === 0) return false;
+  const c = text.charCodeAt(0);
+  if (c === 34 /* " */ || c === 10 /* \n */) return false;
+  if (typeBareValue(text) !== text) return false;
+  if (NEEDS_QUOTE.test(text)) return false;
+  return text.isWellFormed();
+}
+
+/** Escapes a bare string: `\` doubles, a line break becomes `\` + LF. */
+export function escapeBare(text: string): string {
+  if (text.indexOf('\\') !== -1) text = text.replace(/\\/g, '\\\\');
+  if (text.indexOf('\n') !== -1) text = text.replace(/\n/g, '\\\n');
+  return text;
+}
+
+/** Writes a string value: bare when it reads back unchanged, else double-quoted. */
+export function formatString(text: string): string {
+  return isBareString(text) ? escapeBare(text) : JSON.stringify(text);
+}
+
+/** Writes any literal as a right-hand value. */
+export function formatLiteral(value: Literal): string {
+  if (typeof value === 'string') return formatString(value);
+  if (typeof value === 'number') return formatNumber(value);
+  if (value === null) return 'null';
+  if (value === true) return 'true';
+  if (value === false) return 'false';
+  return Array.isArray(value) ? '[]' : '{}';
+}
