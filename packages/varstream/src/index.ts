@@ -11,6 +11,7 @@ export type { ReaderOptions } from './reader.js';
 export { Reader } from './reader.js';
 export type { Comment, Entry, Operator, Statement } from './statement.js';
 export { OPERATORS } from './statement.js';
+export { canonicalize } from './canonical.js';
 export type { WritableStatement } from './statement-writer.js';
 export { formatStatement, StatementWriter } from './statement-writer.js';
 export type { StringifyOptions } from './stringify.js';

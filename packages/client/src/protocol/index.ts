@@ -1,0 +1,4 @@
+export type { CloseCodeName, CloseCodeValue } from './close-codes.js';
+export { CloseCode, closeCodeName, isFatalClose } from './close-codes.js';
+export type { Meta, MetaFields } from './meta.js';
+export { formatMeta, isMetaComment, META_PREFIX, PROTOCOL_VERSION, parseMeta } from './meta.js';
