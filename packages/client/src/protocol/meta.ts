@@ -24,13 +24,17 @@ function encodeValue(value: string): string {
   UNSAFE.lastIndex = 0;
   return value.replace(UNSAFE, (ch) => {
     let out = '';
-    for (const byte of new TextEncoder().encode(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    for (const byte of new TextEncoder().encode(ch))
+      out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     return out;
   });
 }
 
 /** Writes a meta line, without its line break. Fields with undefined values are left out. */
-export function formatMeta(verb: string, fields: Record<string, string | number | boolean | undefined> = {}): string {
+export function formatMeta(
+  verb: string,
+  fields: Record<string, string | number | boolean | undefined> = {},
+): string {
   if (!VERB.test(verb)) throw new TypeError(`Invalid meta verb: ${verb}`);
   let line = `${META_PREFIX}${verb}`;
   for (const key of Object.keys(fields)) {
@@ -56,7 +60,10 @@ export function parseMeta(line: string): Meta | undefined {
   if (text.endsWith('\n')) text = text.slice(0, text.endsWith('\r\n') ? -2 : -1);
   if (text.startsWith('#')) text = text.slice(1);
   if (!text.startsWith('vs ')) return undefined;
-  const parts = text.slice(3).split(' ').filter((part) => part.length > 0);
+  const parts = text
+    .slice(3)
+    .split(' ')
+    .filter((part) => part.length > 0);
   const verb = parts.shift();
   if (verb === undefined || !VERB.test(verb)) return undefined;
   const fields: MetaFields = Object.create(null) as MetaFields;

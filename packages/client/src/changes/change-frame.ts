@@ -1,0 +1,18 @@
+import { formatStatement, type WritableStatement } from '@varstream/varstream';
+import { formatMeta } from '../protocol/meta.js';
+
+/**
+ * The statement lines of a change, every path absolute. (`StatementWriter`
+ * would shorten paths with `^`, but it turns `list.+.a` then `list.+.b` into
+ * `^.b`, which reads back as the same element: absolute lines are exact.)
+ */
+export function changeBody(statements: readonly WritableStatement[]): string {
+  let text = '';
+  for (const statement of statements) text += formatStatement(statement);
+  return text;
+}
+
+/** The frame that sends a change: `#vs change id=<id>` and its statements. */
+export function changeFrame(id: string, body: string): string {
+  return `${formatMeta('change', { id })}\n${body}`;
+}

@@ -1,0 +1,177 @@
+import { isFatalClose } from '../protocol/close-codes.js';
+import { formatMeta } from '../protocol/meta.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { OPEN, protocolUrl, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+
+export interface ConnectionOptions {
+  WebSocket: WebSocketConstructor;
+  backoff?: BackoffOptions;
+  /** Interval of `#vs ping` while established, in ms. */
+  heartbeatMs: number;
+  /** Silence (no frame, no pong) after which the connection is considered dead, in ms. */
+  timeoutMs: number;
+}
+
+export interface ConnectionHandlers {
+  /** The socket opened: send the hello. */
+  open(): void;
+  /** A text frame arrived. */
+  frame(text: string): void;
+  /** The socket is gone; `retry` is false after a fatal close code or `close()`. */
+  down(code: number, reason: string, retry: boolean): void;
+}
+
+/** Close code this client uses when it drops a connection it judged dead or out of sync. */
+const CLIENT_RESTART = 4000;
+
+/**
+ * One logical connection: opens sockets one after another, with backoff
+ * between attempts, a heartbeat while established, and a silence timeout.
+ * It knows nothing of documents: frames go to the handlers.
+ */
+export class Connection {
+  readonly #url: string;
+  readonly #options: ConnectionOptions;
+  readonly #handlers: ConnectionHandlers;
+  readonly #backoff: Backoff;
+  #socket: WebSocketLike | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #beatTimer: ReturnType<typeof setInterval> | undefined;
+  #lastHeard = 0;
+  #established = false;
+  #closed = false;
+  #pings = 0;
+
+  constructor(url: string, options: ConnectionOptions, handlers: ConnectionHandlers) {
+    this.#url = protocolUrl(url);
+    this.#options = options;
+    this.#handlers = handlers;
+    this.#backoff = new Backoff(options.backoff);
+  }
+
+  get connected(): boolean {
+    return this.#socket !== undefined && this.#socket.readyState === OPEN;
+  }
+
+  start(): void {
+    if (this.#closed || this.#socket !== undefined) return;
+    this.#retryTimer = undefined;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.#options.WebSocket(this.#url);
+    } catch {
+      this.#scheduleRetry();
+      return;
+    }
+    this.#socket = socket;
+    this.#established = false;
+    this.#lastHeard = Date.now();
+    this.#startTimer();
+    socket.onopen = () => {
+      if (this.#socket !== socket) return;
+      this.#lastHeard = Date.now();
+      this.#handlers.open();
+    };
+    socket.onmessage = (event) => {
+      if (this.#socket !== socket) return;
+      this.#lastHeard = Date.now();
+      if (typeof event.data === 'string') this.#handlers.frame(event.data);
+    };
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (this.#socket !== socket) return;
+      this.#dropped(event.code, event.reason);
+    };
+  }
+
+  /** Sends a frame; false when not connected (the caller keeps it for later). */
+  send(text: string): boolean {
+    const socket = this.#socket;
+    if (socket === undefined || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The server welcomed us: heartbeats start, and the next failure backs off from scratch. */
+  established(): void {
+    this.#established = true;
+    this.#backoff.reset();
+  }
+
+  /** Drops the current socket and connects again (after a backoff delay). */
+  restart(): void {
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    this.#detach(socket, CLIENT_RESTART, 'restart');
+    this.#dropped(CLIENT_RESTART, 'restart');
+  }
+
+  /** Closes for good (code 1000). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#stopTimer();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket !== undefined) this.#detach(socket, 1000, 'closed by the client');
+  }
+
+  #dropped(code: number, reason: string): void {
+    this.#socket = undefined;
+    this.#established = false;
+    this.#stopTimer();
+    const retry = !this.#closed && !isFatalClose(code);
+    if (!retry) this.#closed = true;
+    this.#handlers.down(code, reason, retry);
+    if (retry) this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#closed || this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(() => this.start(), this.#backoff.next());
+  }
+
+  #detach(socket: WebSocketLike, code: number, reason: string): void {
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onerror = null;
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Already closing, or never opened.
+    }
+  }
+
+  #startTimer(): void {
+    this.#stopTimer();
+    const { heartbeatMs, timeoutMs } = this.#options;
+    const tick = Math.max(10, Math.min(heartbeatMs, timeoutMs / 2));
+    let sinceBeat = 0;
+    this.#beatTimer = setInterval(() => {
+      const socket = this.#socket;
+      if (socket === undefined) return;
+      if (Date.now() - this.#lastHeard > timeoutMs) {
+        // Dead: no frame and no pong for too long. Do not wait for a close handshake.
+        this.#detach(socket, CLIENT_RESTART, 'timeout');
+        this.#dropped(CLIENT_RESTART, 'timeout');
+        return;
+      }
+      sinceBeat += tick;
+      if (this.#established && sinceBeat >= heartbeatMs) {
+        sinceBeat = 0;
+        this.send(formatMeta('ping', { t: ++this.#pings }));
+      }
+    }, tick);
+  }
+
+  #stopTimer(): void {
+    clearInterval(this.#beatTimer);
+    this.#beatTimer = undefined;
+  }
+}

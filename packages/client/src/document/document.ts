@@ -1,0 +1,392 @@
+import {
+  APPEND,
+  EMPTY_ARRAY,
+  LAST,
+  type Operator,
+  RESET,
+  type Statement,
+} from '@varstream/varstream';
+import { opStatement, setStatements } from '../changes/build.js';
+import { changeBody, changeFrame } from '../changes/change-frame.js';
+import { parseChange } from '../changes/parse-change.js';
+import { Connection } from '../connection/connection.js';
+import type { WebSocketConstructor } from '../connection/websocket.js';
+import { Emitter } from '../emitter.js';
+import { ClientError, toClientError } from '../errors.js';
+import { type PathInput, toPath } from '../paths/path-input.js';
+import { PendingStore } from '../pending/pending-store.js';
+import {
+  type PresenceInput,
+  PresenceMap,
+  type PresenceState,
+  presenceLine,
+} from '../presence/presence.js';
+import { closeCodeName } from '../protocol/close-codes.js';
+import { formatMeta, PROTOCOL_VERSION } from '../protocol/meta.js';
+import { storageKey } from '../storage/persisted-state.js';
+import { MemoryStorage } from '../storage/storage.js';
+import { type Listener, Subscriptions } from '../subscriptions/subscriptions.js';
+import { intField, parseServerFrame } from '../sync/server-frame.js';
+import type { Incoming } from '../view/replica.js';
+import { Replica } from '../view/replica.js';
+import type { ConnectOptions, DocumentEvents, Rejection, Status } from './types.js';
+
+/**
+ * The document handle: the replica (confirmed tree, pending queue, view),
+ * the connection, subscriptions and presence, tied together. Implements
+ * `VarStreamDocument` (see types.ts for the documented API).
+ */
+export class Document {
+  readonly url: string;
+  readonly #replica = new Replica();
+  readonly #events = new Emitter<DocumentEvents>();
+  readonly #subs = new Subscriptions((err) => this.#error(toClientError(err, 'SUBSCRIBER')));
+  readonly #peers = new PresenceMap();
+  readonly #store: PendingStore;
+  readonly #connection: Connection;
+  readonly #token: string | undefined;
+  #status: Status = 'connecting';
+  #conn: string | undefined;
+  #access: string | undefined;
+  #presence: PresenceInput | null;
+  #peersSnapshot: ReadonlyMap<string, PresenceState> = new Map();
+  #waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  constructor(url: string, options: ConnectOptions = {}) {
+    this.url = url;
+    const WebSocket =
+      options.WebSocket ??
+      (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
+      undefined;
+    if (WebSocket === undefined) {
+      throw new ClientError(
+        'NO_WEBSOCKET',
+        'No WebSocket constructor: pass options.WebSocket (in Node 20, the one from "ws")',
+      );
+    }
+    this.#token = options.token;
+    this.#presence = options.presence ?? null;
+    this.#store = new PendingStore(
+      options.storage ?? new MemoryStorage(),
+      options.storageKey ?? storageKey(url),
+    );
+    const restored = this.#store.takeRestored();
+    if (restored.length > 0) this.#replica.restore(restored);
+    const heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.#connection = new Connection(
+      url,
+      {
+        WebSocket,
+        heartbeatMs,
+        timeoutMs: options.timeoutMs ?? 2 * heartbeatMs + 5_000,
+        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      },
+      {
+        open: () => this.#sendHello(),
+        frame: (text) => this.#onFrame(text),
+        down: (code, reason, retry) => this.#onDown(code, reason, retry),
+      },
+    );
+    this.#connection.start();
+  }
+
+  // --- state ---------------------------------------------------------------
+
+  get clientId(): string {
+    return this.#store.clientId;
+  }
+  get status(): Status {
+    return this.#status;
+  }
+  get pending(): number {
+    return this.#replica.pending.length;
+  }
+  get rev(): number {
+    return this.#replica.rev;
+  }
+  get conn(): string | undefined {
+    return this.#conn;
+  }
+  get access(): string | undefined {
+    return this.#access;
+  }
+  get presence(): ReadonlyMap<string, PresenceState> {
+    return this.#peersSnapshot;
+  }
+
+  get(path: PathInput): unknown {
+    const p = toPath(path);
+    return p.length === 0 ? this.#replica.root : this.#replica.tree.get(p);
+  }
+
+  // --- local changes ---------------------------------------------------------
+
+  set(path: PathInput, value: unknown): string {
+    return this.#change(setStatements(toPath(path), value));
+  }
+
+  delete(path: PathInput): string {
+    return this.#change([{ op: '=', path: toPath(path), value: undefined, line: 0 }]);
+  }
+
+  apply(op: Operator, path: PathInput, value: unknown): string {
+    if (op === '=') return this.set(path, value);
+    const ref = op === '&=' ? toPath(value as PathInput) : value;
+    return this.#change([opStatement(op, toPath(path), ref)]);
+  }
+
+  push(path: PathInput, value: unknown): string {
+    return this.#change(setStatements([...toPath(path), APPEND], value));
+  }
+
+  setLast(path: PathInput, value: unknown): string {
+    return this.#change(setStatements([...toPath(path), LAST], value));
+  }
+
+  reset(path: PathInput, first?: unknown): string {
+    const p = toPath(path);
+    if (first === undefined)
+      return this.#change([{ op: '=', path: p, value: EMPTY_ARRAY, line: 0 }]);
+    return this.#change(setStatements([...p, RESET], first));
+  }
+
+  applyText(text: string): string {
+    return this.#change(parseChange(text));
+  }
+
+  /** Applies a local change to the view, queues it, sends it when connected. Returns its id. */
+  #change(statements: Statement[]): string {
+    if (this.#status === 'closed') throw new ClientError('CLOSED', 'The document is closed');
+    if (statements.length === 0)
+      throw new ClientError('EMPTY_CHANGE', 'A change needs a statement');
+    const body = changeBody(statements);
+    const change = this.#store.create(this.#store.nextSeq(), statements, body);
+    try {
+      this.#replica.addLocal(change);
+    } catch (err) {
+      throw toClientError(err);
+    }
+    this.#persist();
+    if (this.#status === 'open') this.#connection.send(changeFrame(change.id, body));
+    this.#events.emit('pending', this.pending);
+    this.#subs.notify(change.touched, this.#replica.root);
+    return change.id;
+  }
+
+  // --- subscriptions, events, presence -------------------------------------
+
+  subscribe(pattern: PathInput, listener: Listener): () => void {
+    return this.#subs.add(toPath(pattern), listener, this.#replica.root);
+  }
+
+  on<K extends keyof DocumentEvents>(event: K, listener: DocumentEvents[K]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  setPresence(state: PresenceInput | null): void {
+    const line = presenceLine(state ?? {});
+    this.#presence = state;
+    if (this.#status === 'open') this.#connection.send(line);
+  }
+
+  whenSynced(): Promise<void> {
+    if (this.#status === 'closed') {
+      return Promise.reject(new ClientError('CLOSED', 'The document is closed'));
+    }
+    if (this.#synced()) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  close(): void {
+    if (this.#status === 'closed') return;
+    this.#connection.close();
+    this.#setStatus('closed');
+    this.#failWaiters(new ClientError('CLOSED', 'The document was closed'));
+    this.#subs.clear();
+  }
+
+  // --- connection ------------------------------------------------------------
+
+  #sendHello(): void {
+    const rev = this.#replica.rev;
+    this.#connection.send(
+      formatMeta('hello', {
+        v: PROTOCOL_VERSION,
+        client: this.clientId,
+        rev: rev >= 0 ? rev : undefined,
+        token: this.#token,
+      }),
+    );
+  }
+
+  #onDown(code: number, reason: string, retry: boolean): void {
+    this.#conn = undefined;
+    if (this.#peers.clear()) this.#presenceChanged();
+    if (retry) {
+      if (this.#status !== 'closed') this.#setStatus('offline');
+      return;
+    }
+    if (this.#status === 'closed') return;
+    const name = closeCodeName(code) ?? String(code);
+    const error = new ClientError(
+      name,
+      `Connection closed for good (${code}${reason ? `: ${reason}` : ''})`,
+      {
+        closeCode: code,
+      },
+    );
+    this.#setStatus('closed');
+    this.#error(error);
+    this.#failWaiters(error);
+  }
+
+  #onFrame(text: string): void {
+    if (this.#status === 'closed') return;
+    const { messages, errors } = parseServerFrame(text);
+    if (errors.length > 0) {
+      this.#error(toClientError(errors[0]));
+      this.#resync();
+      return;
+    }
+    const batch: Incoming[] = [];
+    const rejections = new Map<string, Omit<Rejection, 'text'>>();
+    let welcome = false;
+    let presence = false;
+    let resync = false;
+    for (const { verb, fields, statements } of messages) {
+      switch (verb) {
+        case 'welcome':
+          welcome = true;
+          this.#conn = fields.conn;
+          this.#access = fields.access;
+          presence = this.#peers.clear() || presence;
+          break;
+        case 'snapshot':
+          batch.push({ kind: 'snapshot', rev: intField(fields, 'rev') ?? 0, statements });
+          break;
+        case 'change': {
+          const rev = intField(fields, 'rev');
+          if (rev === undefined) resync = true;
+          else batch.push({ kind: 'change', rev, id: fields.id, statements });
+          break;
+        }
+        case 'ack':
+          if (fields.id !== undefined) batch.push({ kind: 'ack', id: fields.id });
+          break;
+        case 'reject':
+          if (fields.id === undefined) break;
+          batch.push({ kind: 'reject', id: fields.id });
+          rejections.set(fields.id, {
+            id: fields.id,
+            code: fields.code ?? 'REJECTED',
+            message: fields.message ?? 'The server rejected the change',
+            line: intField(fields, 'line'),
+            column: intField(fields, 'column'),
+          });
+          break;
+        case 'error':
+          this.#error(
+            new ClientError(fields.code ?? 'SERVER_ERROR', fields.message ?? 'Server error', {
+              ...(intField(fields, 'line') === undefined
+                ? {}
+                : { line: intField(fields, 'line')! }),
+              ...(intField(fields, 'column') === undefined
+                ? {}
+                : { column: intField(fields, 'column')! }),
+            }),
+          );
+          break;
+        case 'presence':
+          if (fields.conn !== undefined && fields.conn !== this.#conn) {
+            presence = this.#peers.update(fields) || presence;
+          }
+          break;
+        case 'leave':
+          if (fields.conn !== undefined) presence = this.#peers.leave(fields.conn) || presence;
+          break;
+        case 'plain':
+          resync = true;
+          break;
+        default:
+        // pong and unknown verbs: hearing anything is enough.
+      }
+    }
+    const pendingBefore = this.pending;
+    const result = batch.length > 0 ? this.#replica.receive(batch) : undefined;
+    if (result !== undefined) {
+      if (result.acked.length > 0 || result.rejected.length > 0) this.#persist();
+      for (const change of result.rejected) {
+        const info = rejections.get(change.id)!;
+        this.#events.emit('reject', { ...info, text: change.body });
+      }
+      if (this.pending !== pendingBefore) this.#events.emit('pending', this.pending);
+      this.#subs.notify(result.touched, this.#replica.root);
+    }
+    if (presence) this.#presenceChanged();
+    if (resync || result?.resync === true) {
+      this.#error(
+        new ClientError('PROTOCOL', 'Out of sync with the server: reloading the document'),
+      );
+      this.#resync();
+      return;
+    }
+    if (welcome && this.status !== 'closed') {
+      this.#connection.established();
+      for (const change of this.#replica.pending) {
+        this.#connection.send(changeFrame(change.id, change.body));
+      }
+      if (this.#presence !== null) this.#connection.send(presenceLine(this.#presence));
+      this.#setStatus('open');
+    }
+    this.#checkSynced();
+  }
+
+  /** Reconnects asking for a snapshot. */
+  #resync(): void {
+    this.#replica.rev = -1;
+    this.#connection.restart();
+  }
+
+  // --- helpers -----------------------------------------------------------------
+
+  #persist(): void {
+    try {
+      this.#store.save(this.#replica.pending);
+    } catch (err) {
+      this.#error(toClientError(err, 'STORAGE'));
+    }
+  }
+
+  #setStatus(status: Status): void {
+    if (this.#status === status) return;
+    this.#status = status;
+    this.#events.emit('status', status);
+    this.#checkSynced();
+  }
+
+  #presenceChanged(): void {
+    this.#peersSnapshot = this.#peers.snapshot();
+    this.#events.emit('presence', this.#peersSnapshot);
+  }
+
+  #error(error: ClientError): void {
+    this.#events.emit('error', error);
+  }
+
+  #synced(): boolean {
+    return this.#status === 'open' && this.pending === 0;
+  }
+
+  #checkSynced(): void {
+    if (this.#waiters.length === 0 || !this.#synced()) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  #failWaiters(error: ClientError): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+}

@@ -1,0 +1,107 @@
+import type { Operator, Path } from '@varstream/varstream';
+import type { BackoffOptions } from '../connection/backoff.js';
+import type { WebSocketConstructor } from '../connection/websocket.js';
+import type { ClientError } from '../errors.js';
+import type { DocPath, DocValue, ElementOf } from '../paths/schema.js';
+import type { PresenceInput, PresenceState } from '../presence/presence.js';
+import type { SyncStorage } from '../storage/storage.js';
+import type { Listener } from '../subscriptions/subscriptions.js';
+
+/** `connecting` until the first welcome, `open` while in sync, `offline` while reconnecting, `closed` for good. */
+export type Status = 'connecting' | 'open' | 'offline' | 'closed';
+
+export interface ConnectOptions {
+  /** The WebSocket constructor. Default `globalThis.WebSocket`; in Node 20 pass `ws`'s. */
+  WebSocket?: WebSocketConstructor;
+  /** Credentials, sent in the hello (not in the URL). */
+  token?: string;
+  /** Where pending changes and the client id survive a reload. Default: in memory. */
+  storage?: SyncStorage;
+  /** Storage key. Default `varstream:` + the URL without its query. */
+  storageKey?: string;
+  /** Reconnection delays: exponential with full jitter. */
+  backoff?: BackoffOptions;
+  /** `#vs ping` interval while connected, in ms. Default 15 000. */
+  heartbeatMs?: number;
+  /** Silence after which the connection is considered dead, in ms. Default 2 × heartbeatMs + 5 000. */
+  timeoutMs?: number;
+  /** Initial presence state, sent on every connect. */
+  presence?: PresenceInput;
+}
+
+/** A change the server refused: it was reverted in the view. */
+export interface Rejection {
+  readonly id: string;
+  /** The server's code: `FORBIDDEN`, `TYPE_MISMATCH`, `RATE_LIMITED`... */
+  readonly code: string;
+  readonly message: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  /** The change's statements, as sent. */
+  readonly text: string;
+}
+
+export interface DocumentEvents {
+  status(status: Status): void;
+  pending(count: number): void;
+  reject(rejection: Rejection): void;
+  error(error: ClientError): void;
+  presence(peers: ReadonlyMap<string, PresenceState>): void;
+}
+
+type PathArg<S> = DocPath<S> | Path;
+
+/** A live, optimistic copy of one document. See `connect`. */
+export interface VarStreamDocument<S = unknown> {
+  readonly url: string;
+  readonly clientId: string;
+  readonly status: Status;
+  /** Local changes not acknowledged yet. */
+  readonly pending: number;
+  /** Revision of the confirmed tree (-1 before the first snapshot). */
+  readonly rev: number;
+  /** This client's connection id while connected. */
+  readonly conn: string | undefined;
+  /** `read` or `write`, from the welcome. */
+  readonly access: string | undefined;
+  /** The others' presence states, keyed by connection id. */
+  readonly presence: ReadonlyMap<string, PresenceState>;
+
+  /** The value at a path of the optimistic view (live: do not mutate it). `''` is the root. */
+  get<P extends DocPath<S>>(path: P): DocValue<S, P> | undefined;
+  get(path: Path): unknown;
+  /** Writes a value (objects and arrays expand into statements). Returns the change id. */
+  set<P extends DocPath<S>>(path: P, value: DocValue<S, P>): string;
+  set(path: Path, value: unknown): string;
+  /** Deletes a value (`path=`; on a string, VarStream empties it). */
+  delete(path: PathArg<S>): string;
+  /** Any VarStream operator; `&=` takes the referenced path. */
+  apply(op: Operator, path: PathArg<S>, value: unknown): string;
+  /** `path.+=value`: appends to an array. */
+  push<P extends DocPath<S>>(path: P, value: ElementOf<DocValue<S, P>>): string;
+  push(path: Path, value: unknown): string;
+  /** `path.*=value`: replaces the last element of an array. */
+  setLast(path: PathArg<S>, value: unknown): string;
+  /** `path.!=first` (empties the array, then writes its first element), or `path=[]`. */
+  reset(path: PathArg<S>, first?: unknown): string;
+  /** Applies raw VarStream text as one change. */
+  applyText(text: string): string;
+
+  /**
+   * Calls `listener(value, path)` after each local or remote change at or
+   * under a path or pattern (`form.*`: any field, `list.+`: any element,
+   * `''`: everything). Returns the unsubscribe function.
+   */
+  subscribe<P extends DocPath<S>>(
+    path: P,
+    listener: (value: DocValue<S, P> | undefined, path: string) => void,
+  ): () => void;
+  subscribe(pattern: string | Path, listener: Listener): () => void;
+
+  on<K extends keyof DocumentEvents>(event: K, listener: DocumentEvents[K]): () => void;
+  /** Replaces this client's presence state (`null` clears it). */
+  setPresence(state: PresenceInput | null): void;
+  /** Resolves once connected with no pending change; rejects if the document closes first. */
+  whenSynced(): Promise<void>;
+  close(): void;
+}

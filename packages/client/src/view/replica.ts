@@ -1,0 +1,204 @@
+import { type Path, type Statement, Tree } from '@varstream/varstream';
+import type { PendingChange } from '../pending/pending-change.js';
+
+/** What the server sent, as the replica consumes it (see `sync/server-frame.ts`). */
+export type Incoming =
+  | { readonly kind: 'snapshot'; readonly rev: number; readonly statements: readonly Statement[] }
+  | {
+      readonly kind: 'change';
+      readonly rev: number;
+      readonly id: string | undefined;
+      readonly statements: readonly Statement[];
+    }
+  | { readonly kind: 'ack'; readonly id: string }
+  | { readonly kind: 'reject'; readonly id: string };
+
+export interface ReceiveResult {
+  /** Paths whose value may have changed in the view (`[]` is the root: everything). */
+  readonly touched: Path[];
+  readonly acked: PendingChange[];
+  readonly rejected: PendingChange[];
+  /** The confirmed tree cannot follow the server (gap or failed statement): resynchronise. */
+  readonly resync: boolean;
+}
+
+const NO_LIMIT = { maxNodes: Number.POSITIVE_INFINITY };
+
+/**
+ * The state of PROTOCOL.md section 5: one tree that is the confirmed tree
+ * (server order, revision `rev`) while no change is recorded, and the view
+ * (confirmed + pending) once the pending changes are applied on top inside
+ * an undo log (`Tree.begin`). Bringing in remote changes rolls the pending
+ * changes back, applies the remote ones, and re-applies the pending ones: it
+ * costs O(pending + incoming), never O(document).
+ */
+export class Replica {
+  readonly tree = new Tree(undefined, { limits: NO_LIMIT });
+  /** Revision of the confirmed tree; -1 before the first snapshot. */
+  rev = -1;
+  readonly pending: PendingChange[] = [];
+
+  constructor() {
+    this.tree.begin();
+  }
+
+  /** The optimistic view's root. */
+  get root(): unknown {
+    return this.tree.root;
+  }
+
+  /**
+   * Applies a new local change on top of the view and queues it. Throws the
+   * codec's error, leaving the view unchanged, when it does not apply.
+   */
+  addLocal(change: PendingChange): void {
+    const touched: Path[] = [];
+    for (const statement of change.statements) {
+      try {
+        touched.push(this.tree.apply(statement).path);
+      } catch (err) {
+        this.#rebuild();
+        throw err;
+      }
+    }
+    change.touched = touched;
+    change.skipped = false;
+    this.pending.push(change);
+  }
+
+  /** Queues changes restored from storage (they are applied to the view when the first snapshot comes). */
+  restore(changes: readonly PendingChange[]): void {
+    this.tree.rollback();
+    this.pending.push(...changes);
+    this.#reapply();
+  }
+
+  /** Brings in what the server sent, in order, as one step. */
+  receive(batch: readonly Incoming[]): ReceiveResult {
+    const acked: PendingChange[] = [];
+    const rejected: PendingChange[] = [];
+    if (this.#onlyOwnEchoes(batch)) {
+      // The common case: our oldest changes came back in order. The view is
+      // already right; when nothing else is pending it is the confirmed tree.
+      for (const item of batch) {
+        acked.push(this.pending.shift()!);
+        this.rev = (item as { rev: number }).rev;
+      }
+      if (this.pending.length === 0) {
+        this.tree.commit();
+        this.tree.begin();
+      } else {
+        this.tree.rollback();
+        // Nothing in the view changes: re-applying is only bookkeeping.
+        this.#applyConfirmed(batch);
+        this.#reapply();
+      }
+      return { touched: [], acked, rejected, resync: false };
+    }
+
+    const touched: Path[] = [];
+    for (const change of this.pending) touched.push(...change.touched);
+    this.tree.rollback();
+    let resync = false;
+    for (const item of batch) {
+      if (item.kind === 'snapshot') {
+        this.tree.root = undefined;
+        this.rev = item.rev;
+        touched.push([]);
+        if (!this.#applyAll(item.statements, undefined)) resync = true;
+      } else if (item.kind === 'change') {
+        if (this.rev >= 0 && item.rev <= this.rev) continue; // already held
+        if (this.rev < 0 || item.rev !== this.rev + 1) {
+          resync = true;
+          break;
+        }
+        this.rev = item.rev;
+        const own = item.id === undefined ? undefined : this.#take(item.id);
+        if (own !== undefined) acked.push(own);
+        if (!this.#applyAll(item.statements, touched)) {
+          resync = true;
+          break;
+        }
+      } else {
+        const change = this.#take(item.id);
+        if (change === undefined) continue;
+        (item.kind === 'ack' ? acked : rejected).push(change);
+      }
+    }
+    if (resync) this.rev = -1;
+    this.#reapply();
+    for (const change of this.pending) touched.push(...change.touched);
+    return { touched, acked, rejected, resync };
+  }
+
+  #onlyOwnEchoes(batch: readonly Incoming[]): boolean {
+    if (batch.length === 0 || batch.length > this.pending.length) return false;
+    let rev = this.rev;
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i]!;
+      if (item.kind !== 'change' || rev < 0 || item.rev !== rev + 1) return false;
+      const change = this.pending[i]!;
+      if (item.id !== change.id || change.skipped) return false;
+      rev = item.rev;
+    }
+    return true;
+  }
+
+  #applyConfirmed(batch: readonly Incoming[]): void {
+    for (const item of batch)
+      if (item.kind === 'change') this.#applyAll(item.statements, undefined);
+  }
+
+  /** Applies statements to the confirmed tree; false when one fails (the tree has diverged). */
+  #applyAll(statements: readonly Statement[], touched: Path[] | undefined): boolean {
+    for (const statement of statements) {
+      try {
+        const change = this.tree.apply(statement);
+        touched?.push(change.path);
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #take(id: string): PendingChange | undefined {
+    const i = this.pending.findIndex((c) => c.id === id);
+    return i === -1 ? undefined : this.pending.splice(i, 1)[0];
+  }
+
+  /** View = confirmed + pending, from the confirmed tree (no undo log open). */
+  #reapply(): void {
+    const skip = new Set<PendingChange>();
+    restart: for (;;) {
+      this.tree.begin();
+      for (const change of this.pending) {
+        if (skip.has(change)) {
+          change.skipped = true;
+          change.touched = [];
+          continue;
+        }
+        const touched: Path[] = [];
+        for (const statement of change.statements) {
+          try {
+            touched.push(this.tree.apply(statement).path);
+          } catch {
+            // Undo this change's first statements: start again without it.
+            skip.add(change);
+            this.tree.rollback();
+            continue restart;
+          }
+        }
+        change.touched = touched;
+        change.skipped = false;
+      }
+      return;
+    }
+  }
+
+  /** Rebuilds the view from the confirmed tree (after a local change failed halfway). */
+  #rebuild(): void {
+    this.tree.rollback();
+    this.#reapply();
+  }
+}
