@@ -8,6 +8,7 @@
  */
 import type { VarStreamErrorCode } from '../errors.js';
 import { type LegacyContext, tooManyNodes } from './context.js';
+import { guarded } from './guard.js';
 import { MSG_BACKREF_RANGE, MSG_BAD_BACKREF, msgEmptyNode, msgIllegalNode } from './messages.js';
 import { isArrayLength, isContainer, ownGet, ownSet } from './own.js';
 
@@ -27,6 +28,22 @@ const PROP_NODE = /^[a-zA-Z0-9_]+$/;
 const ARRAY_NODE = /^[0-9]+$/;
 const BACKREF = /^\^[0-9]*$/;
 const CARET = 94;
+
+type Problem = readonly [VarStreamErrorCode, string];
+
+/** `text.split('.')`, faster on the short sliced strings the reader produces. */
+function splitDots(text: string): string[] {
+  const nodes: string[] = [];
+  let from = 0;
+  for (;;) {
+    const dot = text.indexOf('.', from);
+    if (dot < 0) break;
+    nodes.push(text.slice(from, dot));
+    from = dot + 1;
+  }
+  nodes.push(from === 0 ? text : text.slice(from));
+  return nodes;
+}
 
 /** Offset of the `k`-th dot-separated node inside `text`. */
 function offsetOf(text: string, k: number): number {
@@ -49,55 +66,51 @@ export class LegacyResolver {
   ) {}
 
   resolve(text: string, at: Position): Scope | null {
-    const nodes = text.split('.');
+    const nodes = splitDots(text);
     const first = nodes[0]!;
     let path = nodes;
-    let expandedCount = -1;
-    const failAt = (code: VarStreamErrorCode, reason: string, index: number): null => {
-      const original = expandedCount < 0 ? index : Math.max(0, index - expandedCount + 1);
-      const column =
-        expandedCount >= 0 && index < expandedCount
-          ? at.column
-          : at.column + offsetOf(text, original);
-      this.ctx.fail(code, reason, { line: at.line, column, text });
-      return null;
-    };
-
+    let expanded = -1;
     if (first.length > 0 && first.charCodeAt(0) === CARET) {
       let back: number;
       if (first === '^') {
         back = this.previous.length > 0 ? this.previous.length - 1 : 0;
       } else {
-        if (!BACKREF.test(first)) return failAt('BAD_BACKREF', MSG_BAD_BACKREF, 0);
+        if (!BACKREF.test(first)) return this.failAt('BAD_BACKREF', MSG_BAD_BACKREF, text, at, 0);
         back = Number.parseInt(first.slice(1), 10);
       }
-      if (back > this.previous.length) return failAt('BACKREF_RANGE', MSG_BACKREF_RANGE, 0);
+      if (back > this.previous.length) {
+        return this.failAt('BACKREF_RANGE', MSG_BACKREF_RANGE, text, at, 0);
+      }
       // 0.3.2 truncates its previous path in place, whatever happens next.
       this.previous.length = back;
       path = this.previous.concat(nodes.slice(1));
-      expandedCount = back;
+      expanded = back;
     }
+    // Index `i` of `path` as an index of `nodes` (-1: a node brought by `^`).
+    const original = (i: number): number =>
+      expanded < 0 ? i : i < expanded ? -1 : i - expanded + 1;
 
     const { limits } = this.ctx;
     if (path.length > limits.maxPathDepth) {
-      return failAt(
-        'LIMIT_DEPTH',
-        `Path of ${path.length} segments, more than maxPathDepth (${limits.maxPathDepth}).`,
-        0,
-      );
+      const reason = `Path of ${path.length} segments, more than maxPathDepth (${limits.maxPathDepth}).`;
+      return this.failAt('LIMIT_DEPTH', reason, text, at, 0);
     }
 
-    let scope = this.rootScope;
+    let root = this.rootScope.root;
+    let prop = this.rootScope.prop;
     for (let i = 0; i < path.length; i++) {
       let node = path[i]!;
-      if (node === '') return failAt('EMPTY_SEGMENT', msgEmptyNode(text), i);
-      const isArrayOp = node === '+' || node === '*' || node === '!';
-      if (isArrayOp || ARRAY_NODE.test(node)) {
+      if (node === '')
+        return this.failAt('EMPTY_SEGMENT', msgEmptyNode(text), text, at, original(i));
+      let current = ownGet(root, prop);
+      if (node === '+' || node === '*' || node === '!' || ARRAY_NODE.test(node)) {
         // biome-ignore lint/suspicious/useIsArray: 0.3.2 tests `instanceof Array`.
-        if (!(ownGet(scope.root, scope.prop) instanceof Array)) {
-          if (!this.createContainer(scope, [], i, failAt)) return null;
+        if (!(current instanceof Array)) {
+          const problem = this.createContainer(root, prop, []);
+          if (problem !== null) return this.failAt(problem[0], problem[1], text, at, original(i));
+          current = ownGet(root, prop);
         }
-        const array = ownGet(scope.root, scope.prop) as unknown[];
+        const array = current as unknown[];
         if (node === '+') node = String(array.length);
         else if (node === '*') node = String(array.length - 1);
         else if (node === '!') {
@@ -105,54 +118,67 @@ export class LegacyResolver {
           node = '0';
         } else if (node === '0' || node.charCodeAt(0) !== 48) {
           // A canonical index (`007` is a plain property, as in 0.3.2).
-          const index = Number(node);
-          if (index > limits.maxArrayIndex) {
-            return failAt(
-              'LIMIT_INDEX',
-              `Array index ${node} is larger than maxArrayIndex (${limits.maxArrayIndex}).`,
-              i,
-            );
-          }
-          if (index - array.length > limits.maxArrayGap) {
-            return failAt(
-              'LIMIT_GAP',
-              `Array index ${node} is ${index - array.length} past the end of the array, more than maxArrayGap (${limits.maxArrayGap}).`,
-              i,
-            );
-          }
+          const problem = this.checkIndex(Number(node), array.length);
+          if (problem !== null) return this.failAt(problem[0], problem[1], text, at, original(i));
         }
         path[i] = node;
       } else {
-        if (!PROP_NODE.test(node)) return failAt('BAD_SEGMENT', msgIllegalNode(node), i);
-        if (!(ownGet(scope.root, scope.prop) instanceof Object)) {
-          if (!this.createContainer(scope, {}, i, failAt)) return null;
+        if (!PROP_NODE.test(node)) {
+          return this.failAt('BAD_SEGMENT', msgIllegalNode(node), text, at, original(i));
+        }
+        if (!(current instanceof Object)) {
+          const problem = this.createContainer(root, prop, {});
+          if (problem !== null) return this.failAt(problem[0], problem[1], text, at, original(i));
+          current = ownGet(root, prop);
         }
       }
-      const next = ownGet(scope.root, scope.prop);
-      if (!isContainer(next)) {
-        return failAt('TYPE_MISMATCH', 'Cannot walk through a value that is not an object.', i);
+      if (!isContainer(current)) {
+        const reason = 'Cannot walk through a value that is not an object.';
+        return this.failAt('TYPE_MISMATCH', reason, text, at, original(i));
       }
-      scope = { root: next, prop: node };
+      root = current;
+      prop = node;
     }
     this.previous = path;
-    return scope;
+    return { root, prop };
   }
 
-  private createContainer(
-    scope: Scope,
-    container: object,
+  /** Reports an error at node `index` of `text` (-1: at its start). */
+  private failAt(
+    code: VarStreamErrorCode,
+    reason: string,
+    text: string,
+    at: Position,
     index: number,
-    failAt: (code: VarStreamErrorCode, reason: string, index: number) => null,
-  ): boolean {
-    if (isArrayLength(scope.root, scope.prop)) {
-      failAt('UNSAFE_KEY', 'The length of an array cannot hold a container.', index);
-      return false;
+  ): null {
+    const column = at.column + (index < 0 ? 0 : offsetOf(text, index));
+    this.ctx.fail(code, reason, { line: at.line, column, text });
+    return null;
+  }
+
+  private checkIndex(index: number, length: number): Problem | null {
+    const { limits } = this.ctx;
+    if (index > limits.maxArrayIndex) {
+      return [
+        'LIMIT_INDEX',
+        `Array index ${index} is larger than maxArrayIndex (${limits.maxArrayIndex}).`,
+      ];
     }
-    if (!this.ctx.countNode()) {
-      failAt('LIMIT_NODES', tooManyNodes(this.ctx.limits), index);
-      return false;
+    if (index - length > limits.maxArrayGap) {
+      return [
+        'LIMIT_GAP',
+        `Array index ${index} is ${index - length} past the end of the array, more than maxArrayGap (${limits.maxArrayGap}).`,
+      ];
     }
-    ownSet(scope.root, scope.prop, container);
-    return true;
+    return null;
+  }
+
+  private createContainer(root: object, prop: string, container: object): Problem | null {
+    if (isArrayLength(root, prop)) {
+      return ['UNSAFE_KEY', 'The length of an array cannot hold a container.'];
+    }
+    if (!this.ctx.countNode()) return ['LIMIT_NODES', tooManyNodes(this.ctx.limits)];
+    const done = guarded(() => ownSet(root, prop, container));
+    return done.ok ? null : [done.code, done.reason];
   }
 }

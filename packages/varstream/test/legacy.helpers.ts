@@ -1,0 +1,188 @@
+/**
+ * Shared by the legacy tests: the real varstream 0.3.2 (the oracle), the
+ * reference data, and helpers to run both readers the same way.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { LegacyReader } from '../src/legacy/index.js';
+
+export interface OracleReader {
+  read(chunk: string): void;
+}
+export interface OracleWriter {
+  write(value: unknown): void;
+}
+export interface Oracle {
+  parse(text: string): unknown;
+  stringify(value: unknown): string;
+  Reader: {
+    new (scope: object, prop: string, options?: number): OracleReader;
+    STRICT_MODE: number;
+  };
+  Writer: {
+    new (callback: (text: string) => void, options?: number): OracleWriter;
+    MORPH_CONTEXTS: number;
+    MERGE_ARRAYS: number;
+  };
+}
+
+export const oracle = createRequire(import.meta.url)('varstream') as Oracle;
+
+export const SHARED = join(import.meta.dirname, '../../../../shared/varstream-0.3.2');
+export const FIXTURES = join(SHARED, 'fixtures');
+export const COMPARE = join(SHARED, 'compare');
+
+export function datFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.dat'))
+    .sort();
+}
+
+export function bytesOf(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}
+
+export function textOf(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** Every input of behaviour-0.3.2.txt (`⏎` is LF, `␍` is CR; the input is before `  =>  `). */
+export function behaviourInputs(): string[] {
+  const lines = textOf(join(SHARED, 'behaviour-0.3.2.txt')).split('\n');
+  const inputs: string[] = [];
+  for (const line of lines) {
+    const arrow = line.indexOf('  =>  ');
+    if (arrow < 0) continue;
+    inputs.push(line.slice(0, arrow).replaceAll('⏎', '\n').replaceAll('␍', '\r'));
+  }
+  return inputs;
+}
+
+const WORD = /[A-Za-z0-9_]+/g;
+const LINE = /\r\n|\r|\n/;
+
+/** True for a name 0.3.2 would find through a prototype of a tree node. */
+export function isInheritedName(word: string): boolean {
+  return word === '__proto__' || word in [];
+}
+
+function namesInPaths(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split(LINE)) {
+    if (line.trimStart().startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const ref = line.indexOf('&=');
+    const paths = `${eq < 0 ? line : line.slice(0, eq)} ${ref < 0 ? '' : line.slice(ref + 2)}`;
+    for (const [word] of paths.matchAll(WORD)) names.push(word);
+  }
+  return names;
+}
+
+const require = createRequire(import.meta.url);
+const readerSource = readFileSync(require.resolve('varstream/src/VarStreamReader.js'), 'utf8');
+
+/** Built-ins of the realm it runs in, as text (run inside a sandbox realm). */
+const SNAPSHOT = `(() => [Object.prototype, Array.prototype, Function.prototype, Object,
+  String.prototype, Number.prototype, Object.prototype.toString, Array.prototype.push,
+  Array.prototype.filter, Array.prototype.entries]
+  .map((t) => Reflect.ownKeys(t).map((k) => { const d = Object.getOwnPropertyDescriptor(t, k);
+    return String(k) + typeof d.value + String(d.get) + String(d.set); }).join('|')).join('\\n'))()`;
+
+/**
+ * Runs 0.3.2's reader on `text` (tolerant, then strict) in a sandbox realm of
+ * its own: true when it neither touched that realm's built-ins nor crashed
+ * with anything but its own Error/SyntaxError. The same deterministic code
+ * is then safe to run in this realm.
+ */
+function provedSafeInSandbox(text: string): boolean {
+  const sandbox = vm.createContext({ module: { exports: {} }, exports: {}, text });
+  vm.runInContext(readerSource, sandbox);
+  const before = vm.runInContext(SNAPSHOT, sandbox) as string;
+  const crashed = vm.runInContext(
+    `(() => { for (const mode of [0, 1]) { try { new module.exports({}, 'prop', mode).read(text); }
+      catch (e) { if (e.constructor !== Error && e.constructor !== SyntaxError) return true; } }
+      return false; })()`,
+    sandbox,
+  ) as boolean;
+  return !crashed && vm.runInContext(SNAPSHOT, sandbox) === before;
+}
+
+/**
+ * False when `text` could make 0.3.2 reach a property through a prototype
+ * (`constructor`, `__proto__`, `toString`, `length` or `filter` of arrays...):
+ * such inputs pollute or crash 0.3.2 and must never reach it in this realm.
+ * Texts without such names in their paths pass; the others (reference files
+ * using `entries` or `filter` as plain keys) must first prove harmless in a
+ * sandbox realm.
+ */
+export function isSafeForOracle(text: string): boolean {
+  if (!namesInPaths(text).some(isInheritedName)) return true;
+  return provedSafeInSandbox(text);
+}
+
+export interface Outcome {
+  tree: Record<string, unknown>;
+  error: { message: string } | undefined;
+}
+
+function caught(run: () => void): { message: string } | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    return { message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** 0.3.2's `new Reader(tree, 'prop', strict).read(text)`. */
+export function oracleRead(chunks: readonly string[], strict: boolean): Outcome {
+  if (!chunks.every(isSafeForOracle)) throw new Error('unsafe input for the oracle');
+  const tree = {};
+  const reader = new oracle.Reader(tree, 'prop', strict ? oracle.Reader.STRICT_MODE : 0);
+  const error = caught(() => {
+    for (const chunk of chunks) reader.read(chunk);
+  });
+  return { tree, error };
+}
+
+/** Ours, the same way; the error message is the `reason` (0.3.2's text). */
+export function legacyRead(chunks: readonly (string | Uint8Array)[], strict: boolean): Outcome {
+  const tree = {};
+  const reader = new LegacyReader(tree, 'prop', { strict });
+  let error: { message: string } | undefined;
+  try {
+    for (const chunk of chunks) reader.write(chunk);
+    reader.end();
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'VarStreamError') throw e;
+    error = { message: (e as Error & { reason: string }).reason };
+  }
+  return { tree, error };
+}
+
+/** Snapshot of the built-in prototypes, to prove nothing was polluted. */
+export function builtinsSnapshot(): string {
+  const describe = (target: object): string =>
+    Reflect.ownKeys(target)
+      .map((key) => {
+        const d = Object.getOwnPropertyDescriptor(target, key)!;
+        return `${String(key)}:${typeof d.value}:${String(d.get)}:${String(d.set)}:${d.value === undefined ? '' : Object.keys(d.value as object).join(',')}`;
+      })
+      .join('|');
+  return [
+    Object.prototype,
+    Array.prototype,
+    Function.prototype,
+    Object,
+    String.prototype,
+    Number.prototype,
+    Object.prototype.toString,
+    Object.prototype.hasOwnProperty,
+    Object.prototype.valueOf,
+    Array.prototype.push,
+  ]
+    .map(describe)
+    .join('\n');
+}
