@@ -1,0 +1,214 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { connect } from '../../src/document/connect.js';
+import type { ConnectOptions, Rejection, Status, VarStreamDocument } from '../../src/index.js';
+import { ClientError, MemoryStorage } from '../../src/index.js';
+import { parseMeta } from '../../src/protocol/index.js';
+import { ScriptedPeer } from '../helpers/scripted-peer.js';
+import { waitFor } from '../helpers/wait.js';
+
+let peer: ScriptedPeer;
+const docs: VarStreamDocument[] = [];
+
+beforeEach(async () => {
+  peer = await ScriptedPeer.start();
+});
+afterEach(async () => {
+  for (const d of docs.splice(0)) d.close();
+  await peer.close();
+});
+
+function open(options: ConnectOptions = {}): VarStreamDocument {
+  const doc = connect(peer.url, {
+    WebSocket: WebSocket as unknown as ConnectOptions['WebSocket'],
+    backoff: { baseMs: 5, maxMs: 20 },
+    ...options,
+  });
+  docs.push(doc);
+  return doc;
+}
+
+const welcome = (rev: number, body = '') =>
+  `#vs welcome v=1 doc=doc conn=c1 rev=${rev} access=write\n#vs snapshot rev=${rev}\n${body}`;
+
+describe('document over a WebSocket', () => {
+  it('says hello, loads the snapshot, and is synced', async () => {
+    const doc = open();
+    const statuses: Status[] = [];
+    doc.on('status', (s) => statuses.push(s));
+    expect(doc.status).toBe('connecting');
+    const s = await peer.connection(0);
+    expect(s.url).toBe('/doc?vs=1');
+    const hello = parseMeta(s.received[0]!)!;
+    expect(hello.verb).toBe('hello');
+    expect(hello.fields).toEqual({ v: '1', client: doc.clientId });
+    s.socket.send(welcome(7, 'form.name=Alice\nform.zip="01000"\n'));
+    await doc.whenSynced();
+    expect(statuses).toEqual(['open']);
+    expect(doc.get('form.zip')).toBe('01000');
+    expect(doc.get(['form', 'name'])).toBe('Alice');
+    expect(doc.rev).toBe(7);
+    expect(doc.conn).toBe('c1');
+  });
+
+  it('sends a local change with its id, counts it pending until the echo', async () => {
+    const doc = open();
+    const s = await peer.connection(0);
+    s.socket.send(welcome(1));
+    await waitFor(() => doc.status === 'open');
+    const counts: number[] = [];
+    doc.on('pending', (n) => counts.push(n));
+    const id = doc.set('form', { name: 'Bob', zip: '12' });
+    expect(doc.get('form.zip')).toBe('12');
+    expect(doc.pending).toBe(1);
+    const frame = await peer.frame(s, (f) => f.startsWith('#vs change'));
+    expect(frame).toBe(`#vs change id=${id}\nform={}\nform.name=Bob\nform.zip="12"\n`);
+    const synced = doc.whenSynced();
+    s.socket.send(`#vs change rev=2 conn=c1 id=${id}\nform={}\nform.name=Bob\nform.zip="12"\n`);
+    await synced;
+    expect(counts).toEqual([1, 0]);
+  });
+
+  it('notifies subscribers of local and remote changes', async () => {
+    const doc = open();
+    const s = await peer.connection(0);
+    s.socket.send(welcome(1, 'form.a=1\n'));
+    await waitFor(() => doc.status === 'open');
+    const seen: [unknown, string][] = [];
+    doc.subscribe('form.*', (v, p) => seen.push([v, p]));
+    doc.set('form.b', 2);
+    s.socket.send('#vs change rev=2 conn=c9\nform.a=5\n');
+    await waitFor(() => seen.length === 2);
+    expect(seen).toEqual([
+      [2, 'form.b'],
+      [5, 'form.a'],
+    ]);
+  });
+
+  it('reverts a rejected change and reports the server code and message', async () => {
+    const doc = open();
+    const s = await peer.connection(0);
+    s.socket.send(welcome(1, 'n=1\n'));
+    await waitFor(() => doc.status === 'open');
+    const rejections: Rejection[] = [];
+    doc.on('reject', (r) => rejections.push(r));
+    const id = doc.apply('+=', 'n', 2);
+    expect(doc.get('n')).toBe(3);
+    s.socket.send(
+      `#vs reject id=${id} code=FORBIDDEN line=1 column=1 message=Writes%20are%20limited\n`,
+    );
+    await waitFor(() => rejections.length === 1);
+    expect(rejections[0]).toEqual({
+      id,
+      code: 'FORBIDDEN',
+      message: 'Writes are limited',
+      line: 1,
+      column: 1,
+      text: 'n+=2\n',
+    });
+    expect(doc.get('n')).toBe(1);
+    expect(doc.pending).toBe(0);
+  });
+
+  it('goes offline, keeps local changes, resumes with rev and re-sends each pending change once', async () => {
+    const doc = open();
+    const s0 = await peer.connection(0);
+    s0.socket.send(welcome(5, 'list.0=a\n'));
+    await waitFor(() => doc.status === 'open');
+    s0.socket.close(1001, 'restarting');
+    await waitFor(() => doc.status === 'offline');
+    const a = doc.push('list', 'b');
+    const b = doc.apply('+=', 'count', 1);
+    expect(doc.get('list')).toEqual(['a', 'b']);
+    const s1 = await peer.connection(1);
+    expect(parseMeta(s1.received[0]!)!.fields).toEqual({ v: '1', client: doc.clientId, rev: '5' });
+    s1.socket.send(
+      '#vs welcome v=1 doc=doc conn=c2 rev=6 access=write\n#vs replay from=5\n#vs change rev=6 conn=c7\nlist.1=z\n',
+    );
+    await waitFor(() => s1.received.length === 3);
+    expect(s1.received.slice(1)).toEqual([
+      `#vs change id=${a}\nlist.+=b\n`,
+      `#vs change id=${b}\ncount+=1\n`,
+    ]);
+    expect(doc.get('list')).toEqual(['a', 'z', 'b']);
+    s1.socket.send(
+      `#vs change rev=7 conn=c2 id=${a}\nlist.2=b\n#vs ack id=${b} rev=3 duplicate=1\n`,
+    );
+    await doc.whenSynced();
+    expect(doc.get('list')).toEqual(['a', 'z', 'b']);
+    expect(doc.get('count')).toBeUndefined(); // duplicate: already in a revision we hold (not in this script)
+  });
+
+  it('stops on a fatal close code', async () => {
+    const doc = open();
+    const errors: ClientError[] = [];
+    doc.on('error', (e) => errors.push(e));
+    const synced = doc.whenSynced();
+    const s = await peer.connection(0);
+    s.socket.close(4401, 'bad token');
+    await expect(synced).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(doc.status).toBe('closed');
+    expect(errors[0]).toBeInstanceOf(ClientError);
+    expect(errors[0]!.closeCode).toBe(4401);
+    expect(() => doc.set('a', 1)).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    expect(peer.sockets).toHaveLength(1);
+  });
+
+  it('pings while connected and reconnects when the server goes silent', async () => {
+    const doc = open({ heartbeatMs: 40, timeoutMs: 250 });
+    const s0 = await peer.connection(0);
+    s0.socket.send(welcome(1));
+    await waitFor(() => doc.status === 'open');
+    const ping = await peer.frame(s0, (f) => f.startsWith('#vs ping'));
+    expect(parseMeta(ping)!.fields.t).toMatch(/^[0-9]+$/);
+    // Never answer: the client must give up on this socket and open another.
+    const s1 = await peer.connection(1);
+    expect(doc.status).toBe('offline');
+    s1.socket.send(welcome(1));
+    await waitFor(() => doc.status === 'open');
+  });
+
+  it('resynchronises with a fresh snapshot when revisions have a gap', async () => {
+    const doc = open();
+    const s0 = await peer.connection(0);
+    s0.socket.send(welcome(1, 'a=1\n'));
+    await waitFor(() => doc.status === 'open');
+    s0.socket.send('#vs change rev=5 conn=c3\na=5\n');
+    const s1 = await peer.connection(1);
+    expect(parseMeta(s1.received[0]!)!.fields.rev).toBeUndefined();
+    s1.socket.send(welcome(5, 'a=5\n'));
+    await waitFor(() => doc.get('a') === 5);
+  });
+
+  it('sends its presence on connect and tracks the others', async () => {
+    const doc = open({ presence: { name: 'Ann' } });
+    const s = await peer.connection(0);
+    s.socket.send(`${welcome(1)}#vs presence conn=c8 name=Bob focus=form.name\n`);
+    await waitFor(() => doc.presence.size === 1);
+    expect(doc.presence.get('c8')).toEqual({ name: 'Bob', focus: 'form.name' });
+    expect(await peer.frame(s, (f) => f.startsWith('#vs presence'))).toBe('#vs presence name=Ann');
+    doc.setPresence({ name: 'Ann', focus: 'form.zip' });
+    await peer.frame(s, (f) => f.includes('focus=form.zip'));
+    s.socket.send('#vs leave conn=c8\n');
+    await waitFor(() => doc.presence.size === 0);
+  });
+
+  it('keeps pending changes and the client id across a reload', async () => {
+    const storage = new MemoryStorage();
+    const first = open({ storage });
+    await peer.connection(0); // never welcomed: the change stays pending
+    const id = first.set('draft', 'hello');
+    first.close();
+    const second = open({ storage });
+    expect(second.clientId).toBe(first.clientId);
+    expect(second.pending).toBe(1);
+    expect(second.get('draft')).toBe('hello');
+    const s = await peer.connection(1);
+    s.socket.send(welcome(3));
+    expect(await peer.frame(s, (f) => f.startsWith('#vs change'))).toBe(
+      `#vs change id=${id}\ndraft=hello\n`,
+    );
+    const next = second.set('other', 1);
+    expect(next).toBe(`${first.clientId}:2`);
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { Backoff } from '../../src/connection/backoff.js';
+import { protocolUrl } from '../../src/connection/websocket.js';
+import { PendingStore } from '../../src/pending/pending-store.js';
+import { PresenceMap, presenceLine } from '../../src/presence/presence.js';
+import { CloseCode, isFatalClose, parseMeta } from '../../src/protocol/index.js';
+import { loadState, storageKey } from '../../src/storage/persisted-state.js';
+import { MemoryStorage } from '../../src/storage/storage.js';
+import { intField, parseServerFrame } from '../../src/sync/server-frame.js';
+
+describe('backoff', () => {
+  it('grows exponentially with full jitter, capped, and resets', () => {
+    const b = new Backoff({ baseMs: 100, maxMs: 1000, random: () => 0.999999 });
+    expect([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([
+      99, 199, 399, 799, 999, 999,
+    ]);
+    b.reset();
+    expect(b.next()).toBe(99);
+    const low = new Backoff({ random: () => 0 });
+    expect(low.next()).toBe(0);
+    const delays = Array.from({ length: 200 }, () => new Backoff({ baseMs: 1000 }).next());
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...delays)).toBeLessThan(1000);
+  });
+});
+
+describe('presence', () => {
+  it('writes a presence line and tracks the others by conn', () => {
+    const line = presenceLine({
+      name: 'Al ice',
+      focus: 'form.name',
+      color: '#e4572e',
+      gone: undefined,
+    });
+    expect(line).toBe('#vs presence name=Al%20ice focus=form.name color=%23e4572e');
+    expect(parseMeta(line)?.fields).toEqual({
+      name: 'Al ice',
+      focus: 'form.name',
+      color: '#e4572e',
+    });
+    expect(() => presenceLine({ Bad: 'x' })).toThrow();
+    const peers = new PresenceMap();
+    expect(peers.update({ conn: 'c1', name: 'A' })).toBe(true);
+    expect(peers.update({ conn: 'c2', name: 'B', focus: 'x' })).toBe(true);
+    expect(peers.update({ conn: 'c2' })).toBe(true); // no field: cleared
+    expect([...peers.snapshot()]).toEqual([['c1', { name: 'A' }]]);
+    expect(peers.leave('c1')).toBe(true);
+    expect(peers.snapshot().size).toBe(0);
+  });
+});
+
+describe('server frames', () => {
+  it('groups statements under their section, reads meta lines with parseMeta', () => {
+    const { messages, errors } = parseServerFrame(
+      '#vs welcome v=1 doc=default conn=c12 rev=42 access=write\n#vs snapshot rev=42\nform.a=1\n^.b="2"\n# a plain comment\n#vs change rev=43 conn=c7 id=k:1\nlist.0=x\n#vs presence conn=c7 name=Bob\n',
+    );
+    expect(errors).toEqual([]);
+    expect(messages.map((m) => [m.verb, m.statements.length])).toEqual([
+      ['welcome', 0],
+      ['snapshot', 2],
+      ['change', 1],
+      ['presence', 0],
+    ]);
+    expect(messages[1]!.statements[1]!.path).toEqual(['form', 'b']);
+    expect(intField(messages[0]!.fields, 'rev')).toBe(42);
+    expect(intField({ rev: 'x' }, 'rev')).toBeUndefined();
+  });
+
+  it('reports syntax errors and statements outside a section', () => {
+    expect(parseServerFrame('a..b=1\n').errors).toHaveLength(1);
+    expect(parseServerFrame('a=1\n').messages[0]!.verb).toBe('plain');
+  });
+
+  it('uses the shared close codes', () => {
+    expect(isFatalClose(CloseCode.UNAUTHORIZED)).toBe(true);
+    expect(isFatalClose(CloseCode.GOING_AWAY)).toBe(false);
+    expect(protocolUrl('ws://h:1/team/notes?token=t')).toBe('ws://h:1/team/notes?token=t&vs=1');
+  });
+});
+
+describe('persisted pending changes', () => {
+  it('keeps the client id, the next number and the pending bodies, never the token', () => {
+    const storage = new MemoryStorage();
+    const key = storageKey('ws://h:1/doc?token=secret');
+    expect(key).toBe('varstream:ws://h:1/doc');
+    const a = new PendingStore(storage, key);
+    const c1 = a.create(a.nextSeq(), [], 'x+=1\n');
+    a.create(a.nextSeq(), [], 'y=2\n'); // acknowledged: not saved as pending
+    a.save([c1]);
+    const b = new PendingStore(storage, key);
+    expect(b.clientId).toBe(a.clientId);
+    const restored = b.takeRestored();
+    expect(restored.map((c) => [c.id, c.body])).toEqual([[`${a.clientId}:1`, 'x+=1\n']]);
+    expect(b.nextSeq()).toBe(3); // never reuses an id the server may have applied
+    expect(loadState(storage, key)?.pending).toHaveLength(1);
+    storage.set(key, '{not json');
+    expect(new PendingStore(storage, key).clientId).not.toBe(a.clientId);
+  });
+});
