@@ -1,5 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import * as commands from './test/dom/commands.js';
 
 const chromiumArgs = [
   '--headless',
@@ -30,7 +31,6 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/dom/**/*.test.ts'],
-          globalSetup: ['test/dom/global-setup.ts'],
           browser: {
             enabled: true,
             headless: true,
@@ -39,6 +39,7 @@ export default defineConfig({
               launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
             }),
             instances: [{ browser: 'chromium' }],
+            commands: { ...commands },
           },
         },
       },

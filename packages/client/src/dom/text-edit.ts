@@ -1,0 +1,40 @@
+/** One replacement turning `before` into `after`: `removed` characters at `start` became `inserted`. */
+export interface TextChange {
+  readonly start: number;
+  readonly removed: number;
+  readonly inserted: number;
+}
+
+/** The smallest single replacement from `before` to `after` (common prefix and suffix kept). */
+export function diffText(before: string, after: string): TextChange {
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (
+    end < max - start &&
+    before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)
+  ) {
+    end++;
+  }
+  return { start, removed: before.length - start - end, inserted: after.length - start - end };
+}
+
+/**
+ * Where an offset (caret, selection end) goes after a change: unchanged
+ * before it, shifted by the length difference after it, and to the end of the
+ * inserted text when it was inside the replaced part. Text inserted exactly at
+ * the offset stays after it.
+ */
+export function moveOffset(offset: number, change: TextChange): number {
+  if (offset <= change.start) return offset;
+  if (offset >= change.start + change.removed) return offset + change.inserted - change.removed;
+  return change.start + change.inserted;
+}
+
+/** The text appended when `after` only extends `before`, else undefined. */
+export function appendedText(before: string, after: string): string | undefined {
+  return after.length > before.length && after.startsWith(before)
+    ? after.slice(before.length)
+    : undefined;
+}
