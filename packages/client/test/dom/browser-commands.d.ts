@@ -1,4 +1,4 @@
-declare module 'vitest/browser' {
+declare module 'vitest/internal/browser' {
   interface BrowserCommands {
     peerStart(): Promise<{ id: number; url: string }>;
     peerFrames(id: number, n: number): Promise<string[]>;
