@@ -4,7 +4,7 @@
  * chunking at every offset, UTF-8 streams and error reporting.
  */
 import { join } from 'node:path';
-import { inspect, isDeepStrictEqual } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { VarStreamError } from '../src/errors.js';
 import { LegacyReader, legacyParse, legacyStringify } from '../src/legacy/index.js';
@@ -13,39 +13,28 @@ import {
   bytesOf,
   COMPARE,
   datFiles,
+  disagreement,
   FIXTURES,
   legacyRead,
-  type Outcome,
   oracle,
   oracleRead,
+  parseDisagreement,
   SHARED,
   textOf,
 } from './legacy.helpers.js';
 
-function show(outcome: Outcome): string {
-  return `${inspect(outcome.tree, { depth: 8 })} ${outcome.error?.message ?? '(no error)'}`;
-}
-
 function expectSame(input: string, strict: boolean): void {
   const theirs = oracleRead([input], strict);
   const ours = legacyRead([input], strict);
-  const same =
-    isDeepStrictEqual(theirs.tree, ours.tree) && theirs.error?.message === ours.error?.message;
-  if (!same) {
-    expect.fail(
-      `${strict ? 'strict' : 'tolerant'} ${JSON.stringify(input)}\n0.3.2: ${show(theirs)}\nours:  ${show(ours)}`,
-    );
+  const problem = disagreement(theirs, ours);
+  if (problem !== null) {
+    expect.fail(`${strict ? 'strict' : 'tolerant'} ${JSON.stringify(input)}\n${problem}`);
   }
 }
 
 function expectSameParse(input: string): void {
-  const theirs = oracle.parse(input);
-  const ours = legacyParse(input);
-  if (!isDeepStrictEqual(theirs, ours)) {
-    expect.fail(
-      `parse ${JSON.stringify(input)}\n0.3.2: ${inspect(theirs)}\nours:  ${inspect(ours)}`,
-    );
-  }
+  const problem = parseDisagreement(input);
+  if (problem !== null) expect.fail(`${JSON.stringify(input)}\n${problem}`);
 }
 
 const fixtureNames = datFiles(FIXTURES);

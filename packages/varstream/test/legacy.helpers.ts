@@ -5,8 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import vm from 'node:vm';
-import { LegacyReader } from '../src/legacy/index.js';
+import { VarStreamError } from '../src/errors.js';
+import { LegacyReader, legacyParse } from '../src/legacy/index.js';
 
 export interface OracleReader {
   read(chunk: string): void;
@@ -124,42 +126,87 @@ export function isSafeForOracle(text: string): boolean {
 
 export interface Outcome {
   tree: Record<string, unknown>;
-  error: { message: string } | undefined;
+  error: { message: string; code?: string; crashed?: boolean } | undefined;
 }
 
-function caught(run: () => void): { message: string } | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return { message: error instanceof Error ? error.message : String(error) };
-  }
-}
+/**
+ * Where 0.3.2 crashes (a TypeError or RangeError out of its own code, in
+ * both modes), the legacy reader reports one of these codes instead.
+ */
+export const CRASH_CODES: readonly string[] = ['TYPE_MISMATCH', 'UNSAFE_KEY'];
 
-/** 0.3.2's `new Reader(tree, 'prop', strict).read(text)`. */
+/** 0.3.2's `new Reader(tree, 'prop', strict).read(...)` over the chunks. */
 export function oracleRead(chunks: readonly string[], strict: boolean): Outcome {
   if (!chunks.every(isSafeForOracle)) throw new Error('unsafe input for the oracle');
   const tree = {};
   const reader = new oracle.Reader(tree, 'prop', strict ? oracle.Reader.STRICT_MODE : 0);
-  const error = caught(() => {
+  try {
     for (const chunk of chunks) reader.read(chunk);
-  });
-  return { tree, error };
+    return { tree, error: undefined };
+  } catch (error) {
+    const e = error as Error;
+    const crashed = e.constructor !== Error && e.constructor !== SyntaxError;
+    return { tree, error: { message: e.message, crashed } };
+  }
 }
 
-/** Ours, the same way; the error message is the `reason` (0.3.2's text). */
+class Stop extends Error {}
+
+/**
+ * Ours, the same way; the error message is the `reason` (0.3.2's text). In
+ * tolerant mode, reading stops at the first error of a CRASH_CODES code,
+ * where 0.3.2 would have crashed.
+ */
 export function legacyRead(chunks: readonly (string | Uint8Array)[], strict: boolean): Outcome {
   const tree = {};
-  const reader = new LegacyReader(tree, 'prop', { strict });
-  let error: { message: string } | undefined;
+  let stop: VarStreamError | undefined;
+  const reader = new LegacyReader(tree, 'prop', {
+    strict,
+    onError: (e) => {
+      if (!CRASH_CODES.includes(e.code)) return;
+      stop = e;
+      throw new Stop();
+    },
+  });
   try {
     for (const chunk of chunks) reader.write(chunk);
     reader.end();
-  } catch (e) {
-    if (!(e instanceof Error) || e.name !== 'VarStreamError') throw e;
-    error = { message: (e as Error & { reason: string }).reason };
+    return { tree, error: undefined };
+  } catch (error) {
+    const e = error instanceof Stop ? stop! : error;
+    if (!(e instanceof VarStreamError)) throw e;
+    return { tree, error: { message: e.reason, code: e.code } };
   }
-  return { tree, error };
+}
+
+/** Null when both runs agree (same tree, same error or a crash replaced by a CRASH_CODES error). */
+export function disagreement(theirs: Outcome, ours: Outcome): string | null {
+  const show = (outcome: Outcome): string =>
+    `${inspect(outcome.tree, { depth: 8 })} ${outcome.error?.message ?? '(no error)'}`;
+  const sameTree = isDeepStrictEqual(theirs.tree, ours.tree);
+  const sameError = theirs.error?.crashed
+    ? ours.error?.code !== undefined && CRASH_CODES.includes(ours.error.code)
+    : theirs.error?.message === ours.error?.message;
+  return sameTree && sameError ? null : `0.3.2: ${show(theirs)}\nours:  ${show(ours)}`;
+}
+
+/**
+ * Null when 0.3.2's `VarStream.parse(text)` and `legacyParse(text)` agree:
+ * same value, or 0.3.2 crashed and ours reported a CRASH_CODES error.
+ */
+export function parseDisagreement(text: string): string | null {
+  if (!isSafeForOracle(text)) throw new Error('unsafe input for the oracle');
+  const codes: string[] = [];
+  const ours = legacyParse(text, { onError: (e) => codes.push(e.code) });
+  let theirs: unknown;
+  try {
+    theirs = oracle.parse(text);
+  } catch (error) {
+    const crashCode = codes.some((code) => CRASH_CODES.includes(code));
+    return crashCode ? null : `parse: 0.3.2 threw ${String(error)}, ours reported ${codes}`;
+  }
+  if (isDeepStrictEqual(theirs, ours)) return null;
+  return `parse\n0.3.2: ${inspect(theirs, { depth: 8 })}\nours:  ${inspect(ours, { depth: 8 })}`;
 }
 
 /** Snapshot of the built-in prototypes, to prove nothing was polluted. */

@@ -12,7 +12,13 @@ import { type LegacyContext, tooManyNodes } from './context.js';
 import { guarded } from './guard.js';
 import { isArrayLength, ownDelete, ownGet, ownSet } from './own.js';
 import { arithmetic, legacyPrimitive, plus } from './primitive.js';
-import type { Scope } from './resolve.js';
+import { NOT_AN_OBJECT, type Scope } from './resolve.js';
+
+/** A resolved place whose container exists. */
+export interface Place {
+  readonly root: object;
+  readonly prop: string;
+}
 
 export type Operator = '=' | '+' | '-' | '*' | '/' | '%' | '&';
 
@@ -23,7 +29,8 @@ export class LegacyApplier {
 
   /**
    * Applies `target op= value` (`ref` is the resolved right path of `&=`,
-   * null when it failed). False when the statement was refused (reported).
+   * null when it failed). Returns the place written, or null when the
+   * statement was refused (and reported).
    */
   apply(
     op: Operator,
@@ -31,13 +38,24 @@ export class LegacyApplier {
     value: string | number | boolean | null,
     ref: Scope | null,
     at: VarStreamErrorDetails,
-  ): boolean {
+  ): Place | null {
+    const { root } = target;
+    const refRoot = op === '&' && ref !== null ? ref.root : null;
+    if (root === undefined || refRoot === undefined) {
+      // 0.3.2 crashes on this statement (a property of undefined).
+      this.ctx.fail('TYPE_MISMATCH', NOT_AN_OBJECT, at);
+      return null;
+    }
+    const place = { root, prop: target.prop };
     const budget = this.ctx.limits.maxStatementLength;
     const next = guarded((): { remove: boolean; value: unknown } => {
-      const current = ownGet(target.root, target.prop);
+      const current = ownGet(root, target.prop);
       switch (op) {
         case '&':
-          return { remove: false, value: ref === null ? null : ownGet(ref.root, ref.prop) };
+          return {
+            remove: false,
+            value: ref === null || refRoot === null ? null : ownGet(refRoot, ref.prop),
+          };
         case '=':
           return { remove: value === '' && typeof current !== 'string', value };
         case '+':
@@ -58,14 +76,16 @@ export class LegacyApplier {
     });
     if (!next.ok) {
       this.ctx.fail(next.code, next.reason, at);
-      return false;
+      return null;
     }
-    if (next.value.remove) return this.remove(target, at);
-    return this.assign(target, next.value.value, at);
+    const done = next.value.remove
+      ? this.remove(place, at)
+      : this.assign(place, next.value.value, at);
+    return done ? place : null;
   }
 
-  /** Appends `text` to the value at `target` (a line of a multi-line value). */
-  append(target: Scope, text: string, at: VarStreamErrorDetails): boolean {
+  /** Appends `text` to the value at `target` (a line of a multi-line value, after `apply`). */
+  append(target: Place, text: string, at: VarStreamErrorDetails): boolean {
     const budget = this.ctx.limits.maxStatementLength;
     const next = guarded(() =>
       plus(legacyPrimitive(ownGet(target.root, target.prop), budget), text),
@@ -77,7 +97,7 @@ export class LegacyApplier {
     return this.write(target, next.value, at);
   }
 
-  private assign(target: Scope, value: unknown, at: VarStreamErrorDetails): boolean {
+  private assign(target: Place, value: unknown, at: VarStreamErrorDetails): boolean {
     if (!this.ctx.countNode()) {
       this.ctx.fail('LIMIT_NODES', tooManyNodes(this.ctx.limits), at);
       return false;
@@ -85,7 +105,7 @@ export class LegacyApplier {
     return this.write(target, value, at);
   }
 
-  private write(target: Scope, value: unknown, at: VarStreamErrorDetails): boolean {
+  private write(target: Place, value: unknown, at: VarStreamErrorDetails): boolean {
     if (isArrayLength(target.root, target.prop)) {
       return this.setArrayLength(target.root as unknown[], value, at);
     }
@@ -94,7 +114,7 @@ export class LegacyApplier {
     return done.ok;
   }
 
-  private remove(target: Scope, at: VarStreamErrorDetails): boolean {
+  private remove(target: Place, at: VarStreamErrorDetails): boolean {
     if (isArrayLength(target.root, target.prop)) {
       // 0.3.2 throws a TypeError here (delete on a non-configurable property).
       this.ctx.fail('UNSAFE_KEY', "Cannot delete property 'length' of [object Array]", at);

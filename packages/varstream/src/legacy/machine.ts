@@ -6,7 +6,7 @@
  * consuming runs of ordinary characters at once: linear in the input.
  */
 import type { VarStreamErrorCode } from '../errors.js';
-import type { LegacyApplier, Operator } from './apply.js';
+import type { LegacyApplier, Operator, Place } from './apply.js';
 import type { LegacyContext } from './context.js';
 import {
   MSG_EMPTY_LVAL,
@@ -55,7 +55,7 @@ export class LegacyMachine {
   private op: Operator = '=';
   private rval = '';
   /** Where the lines of a multi-line value go; null to drop them. */
-  private target: Scope | null = null;
+  private target: Place | null = null;
   /** Multi-line text not yet appended to `target`. */
   private pending = '';
   private statementLength = 0;
@@ -255,28 +255,28 @@ export class LegacyMachine {
     else value = typedValue(this.rval);
     // An empty left value was reported already; resolving it changes nothing.
     const target = this.lval === '' ? null : this.resolver.resolve(this.lval, this.statementAt);
-    let applied =
-      target !== null && this.applier.apply(this.op, target, value, ref, this.statementAt);
+    let place =
+      target === null ? null : this.applier.apply(this.op, target, value, ref, this.statementAt);
     if (this.escaped === ESC_NONE) {
       this.state = NEWLINE;
       return i + 1;
     }
     // An escaped line break: the value goes on, on the next line.
     this.escaped = c === CR ? ESC_LF : ESC_NONE;
-    if (applied && target !== null && isArrayLength(target.root, target.prop)) {
+    if (place !== null && isArrayLength(place.root, place.prop)) {
       this.fail(
         'UNSAFE_KEY',
         'The length of an array cannot take a multi-line value.',
         this.statementAt,
       );
-      applied = false;
+      place = null;
     }
-    if (!applied) {
+    if (place === null) {
       this.state = SILENT;
       return i + 1;
     }
     this.state = MLSTRING;
-    this.target = target;
+    this.target = place;
     this.pending = s.charAt(i);
     return i + 1;
   }

@@ -45,6 +45,6 @@ export function ownDelete(target: object, key: string): void {
 }
 
 /** True for the `length` of an array, the one own property the codec cannot freely replace. */
-export function isArrayLength(target: object, key: string): boolean {
+export function isArrayLength(target: unknown, key: string): boolean {
   return key === 'length' && Array.isArray(target);
 }

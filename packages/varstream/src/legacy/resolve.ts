@@ -12,11 +12,17 @@ import { guarded } from './guard.js';
 import { MSG_BACKREF_RANGE, MSG_BAD_BACKREF, msgEmptyNode, msgIllegalNode } from './messages.js';
 import { isArrayLength, isContainer, ownGet, ownSet } from './own.js';
 
-/** A place in the tree: the property `prop` of the container `root`. */
+/**
+ * A place in the tree: the property `prop` of the container `root`. `root` is
+ * undefined where 0.3.2 would crash on first use of the place (see `!`).
+ */
 export interface Scope {
-  readonly root: object;
+  readonly root: object | undefined;
   readonly prop: string;
 }
+
+/** Reported where 0.3.2 crashes reading a property of undefined. */
+export const NOT_AN_OBJECT = 'Cannot use a property of a value that is not an object.';
 
 /** 1-based line and column of the first character of a path in the input. */
 export interface Position {
@@ -62,7 +68,7 @@ export class LegacyResolver {
 
   constructor(
     private readonly ctx: LegacyContext,
-    private readonly rootScope: Scope,
+    private readonly rootScope: { readonly root: object; readonly prop: string },
   ) {}
 
   resolve(text: string, at: Position): Scope | null {
@@ -96,14 +102,22 @@ export class LegacyResolver {
       return this.failAt('LIMIT_DEPTH', reason, text, at, 0);
     }
 
-    let root = this.rootScope.root;
+    let root: object | undefined = this.rootScope.root;
     let prop = this.rootScope.prop;
     for (let i = 0; i < path.length; i++) {
       let node = path[i]!;
-      if (node === '')
+      if (node === '') {
         return this.failAt('EMPTY_SEGMENT', msgEmptyNode(text), text, at, original(i));
+      }
+      const arrayNode = node === '+' || node === '*' || node === '!' || ARRAY_NODE.test(node);
+      if (!arrayNode && !PROP_NODE.test(node)) {
+        return this.failAt('BAD_SEGMENT', msgIllegalNode(node), text, at, original(i));
+      }
+      // 0.3.2 crashes here, reading a property of undefined.
+      if (root === undefined)
+        return this.failAt('TYPE_MISMATCH', NOT_AN_OBJECT, text, at, original(i));
       let current = ownGet(root, prop);
-      if (node === '+' || node === '*' || node === '!' || ARRAY_NODE.test(node)) {
+      if (arrayNode) {
         // biome-ignore lint/suspicious/useIsArray: 0.3.2 tests `instanceof Array`.
         if (!(current instanceof Array)) {
           const problem = this.createContainer(root, prop, []);
@@ -116,27 +130,21 @@ export class LegacyResolver {
         else if (node === '!') {
           array.length = 0;
           node = '0';
+          // 0.3.2 reads the container again: emptying an array that holds
+          // itself (`+&=^0` then `^1.!`) removes it from its own slot.
+          current = ownGet(root, prop);
         } else if (node === '0' || node.charCodeAt(0) !== 48) {
           // A canonical index (`007` is a plain property, as in 0.3.2).
           const problem = this.checkIndex(Number(node), array.length);
           if (problem !== null) return this.failAt(problem[0], problem[1], text, at, original(i));
         }
         path[i] = node;
-      } else {
-        if (!PROP_NODE.test(node)) {
-          return this.failAt('BAD_SEGMENT', msgIllegalNode(node), text, at, original(i));
-        }
-        if (!(current instanceof Object)) {
-          const problem = this.createContainer(root, prop, {});
-          if (problem !== null) return this.failAt(problem[0], problem[1], text, at, original(i));
-          current = ownGet(root, prop);
-        }
+      } else if (!(current instanceof Object)) {
+        const problem = this.createContainer(root, prop, {});
+        if (problem !== null) return this.failAt(problem[0], problem[1], text, at, original(i));
+        current = ownGet(root, prop);
       }
-      if (!isContainer(current)) {
-        const reason = 'Cannot walk through a value that is not an object.';
-        return this.failAt('TYPE_MISMATCH', reason, text, at, original(i));
-      }
-      root = current;
+      root = isContainer(current) ? current : undefined;
       prop = node;
     }
     this.previous = path;
