@@ -1,3 +1,4 @@
+export { canonicalize } from './canonical.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';
 export type { VarStreamErrorCode, VarStreamErrorDetails } from './errors.js';
@@ -11,7 +12,6 @@ export type { ReaderOptions } from './reader.js';
 export { Reader } from './reader.js';
 export type { Comment, Entry, Operator, Statement } from './statement.js';
 export { OPERATORS } from './statement.js';
-export { canonicalize } from './canonical.js';
 export type { WritableStatement } from './statement-writer.js';
 export { formatStatement, StatementWriter } from './statement-writer.js';
 export type { StringifyOptions } from './stringify.js';

@@ -37,7 +37,7 @@ export function parse(text: string, options: ParseOptions = {}): unknown {
   for (let entry = reader.read(); entry !== null; entry = reader.read()) {
     if (entry.op === '#') continue;
     try {
-      tree.apply(entry, context);
+      tree.applyQuiet(entry, context);
     } catch (err) {
       if (strict || onError === undefined) {
         if (strict) throw err;

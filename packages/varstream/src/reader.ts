@@ -43,33 +43,15 @@ const HASH = 35;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** A statement whose header is parsed and whose value is not complete yet. */
-interface Pending {
-  op: Operator;
-  lval: ScannedPath;
-  ref: ScannedPath | undefined;
-  line: number;
-  /** Start of the statement (for length checks and recovery). */
-  start: number;
-  /** End of the first physical line. */
-  firstEol: number;
-  /** Start of the value (after the operator). */
-  valueStart: number;
-  quoted: boolean;
-  /** Bare values: start and end of the last physical line seen. */
-  lineStart: number;
-  lineEnd: number;
-  /** Line breaks inside the statement so far. */
-  breaks: number;
-  /** Quoted values: where to resume searching for the closing quote. */
-  scanFrom: number;
-}
-
 /**
  * Incremental VarStream reader. Feed it text or UTF-8 bytes split anywhere
  * with `write()`, call `end()` after the last chunk, and pull statements with
  * `read()` (or iterate). Each statement is returned as soon as its last line
  * is complete, with `^` expanded, before anything is applied anywhere.
+ *
+ * State kept between chunks: the unread text (at most one statement), the
+ * header of a statement whose value is not complete yet, and positions
+ * already scanned, so every character is looked at a bounded number of times.
  */
 export class Reader implements Iterable<Entry> {
   readonly context: PathContext;
@@ -82,19 +64,37 @@ export class Reader implements Iterable<Entry> {
   #pos = 0;
   #line = 1;
   #ended = false;
+  /** A CR ended the buffer: a LF starting the next chunk belongs to it. */
   #skipLF = false;
-  #pending: Pending | undefined;
-  /** Discarding an over-long statement: parity of trailing backslashes seen. */
-  #skipping = false;
-  #skipOddBackslashes = false;
   #decoder: Utf8Decoder | undefined;
   /** Strict mode: the error to throw once the bad statement is consumed. */
   #thrown: VarStreamError | undefined;
+  /** Discarding an over-long statement; parity of the trailing backslashes seen. */
+  #skipping = false;
+  #skipOdd = false;
   // Caches of the next CR and the next backslash, to keep every scan linear.
   #crPos = -1;
   #crScanned = 0;
   #bsPos = -1;
   #bsScanned = 0;
+
+  // The statement being read (its header is parsed; `#pending` while its value is incomplete).
+  #pending = false;
+  #op: Operator = '=';
+  #lval: ScannedPath | undefined;
+  #ref: ScannedPath | undefined;
+  #stmtLine = 0;
+  #start = 0;
+  #firstEol = 0;
+  #valueStart = 0;
+  #quoted = false;
+  /** Bare values: the last physical line seen. Quoted: where to resume the search. */
+  #lineStart = 0;
+  #lineEnd = 0;
+  #scanFrom = 0;
+  /** Line breaks inside the statement so far, and where each continued line ends (bare values). */
+  #breaks = 0;
+  readonly #lineEnds: number[] = [];
 
   constructor(options: ReaderOptions = {}) {
     this.#strict = options.strict === true;
@@ -104,9 +104,9 @@ export class Reader implements Iterable<Entry> {
     this.context = options.context ?? new PathContext();
   }
 
-  /** True once `end()` was called and every statement was read. */
+  /** True once `end()` was called and everything was read. */
   get done(): boolean {
-    return this.#ended && this.#pos >= this.#buf.length && this.#pending === undefined;
+    return this.#ended && !this.#pending && this.#pos >= this.#buf.length;
   }
 
   /** 1-based line number of the next unread character. */
@@ -141,9 +141,17 @@ export class Reader implements Iterable<Entry> {
     for (let entry = this.read(); entry !== null; entry = this.read()) yield entry;
   }
 
+  /** Reads everything currently available. */
+  readAll(): Entry[] {
+    const out: Entry[] = [];
+    for (let entry = this.read(); entry !== null; entry = this.read()) out.push(entry);
+    return out;
+  }
+
   /**
    * The next complete statement (or comment, with `{ comments: true }`), or
-   * `null` when more input is needed (or after the end).
+   * `null` when more input is needed (or after the end). In strict mode the
+   * first error is thrown, after the bad statement was consumed.
    */
   read(): Entry | null {
     const entry = this.#next();
@@ -165,8 +173,8 @@ export class Reader implements Iterable<Entry> {
         this.#skipLF = false;
       }
       if (this.#skipping && !this.#skip()) return null;
-      if (this.#pending !== undefined) {
-        const statement = this.#continue(this.#pending);
+      if (this.#pending) {
+        const statement = this.#complete();
         if (statement === null) return null;
         if (statement === undefined) continue;
         return statement;
@@ -208,23 +216,15 @@ export class Reader implements Iterable<Entry> {
           continue;
         }
       }
-      const pending = this.#header(pos, lineEnd);
-      if (pending === undefined) continue;
-      this.#pending = pending;
+      if (!this.#header(pos, lineEnd)) continue;
+      this.#pending = true;
     }
   }
 
-  /** Reads everything currently available. */
-  readAll(): Entry[] {
-    const out: Entry[] = [];
-    for (let entry = this.read(); entry !== null; entry = this.read()) out.push(entry);
-    return out;
-  }
-
-  // ---------------------------------------------------------------------------
+  // --- one statement -------------------------------------------------------------
 
   /** Parses the path(s) and operator of the statement starting at `start`. */
-  #header(start: number, eol: number): Pending | undefined {
+  #header(start: number, eol: number): boolean {
     const buf = this.#buf;
     const { maxPathDepth, maxArrayIndex } = this.limits;
     let lval: ScannedPath;
@@ -233,13 +233,13 @@ export class Reader implements Iterable<Entry> {
     } catch (err) {
       this.#scanFailed(err, start, eol);
       this.#consumeLine(eol);
-      return undefined;
+      return false;
     }
     const p = lval.end;
     if (p >= eol) {
       this.#fail('NO_OPERATOR', 'Missing operator', start, p, eol);
       this.#consumeLine(eol);
-      return undefined;
+      return false;
     }
     const c = buf.charCodeAt(p);
     let op: Operator;
@@ -251,7 +251,7 @@ export class Reader implements Iterable<Entry> {
       if (p + 1 >= eol || buf.charCodeAt(p + 1) !== 61) {
         this.#fail('BAD_OPERATOR', `Expected "=" after "${buf[p]}"`, start, p + 1, eol);
         this.#consumeLine(eol);
-        return undefined;
+        return false;
       }
       op = `${buf[p]}=` as Operator;
       valueStart = p + 2;
@@ -261,7 +261,7 @@ export class Reader implements Iterable<Entry> {
       if (valueStart >= eol) {
         this.#fail('EMPTY_VALUE', 'Missing reference after "&="', start, valueStart, eol);
         this.#consumeLine(eol);
-        return undefined;
+        return false;
       }
       try {
         ref = scanPath(buf, valueStart, eol, maxPathDepth, maxArrayIndex);
@@ -271,91 +271,98 @@ export class Reader implements Iterable<Entry> {
       } catch (err) {
         this.#scanFailed(err, start, eol);
         this.#consumeLine(eol);
-        return undefined;
+        return false;
       }
     }
-    return {
-      op,
-      lval,
-      ref,
-      line: this.#line,
-      start,
-      firstEol: eol,
-      valueStart,
-      quoted: op !== '&=' && valueStart < eol && buf.charCodeAt(valueStart) === QUOTE,
-      lineStart: valueStart,
-      lineEnd: eol,
-      breaks: 0,
-      scanFrom: valueStart + 1,
-    };
+    this.#op = op;
+    this.#lval = lval;
+    this.#ref = ref;
+    this.#stmtLine = this.#line;
+    this.#start = start;
+    this.#firstEol = eol;
+    this.#valueStart = valueStart;
+    this.#quoted = op !== '&=' && valueStart < eol && buf.charCodeAt(valueStart) === QUOTE;
+    this.#lineStart = valueStart;
+    this.#lineEnd = eol;
+    this.#scanFrom = valueStart + 1;
+    this.#breaks = 0;
+    this.#lineEnds.length = 0;
+    return true;
   }
 
   /**
-   * Completes the pending statement if its end is available. Returns the
-   * statement, `null` to wait for input, or `undefined` when it failed.
+   * Completes the statement whose header was parsed, if its end is
+   * available. Returns it, `null` to wait for input, or `undefined` after an
+   * error (already reported).
    */
-  #continue(p: Pending): Statement | null | undefined {
+  #complete(): Statement | null | undefined {
     const buf = this.#buf;
     let end: number;
-    if (p.op === '&=') {
-      end = p.firstEol;
-    } else if (p.quoted) {
-      const found = this.#closeQuote(p);
+    if (this.#op === '&=') {
+      end = this.#firstEol;
+    } else if (this.#quoted) {
+      const found = this.#closeQuote();
       if (found === null) return null;
       if (found === -1) return undefined;
       end = found;
     } else {
-      // Bare value: continue while a line ends with an odd number of backslashes.
+      // Bare value: it continues while a line ends with an odd number of backslashes.
       for (;;) {
-        let k = p.lineEnd - 1;
-        while (k >= p.lineStart && buf.charCodeAt(k) === BACKSLASH) k--;
-        if (((p.lineEnd - 1 - k) & 1) === 0) break;
-        if (p.lineEnd >= buf.length) {
-          if (!this.#ended) return this.#wait(p);
+        const lineEnd = this.#lineEnd;
+        let k = lineEnd - 1;
+        while (k >= this.#lineStart && buf.charCodeAt(k) === BACKSLASH) k--;
+        if (((lineEnd - 1 - k) & 1) === 0) break;
+        if (lineEnd >= buf.length) {
+          if (!this.#ended) return this.#wait(this.#lineStart);
           break; // end of input: the continuation line is empty
         }
-        let next = p.lineEnd + 1;
-        if (buf.charCodeAt(p.lineEnd) === CR) {
-          if (next >= buf.length && !this.#ended) return this.#wait(p);
+        let next = lineEnd + 1;
+        if (buf.charCodeAt(lineEnd) === CR) {
+          if (next >= buf.length && !this.#ended) return this.#wait(this.#lineStart);
           if (next < buf.length && buf.charCodeAt(next) === LF) next++;
         }
         const eol = this.#findEol(next);
-        if (eol === -1 && !this.#ended) {
-          // Remember the new line start only once it is complete.
-          if (buf.length - p.start > this.limits.maxStatementLength) {
-            this.#pending = undefined;
-            this.#fail('LIMIT_STATEMENT', this.#tooLong(), p.start, p.start, p.firstEol, p.line);
-            this.#startSkip(next);
-            return undefined;
-          }
-          return null;
-        }
-        p.lineStart = next;
-        p.lineEnd = eol === -1 ? buf.length : eol;
-        p.breaks++;
+        if (eol === -1 && !this.#ended) return this.#wait(next);
+        this.#lineEnds.push(lineEnd, next);
+        this.#lineStart = next;
+        this.#lineEnd = eol === -1 ? buf.length : eol;
+        this.#breaks++;
       }
-      end = p.lineEnd;
+      end = this.#lineEnd;
     }
-    this.#pending = undefined;
-    if (end - p.start > this.limits.maxStatementLength) {
-      this.#fail('LIMIT_STATEMENT', this.#tooLong(), p.start, p.start, p.firstEol, p.line);
-      this.#finish(end, p.breaks);
+    this.#pending = false;
+    if (end - this.#start > this.limits.maxStatementLength) {
+      this.#fail(
+        'LIMIT_STATEMENT',
+        this.#tooLong(),
+        this.#start,
+        this.#start,
+        this.#firstEol,
+        this.#stmtLine,
+      );
+      this.#finish(end, this.#breaks);
       return undefined;
     }
-    const statement = this.#build(p, end);
-    this.#finish(end, p.breaks);
+    const statement = this.#build(end);
+    this.#finish(end, this.#breaks);
     return statement;
   }
 
-  #wait(p: Pending): null | undefined {
-    if (this.#buf.length - p.start > this.limits.maxStatementLength) {
-      this.#pending = undefined;
-      this.#fail('LIMIT_STATEMENT', this.#tooLong(), p.start, p.start, p.firstEol, p.line);
-      this.#line += p.breaks;
-      this.#startSkip(p.lineStart);
-      return undefined;
-    }
-    return null;
+  /** Waits for more input, unless the statement is already too long: then skip it. */
+  #wait(resumeAt: number): null | undefined {
+    if (this.#buf.length - this.#start <= this.limits.maxStatementLength) return null;
+    this.#pending = false;
+    this.#fail(
+      'LIMIT_STATEMENT',
+      this.#tooLong(),
+      this.#start,
+      this.#start,
+      this.#firstEol,
+      this.#stmtLine,
+    );
+    this.#line += this.#breaks;
+    this.#startSkip(resumeAt);
+    return undefined;
   }
 
   /**
@@ -363,163 +370,172 @@ export class Reader implements Iterable<Entry> {
    * quote, `null` to wait, or -1 after reporting an error (the reader then
    * resumes on the line after the opening quote).
    */
-  #closeQuote(p: Pending): number | null {
+  #closeQuote(): number | null {
     const buf = this.#buf;
-    const q = findClosingQuote(buf, p.valueStart, buf.length, p.scanFrom);
+    const start = this.#start;
+    const q = findClosingQuote(buf, this.#valueStart, buf.length, this.#scanFrom);
     if (q === -1) {
-      // Resume after the last backslash run next time (a `\` may precede a new quote).
-      p.scanFrom = Math.max(p.valueStart + 1, buf.length);
+      this.#scanFrom = Math.max(this.#valueStart + 1, buf.length);
       if (!this.#ended) {
-        if (buf.length - p.start > this.limits.maxStatementLength) {
-          this.#pending = undefined;
-          this.#fail('LIMIT_STATEMENT', this.#tooLong(), p.start, p.start, p.firstEol, p.line);
-          this.#recoverAfterFirstLine(p);
-          return -1;
-        }
-        return null;
+        if (buf.length - start <= this.limits.maxStatementLength) return null;
+        this.#pending = false;
+        this.#fail(
+          'LIMIT_STATEMENT',
+          this.#tooLong(),
+          start,
+          start,
+          this.#firstEol,
+          this.#stmtLine,
+        );
+        this.#recoverAfterFirstLine();
+        return -1;
       }
-      this.#pending = undefined;
+      this.#pending = false;
       this.#fail(
         'BAD_QUOTE',
         'Unterminated quoted value',
-        p.start,
-        p.valueStart,
-        p.firstEol,
-        p.line,
+        start,
+        this.#valueStart,
+        this.#firstEol,
+        this.#stmtLine,
       );
-      this.#recoverAfterFirstLine(p);
+      this.#recoverAfterFirstLine();
       return -1;
     }
-    p.scanFrom = q;
+    this.#scanFrom = q;
     const after = q + 1;
     if (after >= buf.length && !this.#ended) return null;
     const c = after >= buf.length ? LF : buf.charCodeAt(after);
     if (c === LF || c === CR) {
-      for (let i = this.#findEol(p.valueStart); i !== -1 && i < q; i = this.#findEol(i + 1)) {
-        p.breaks++;
-        if (buf.charCodeAt(i) === CR && buf.charCodeAt(i + 1) === LF) i++;
+      if (q > this.#firstEol) {
+        for (let i = this.#findEol(this.#valueStart); i !== -1 && i < q; i = this.#findEol(i + 1)) {
+          this.#breaks++;
+          if (buf.charCodeAt(i) === CR && buf.charCodeAt(i + 1) === LF) i++;
+        }
       }
       return after;
     }
-    this.#pending = undefined;
-    const inFirstLine = q < p.firstEol;
+    this.#pending = false;
+    const inFirstLine = q < this.#firstEol;
     this.#fail(
       'BAD_QUOTE',
       inFirstLine ? 'Unexpected text after a closing quote' : 'Unterminated quoted value',
-      p.start,
-      inFirstLine ? after : p.valueStart,
-      p.firstEol,
-      p.line,
+      start,
+      inFirstLine ? after : this.#valueStart,
+      this.#firstEol,
+      this.#stmtLine,
     );
-    this.#recoverAfterFirstLine(p);
+    this.#recoverAfterFirstLine();
     return -1;
   }
 
   /** After a bad quoted value, resume on the line after its opening line. */
-  #recoverAfterFirstLine(p: Pending): void {
-    this.#pos = p.start;
+  #recoverAfterFirstLine(): void {
+    const start = this.#start;
+    this.#pos = start;
     this.#crPos = -1;
-    this.#crScanned = p.start;
+    this.#crScanned = start;
     this.#bsPos = -1;
-    this.#bsScanned = p.start;
-    this.#consumeLine(p.firstEol);
+    this.#bsScanned = start;
+    this.#consumeLine(this.#firstEol);
   }
 
-  /** Builds the statement spanning `[p.start, end)`. Returns undefined on error. */
-  #build(p: Pending, end: number): Statement | undefined {
-    const buf = this.#buf;
+  /** Builds the statement spanning `[#start, end)`. Returns undefined on error. */
+  #build(end: number): Statement | undefined {
     const ctx = this.context;
+    const op = this.#op;
     let value: Literal | undefined;
     let ref: Path | undefined;
     try {
-      if (p.op === '&=') {
-        ref = this.#expand(p.ref!, p.start);
+      if (op === '&=') {
+        ref = this.#expand(this.#ref!);
         ctx.previous = ref as Segment[];
-      } else if (p.quoted) {
-        value = unquote(buf.slice(p.valueStart + 1, end - 1), p.valueStart + 1, true);
+      } else if (this.#quoted) {
+        value = unquote(this.#buf.slice(this.#valueStart + 1, end - 1), this.#valueStart + 1, true);
       } else {
-        value = this.#bareValue(p, end);
-        if (value === undefined && p.op !== '=') {
-          throw new ScanError('EMPTY_VALUE', `Missing value after "${p.op}"`, p.valueStart);
+        value = this.#bareValue(end);
+        if (value === undefined && op !== '=') {
+          throw new ScanError('EMPTY_VALUE', `Missing value after "${op}"`, this.#valueStart);
         }
       }
-      const path = this.#expand(p.lval, p.start);
+      const path = this.#expand(this.#lval!);
       ctx.previous = path as Segment[];
-      return { op: p.op, path, value, ref, line: p.line };
+      return { op, path, value, ref, line: this.#stmtLine };
     } catch (err) {
-      this.#scanFailed(err, p.start, p.firstEol, p.line);
+      this.#scanFailed(err, this.#start, this.#firstEol, this.#stmtLine);
       return undefined;
     }
   }
 
-  #bareValue(p: Pending, end: number): Literal | undefined {
+  #bareValue(end: number): Literal | undefined {
     const buf = this.#buf;
-    const start = p.valueStart;
+    const start = this.#valueStart;
     const bs = this.#nextBackslash(start);
     if (bs === -1 || bs >= end) {
       if (start === end) return undefined;
       return typeBareValue(buf.slice(start, end));
     }
-    // Escapes and/or continuation lines.
+    // Escapes and/or continuation lines; #lineEnds holds (end, next start) pairs.
+    const ends = this.#lineEnds;
     let out = '';
     let lineStart = start;
-    for (;;) {
-      const eol = lineStart >= end ? end : this.#findEolBefore(lineStart, end);
-      const lineEnd = eol === -1 ? end : eol;
+    for (let i = 0; ; i += 2) {
+      const lineEnd = i < ends.length ? ends[i]! : end;
       let k = lineEnd - 1;
       while (k >= lineStart && buf.charCodeAt(k) === BACKSLASH) k--;
       const continued = ((lineEnd - 1 - k) & 1) === 1;
-      out += this.#unescape(lineStart, continued ? lineEnd - 1 : lineEnd, p);
+      out += this.#unescape(lineStart, continued ? lineEnd - 1 : lineEnd);
       if (!continued) break;
       out += '\n';
-      if (lineEnd >= end) break;
-      lineStart = lineEnd + 1;
-      if (buf.charCodeAt(lineEnd) === CR && buf.charCodeAt(lineStart) === LF) lineStart++;
+      if (i >= ends.length) break; // continued at the end of input: an empty last line
+      lineStart = ends[i + 1]!;
     }
     return typeBareValue(out);
   }
 
   /** Resolves `\\` in `[from, to)`; any other escape is an error (kept as is in tolerant mode). */
-  #unescape(from: number, to: number, p: Pending): string {
+  #unescape(from: number, to: number): string {
     const buf = this.#buf;
     let i = buf.indexOf('\\', from);
     if (i === -1 || i >= to) return buf.slice(from, to);
     let out = '';
     let last = from;
     while (i !== -1 && i < to) {
-      const next = buf.charCodeAt(i + 1);
-      if (next === BACKSLASH && i + 1 < to) {
+      if (i + 1 < to && buf.charCodeAt(i + 1) === BACKSLASH) {
         out += buf.slice(last, i + 1);
         last = i + 2;
         i = buf.indexOf('\\', i + 2);
       } else {
         const reason = 'A backslash must be followed by a backslash or a line break';
         if (this.#strict) throw new ScanError('BAD_ESCAPE', reason, i);
-        this.#report(this.#error('BAD_ESCAPE', reason, p.start, i, p.firstEol, p.line));
+        this.#report(
+          this.#error('BAD_ESCAPE', reason, this.#start, i, this.#firstEol, this.#stmtLine),
+        );
         i = buf.indexOf('\\', i + 1);
       }
     }
     return out + buf.slice(last, to);
   }
 
-  #expand(scanned: ScannedPath, start: number): Path {
+  #expand(scanned: ScannedPath): Path {
     if (scanned.back === BACK_NONE) return scanned.segments;
     const previous = this.context.previous;
     const n =
       scanned.back === BACK_PARENT ? (previous.length > 0 ? previous.length - 1 : 0) : scanned.back;
     if (n > previous.length) {
       throw new ScanError(
-        'BAD_BACKREF',
-        `Backward reference ^${n} is longer than the previous path (${previous.length})`,
-        start,
+        'BACKREF_RANGE',
+        `Backward reference ^${n} is longer than the previous path (${previous.length} segments)`,
+        this.#start,
       );
     }
-    const depth = n + scanned.segments.length;
+    const segments = scanned.segments;
+    const depth = n + segments.length;
     if (depth > this.limits.maxPathDepth) {
       throw new ScanError(
         'LIMIT_DEPTH',
         `Path deeper than ${this.limits.maxPathDepth} segments`,
-        start,
+        this.#start,
       );
     }
     const path: Segment[] = new Array(depth);
@@ -528,7 +544,7 @@ export class Reader implements Iterable<Entry> {
       // The element the previous statement appended (or reset to) is now the last one.
       path[i] = s === APPEND ? LAST : s === RESET ? 0 : s;
     }
-    for (let i = 0; i < scanned.segments.length; i++) path[n + i] = scanned.segments[i]!;
+    for (let i = 0; i < segments.length; i++) path[n + i] = segments[i]!;
     return path;
   }
 
@@ -540,33 +556,23 @@ export class Reader implements Iterable<Entry> {
     const lf = buf.indexOf('\n', from);
     let cr = this.#crPos;
     if (cr < from) {
-      if (cr === -1 && this.#crScanned >= from && this.#crScanned === buf.length) {
-        cr = -1;
-      } else {
-        const scanFrom = cr === -1 && this.#crScanned > from ? this.#crScanned : from;
-        cr = buf.indexOf('\r', scanFrom);
-        this.#crPos = cr;
-        this.#crScanned = buf.length;
-      }
+      // No CR was found in [.., #crScanned): only search what is new.
+      const scanFrom = cr === -1 && this.#crScanned > from ? this.#crScanned : from;
+      cr = scanFrom >= buf.length ? -1 : buf.indexOf('\r', scanFrom);
+      this.#crPos = cr;
+      this.#crScanned = buf.length;
     }
     if (cr === -1) return lf;
     if (lf === -1) return cr;
     return Math.min(lf, cr);
   }
 
-  /** Like #findEol but only within `[from, end)`; -1 when none. */
-  #findEolBefore(from: number, end: number): number {
-    const eol = this.#findEol(from);
-    return eol === -1 || eol >= end ? -1 : eol;
-  }
-
   #nextBackslash(from: number): number {
     let bs = this.#bsPos;
     if (bs >= from) return bs;
     const buf = this.#buf;
-    if (bs === -1 && this.#bsScanned >= from && this.#bsScanned === buf.length) return -1;
     const scanFrom = bs === -1 && this.#bsScanned > from ? this.#bsScanned : from;
-    bs = buf.indexOf('\\', scanFrom);
+    bs = scanFrom >= buf.length ? -1 : buf.indexOf('\\', scanFrom);
     this.#bsPos = bs;
     this.#bsScanned = buf.length;
     return bs;
@@ -579,9 +585,8 @@ export class Reader implements Iterable<Entry> {
 
   /** Consumes up to `end` plus the line break there; `breaks` line breaks were inside. */
   #finish(end: number, breaks: number): void {
-    const buf = this.#buf;
     this.#line += breaks;
-    if (end >= buf.length) {
+    if (end >= this.#buf.length) {
       this.#pos = end;
       return;
     }
@@ -607,24 +612,25 @@ export class Reader implements Iterable<Entry> {
 
   /** Drops consumed text so the buffer stays proportional to one statement. */
   #compact(): void {
-    const pos = this.#pos;
-    if (pos === 0) return;
-    const p = this.#pending;
-    const keep = p === undefined ? pos : Math.min(pos, p.start);
-    if (keep < 65536 && keep < this.#buf.length) return;
+    const keep = this.#pending ? Math.min(this.#pos, this.#start) : this.#pos;
+    if (keep === 0 || (keep < 65_536 && keep < this.#buf.length)) return;
     this.#buf = this.#buf.slice(keep);
     this.#pos -= keep;
     this.#crPos = this.#crPos >= keep ? this.#crPos - keep : -1;
     this.#crScanned = Math.max(0, this.#crScanned - keep);
     this.#bsPos = this.#bsPos >= keep ? this.#bsPos - keep : -1;
     this.#bsScanned = Math.max(0, this.#bsScanned - keep);
-    if (p !== undefined) {
-      p.start -= keep;
-      p.firstEol -= keep;
-      p.valueStart -= keep;
-      p.lineStart -= keep;
-      p.lineEnd -= keep;
-      p.scanFrom -= keep;
+    if (this.#pending) {
+      this.#start -= keep;
+      this.#firstEol -= keep;
+      this.#valueStart -= keep;
+      this.#lineStart -= keep;
+      this.#lineEnd -= keep;
+      this.#scanFrom -= keep;
+      const ends = this.#lineEnds;
+      for (let i = 0; i < ends.length; i++) ends[i]! -= keep;
+      const lval = this.#lval;
+      if (lval !== undefined) lval.end -= keep;
     }
   }
 
@@ -632,7 +638,7 @@ export class Reader implements Iterable<Entry> {
 
   #startSkip(from: number): void {
     this.#skipping = true;
-    this.#skipOddBackslashes = false;
+    this.#skipOdd = false;
     this.#pos = from;
     this.#skip();
   }
@@ -643,25 +649,20 @@ export class Reader implements Iterable<Entry> {
     let i = this.#pos;
     for (;;) {
       const eol = this.#findEol(i);
-      if (eol === -1) {
-        // Carry the parity of the trailing backslashes into the next chunk.
-        let k = buf.length - 1;
-        while (k >= i && buf.charCodeAt(k) === BACKSLASH) k--;
-        const run = buf.length - 1 - k;
-        this.#skipOddBackslashes =
-          k < i ? this.#skipOddBackslashes !== ((run & 1) === 1) : (run & 1) === 1;
-        this.#pos = buf.length;
-        if (this.#ended) {
-          this.#skipping = false;
-          return true;
-        }
-        return false;
-      }
-      let k = eol - 1;
+      const stop = eol === -1 ? buf.length : eol;
+      let k = stop - 1;
       while (k >= i && buf.charCodeAt(k) === BACKSLASH) k--;
-      const run = eol - 1 - k;
-      const odd = k < i ? this.#skipOddBackslashes !== ((run & 1) === 1) : (run & 1) === 1;
-      this.#skipOddBackslashes = false;
+      const run = stop - 1 - k;
+      // A backslash run reaching `i` continues the run carried from the previous chunk.
+      const odd = k < i ? this.#skipOdd !== ((run & 1) === 1) : (run & 1) === 1;
+      if (eol === -1) {
+        this.#skipOdd = odd;
+        this.#pos = buf.length;
+        if (!this.#ended) return false;
+        this.#skipping = false;
+        return true;
+      }
+      this.#skipOdd = false;
       if (!odd) {
         this.#skipping = false;
         this.#consumeBreak(eol);
@@ -682,6 +683,7 @@ export class Reader implements Iterable<Entry> {
     return `Statement longer than ${this.limits.maxStatementLength} characters`;
   }
 
+  /** An error located at `at`, in the statement starting at `start` (line `line`). */
   #error(
     code: VarStreamErrorCode,
     reason: string,
@@ -691,10 +693,10 @@ export class Reader implements Iterable<Entry> {
     line = this.#line,
   ): VarStreamError {
     const buf = this.#buf;
-    // Column relative to the start of the physical line holding `at`.
     let lineStart = start;
     let lineNo = line;
     if (at > eol) {
+      // The error is on a later line of a multi-line statement.
       for (let i = start; i < at; i++) {
         const c = buf.charCodeAt(i);
         if (c === LF || (c === CR && buf.charCodeAt(i + 1) !== LF)) {
@@ -702,12 +704,17 @@ export class Reader implements Iterable<Entry> {
           lineStart = i + 1;
         }
       }
+      eol = lineStart;
+      while (eol < buf.length && eol < lineStart + 200) {
+        const c = buf.charCodeAt(eol);
+        if (c === LF || c === CR) break;
+        eol++;
+      }
     }
-    const lineEnd = Math.min(eol > at ? eol : at + 1, lineStart + 200);
     return new VarStreamError(code, reason, {
       line: lineNo,
       column: at - lineStart + 1,
-      text: buf.slice(lineStart, Math.max(lineEnd, lineStart)),
+      text: buf.slice(lineStart, Math.min(eol, lineStart + 200)),
     });
   }
 

@@ -31,7 +31,15 @@ const TRUNCATE: unique symbol = Symbol('truncate');
 
 type UndoEntry =
   | { target: typeof ROOT; old: unknown }
-  | { target: Container; key: string | number; had: boolean; old: unknown; length: number }
+  | {
+      target: Container;
+      key: string | number;
+      had: boolean;
+      old: unknown;
+      length: number;
+      /** Deletes from objects: the keys that followed, to restore the key order. */
+      after?: string[];
+    }
   | { target: unknown[]; key: typeof TRUNCATE; old: unknown[] };
 
 const hasOwn = Object.hasOwn;
@@ -64,18 +72,40 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
  * limits, and can roll back a group of statements (`begin`/`rollback`).
  */
 export class Tree {
-  /** The root value; `undefined` while the tree is empty. */
-  root: unknown;
   readonly limits: Limits;
   /** Values created by `apply` since the tree was made (see `maxNodes`). */
   nodesCreated = 0;
   #undo: UndoEntry[] | undefined;
+  #root: unknown;
+  /** Containers along the path last applied (reused between calls). */
   readonly #chain: Container[] = [];
-  readonly #concrete: Segment[] = [];
+  /**
+   * The concrete path last applied, valid while `#cached`: the next statement
+   * starts its walk where it shares a prefix with it. Anything that changes the
+   * tree other than a successful `apply` clears `#cached`.
+   */
+  #last: Segment[] = [];
+  #cached = false;
+  /** applyQuiet alternates two path buffers: one is `#last`, the other is written. */
+  readonly #bufferA: Segment[] = [];
+  readonly #bufferB: Segment[] = [];
 
   constructor(root?: unknown, options: TreeOptions = {}) {
-    this.root = root;
+    this.#root = root;
     this.limits = resolveLimits(options.limits);
+  }
+
+  /**
+   * The root value; `undefined` while the tree is empty. Change the tree only
+   * through `apply` (or by assigning `root`): values read from it are live.
+   */
+  get root(): unknown {
+    return this.#root;
+  }
+
+  set root(value: unknown) {
+    this.#root = value;
+    this.#cached = false;
   }
 
   /** Starts recording changes so that `rollback()` can undo them. */
@@ -93,10 +123,11 @@ export class Tree {
     const log = this.#undo;
     this.#undo = undefined;
     if (log === undefined) return;
+    this.#cached = false;
     for (let i = log.length - 1; i >= 0; i--) {
       const entry = log[i]!;
       if (entry.target === ROOT) {
-        this.root = entry.old;
+        this.#root = entry.old;
       } else if (entry.key === TRUNCATE) {
         const arr = entry.target as unknown[];
         arr.length = 0;
@@ -111,15 +142,23 @@ export class Tree {
       } else {
         const obj = entry.target as Record<string, unknown>;
         const key = entry.key as string;
-        if (entry.had) setKey(obj, key, entry.old);
-        else delete obj[key];
+        if (entry.had) {
+          setKey(obj, key, entry.old);
+          // Put the keys that followed the deleted one back after it.
+          for (const k of entry.after ?? []) {
+            if (!hasOwn(obj, k)) continue;
+            const v = obj[k];
+            delete obj[k];
+            setKey(obj, k, v);
+          }
+        } else delete obj[key];
       }
     }
   }
 
   /** The value at `path` (no `+` or `!`), or undefined. */
   get(path: Path): unknown {
-    let node = this.root;
+    let node = this.#root;
     for (let i = 0; i < path.length; i++) {
       const seg = path[i]!;
       if (!isContainer(node)) return undefined;
@@ -141,6 +180,23 @@ export class Tree {
    * when it cannot apply. With a context, stores the concrete path for `^`.
    */
   apply(statement: Statement, context?: PathContext): Change {
+    return this.#apply(statement, context, false) as Change;
+  }
+
+  /**
+   * Like `apply` without building the `Change` (what `parse` uses). The
+   * context's `previous` then holds a buffer the next call reuses: read it
+   * (as a Reader does) before applying again.
+   */
+  applyQuiet(statement: Statement, context?: PathContext): void {
+    this.#apply(statement, context, true);
+  }
+
+  #apply(
+    statement: Statement,
+    context: PathContext | undefined,
+    quiet: boolean,
+  ): Change | undefined {
     const { path, op } = statement;
     const n = path.length;
     const limits = this.limits;
@@ -160,13 +216,29 @@ export class Tree {
 
     // 2. Resolve the left side without touching the tree.
     const chain = this.#chain;
-    const concrete = this.#concrete;
-    chain.length = n;
-    concrete.length = n;
-    let node: unknown = this.root;
+    let concrete: Segment[];
+    if (quiet) {
+      concrete = this.#last === this.#bufferA ? this.#bufferB : this.#bufferA;
+    } else {
+      concrete = new Array(n);
+    }
+    let hasReset = false;
+    let node: unknown = this.#root;
     let createFrom = -1;
     let resetDepth = -1;
-    for (let d = 0; d < n; d++) {
+    let d0 = 0;
+    if (this.#cached) {
+      // Start where this path leaves the previous one: chain[k] is still the container there.
+      const last = this.#last;
+      const max = Math.min(n, last.length - 1);
+      while (d0 < max && path[d0] === last[d0]) {
+        concrete[d0] = last[d0]!;
+        d0++;
+      }
+      if (d0 > 0) node = chain[d0];
+    }
+    this.#cached = false; // the walk below overwrites the chain
+    for (let d = d0; d < n; d++) {
       const seg = path[d]!;
       if (createFrom === -1) {
         const wantArray = typeof seg === 'number';
@@ -216,6 +288,7 @@ export class Tree {
       } else {
         // RESET: the array is emptied, its first slot is new.
         concrete[d] = 0;
+        hasReset = true;
         resetDepth = d;
         node = undefined;
         if (d + 1 < n) createFrom = d + 1;
@@ -284,8 +357,8 @@ export class Tree {
     this.nodesCreated += created;
     if (resetDepth !== -1) this.#truncate(chain[resetDepth] as unknown[]);
     if (n === 0) {
-      this.#log({ target: ROOT, old: this.root });
-      this.root = remove ? undefined : result;
+      this.#undo?.push({ target: ROOT, old: this.#root });
+      this.#root = remove ? undefined : result;
     } else {
       let holder: Container | undefined =
         createFrom === 0 ? undefined : chain[(createFrom === -1 ? n : createFrom) - 1];
@@ -293,8 +366,8 @@ export class Tree {
         for (let d = createFrom; d < n; d++) {
           const created = typeof path[d] === 'number' ? [] : {};
           if (d === 0) {
-            this.#log({ target: ROOT, old: this.root });
-            this.root = created;
+            this.#undo?.push({ target: ROOT, old: this.#root });
+            this.#root = created;
           } else {
             this.#set(holder!, concrete[d - 1]!, created);
           }
@@ -302,17 +375,33 @@ export class Tree {
           holder = created;
         }
       }
-      if (refPrefix !== -1) result = refPrefix === 0 ? this.root : chain[refPrefix];
+      if (refPrefix !== -1) result = refPrefix === 0 ? this.#root : chain[refPrefix];
       const last = concrete[n - 1]!;
       const target = chain[n - 1]!;
       if (remove) this.#delete(target, last);
       else this.#set(target, last, result);
     }
 
-    // `!` stays in the applied path: it is what empties the array.
-    const applied: Segment[] = concrete.slice();
-    for (let d = 0; d < n; d++) if (path[d] === RESET) applied[d] = RESET;
-    if (context !== undefined) context.previous = concrete.slice();
+    if (quiet) {
+      concrete.length = n;
+      if (context !== undefined) context.previous = concrete;
+      this.#last = concrete;
+      this.#cached = true;
+      return undefined;
+    }
+    // `!` stays in the applied path (it is what empties the array); `^` sees index 0.
+    let applied = concrete;
+    if (hasReset || createFrom !== -1) {
+      for (let d = 0; d < n; d++) {
+        if (path[d] === RESET) {
+          if (applied === concrete) applied = concrete.slice();
+          applied[d] = RESET;
+        }
+      }
+    }
+    if (context !== undefined) context.previous = concrete;
+    this.#last = concrete;
+    this.#cached = true;
     return {
       op,
       path: applied,
@@ -329,7 +418,7 @@ export class Tree {
     statement: Statement,
   ): { path: Segment[]; found: boolean; value: unknown } {
     const path: Segment[] = new Array(ref.length);
-    let node: unknown = this.root;
+    let node: unknown = this.#root;
     let found = node !== undefined;
     for (let i = 0; i < ref.length; i++) {
       const seg = ref[i]!;
@@ -359,20 +448,25 @@ export class Tree {
   }
 
   #set(target: Container, key: Segment, value: unknown): void {
+    const undo = this.#undo;
     if (Array.isArray(target)) {
       const index = key as number;
-      this.#log({
-        target,
-        key: index,
-        had: hasOwn(target, index),
-        old: target[index],
-        length: target.length,
-      });
+      if (undo !== undefined) {
+        undo.push({
+          target,
+          key: index,
+          had: hasOwn(target, index),
+          old: target[index],
+          length: target.length,
+        });
+      }
       target[index] = value;
     } else {
       const k = key as string;
-      const had = hasOwn(target, k);
-      this.#log({ target, key: k, had, old: had ? target[k] : undefined, length: 0 });
+      if (undo !== undefined) {
+        const had = hasOwn(target, k);
+        undo.push({ target, key: k, had, old: had ? target[k] : undefined, length: 0 });
+      }
       setKey(target, k, value);
     }
   }
@@ -381,12 +475,22 @@ export class Tree {
     if (Array.isArray(target)) {
       const index = key as number;
       if (!hasOwn(target, index)) return;
-      this.#log({ target, key: index, had: true, old: target[index], length: target.length });
+      this.#undo?.push({
+        target,
+        key: index,
+        had: true,
+        old: target[index],
+        length: target.length,
+      });
       delete target[index];
     } else {
       const k = key as string;
       if (!hasOwn(target, k)) return;
-      this.#log({ target, key: k, had: true, old: target[k], length: 0 });
+      if (this.#undo !== undefined) {
+        const keys = Object.keys(target);
+        const after = keys.slice(keys.indexOf(k) + 1);
+        this.#undo.push({ target, key: k, had: true, old: target[k], length: 0, after });
+      }
       delete target[k];
     }
   }
@@ -395,10 +499,6 @@ export class Tree {
     if (arr.length === 0) return;
     if (this.#undo !== undefined) this.#undo.push({ target: arr, key: TRUNCATE, old: arr.slice() });
     arr.length = 0;
-  }
-
-  #log(entry: UndoEntry): void {
-    if (this.#undo !== undefined) this.#undo.push(entry);
   }
 
   #throw(code: VarStreamErrorCode, reason: string, statement: Statement, depth?: number): never {
