@@ -65,9 +65,14 @@ export function behaviourInputs(): string[] {
 const WORD = /[A-Za-z0-9_]+/g;
 const LINE = /\r\n|\r|\n/;
 
-/** True for a name 0.3.2 would find through a prototype of a tree node. */
+/** True for a name 0.3.2 would find through a prototype of a tree node (an object or an array). */
 export function isInheritedName(word: string): boolean {
   return word === '__proto__' || word in [];
+}
+
+/** Names never given to 0.3.2 in this realm: those of every object, and `length`. */
+function isAlwaysRefused(word: string): boolean {
+  return word === '__proto__' || word === 'length' || word in {};
 }
 
 function namesInPaths(text: string): string[] {
@@ -85,21 +90,40 @@ function namesInPaths(text: string): string[] {
 const require = createRequire(import.meta.url);
 const readerSource = readFileSync(require.resolve('varstream/src/VarStreamReader.js'), 'utf8');
 
-/** Built-ins of the realm it runs in, as text (run inside a sandbox realm). */
-const SNAPSHOT = `(() => [Object.prototype, Array.prototype, Function.prototype, Object,
-  String.prototype, Number.prototype, Object.prototype.toString, Array.prototype.push,
-  Array.prototype.filter, Array.prototype.entries]
-  .map((t) => Reflect.ownKeys(t).map((k) => { const d = Object.getOwnPropertyDescriptor(t, k);
-    return String(k) + typeof d.value + String(d.get) + String(d.set); }).join('|')).join('\\n'))()`;
+/**
+ * Every object reachable from the global object of the realm it runs in
+ * (built-ins, their prototypes, functions and their properties), with their
+ * property names, descriptors kinds and prototypes, as text.
+ */
+const SNAPSHOT = `(() => {
+  const ids = new Map(); const queue = [globalThis]; const out = [];
+  const id = (v) => { if (!ids.has(v)) { ids.set(v, ids.size); queue.push(v); } return ids.get(v); };
+  id(globalThis);
+  for (let i = 0; i < queue.length; i++) {
+    const o = queue[i];
+    let line = i + ':' + (Object.getPrototypeOf(o) === null ? 'null' : id(Object.getPrototypeOf(o)));
+    for (const k of Reflect.ownKeys(o)) {
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      line += '|' + String(k) + ':' + Object.keys(d).join(',');
+      for (const v of [d.value, d.get, d.set]) {
+        if ((typeof v === 'object' && v !== null) || typeof v === 'function') line += '>' + id(v);
+        else if (v !== undefined && typeof v !== 'symbol') line += '=' + String(v);
+      }
+    }
+    out.push(line);
+  }
+  return out.join('\\n');
+})()`;
 
 /**
  * Runs 0.3.2's reader on `text` (tolerant, then strict) in a sandbox realm of
- * its own: true when it neither touched that realm's built-ins nor crashed
- * with anything but its own Error/SyntaxError. The same deterministic code
- * is then safe to run in this realm.
+ * its own: true when it changed nothing reachable from that realm's global
+ * object and did not crash with anything but its own Error/SyntaxError. The
+ * same deterministic code is then harmless in this realm.
  */
 function provedSafeInSandbox(text: string): boolean {
-  const sandbox = vm.createContext({ module: { exports: {} }, exports: {}, text });
+  const sandbox = vm.createContext({ text });
+  vm.runInContext('var module = { exports: {} }; var exports = module.exports;', sandbox);
   vm.runInContext(readerSource, sandbox);
   const before = vm.runInContext(SNAPSHOT, sandbox) as string;
   const crashed = vm.runInContext(
@@ -113,14 +137,17 @@ function provedSafeInSandbox(text: string): boolean {
 
 /**
  * False when `text` could make 0.3.2 reach a property through a prototype
- * (`constructor`, `__proto__`, `toString`, `length` or `filter` of arrays...):
+ * (`constructor`, `__proto__`, `toString`, `length` or `push` of arrays...):
  * such inputs pollute or crash 0.3.2 and must never reach it in this realm.
- * Texts without such names in their paths pass; the others (reference files
- * using `entries` or `filter` as plain keys) must first prove harmless in a
- * sandbox realm.
+ * Texts without such names in their paths pass. Names of every object
+ * (`constructor`, `toString`, `__proto__`...) and `length` are always
+ * refused. The others, array methods only (the reference files use `entries`
+ * and `filter` as plain keys of objects), must prove harmless in a sandbox.
  */
 export function isSafeForOracle(text: string): boolean {
-  if (!namesInPaths(text).some(isInheritedName)) return true;
+  const names = namesInPaths(text);
+  if (!names.some(isInheritedName)) return true;
+  if (names.some(isAlwaysRefused)) return false;
   return provedSafeInSandbox(text);
 }
 

@@ -63,6 +63,7 @@ class LegacyWriter {
   private readonly entries: boolean[] = [];
   /** Offset of the `?` of each array level in the current context (mergeArrays only). */
   private readonly marks: number[] = [];
+  /** The parent path of the last leaf written (morphContexts only: nothing else reads it). */
   private lastContext = '';
   private root: unknown;
 
@@ -150,11 +151,13 @@ class LegacyWriter {
       context = out + raw.slice(from);
     }
     let shown = context;
-    if (this.morph && this.lastContext !== '' && context.startsWith(`${this.lastContext}.`)) {
-      shown = `^${context.slice(this.lastContext.length)}`;
+    if (this.morph) {
+      if (this.lastContext !== '' && context.startsWith(`${this.lastContext}.`)) {
+        shown = `^${context.slice(this.lastContext.length)}`;
+      }
+      const dot = context.lastIndexOf('.');
+      this.lastContext = dot === -1 ? '' : context.slice(0, dot);
     }
-    const dot = context.lastIndexOf('.');
-    this.lastContext = dot === -1 ? '' : context.slice(0, dot);
     this.lines.push(`${shown}=${leafText(value, raw)}\n`);
   }
 }
