@@ -42,6 +42,7 @@ export class LegacyReader {
       strict,
       limits,
       fail(code: VarStreamErrorCode, reason: string, details?: VarStreamErrorDetails): void {
+        if (!strict && onError === undefined) return;
         const error = new VarStreamError(code, reason, details);
         if (strict) throw error;
         onError?.(error);
