@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { createLogger } from '../log/logger.js';
+import { VarStreamServer } from '../server/varstream-server.js';
+import { startStdioBridge } from '../stdio/stdio-bridge.js';
+import { parseCli, USAGE, UsageError } from './args.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseCli>;
+  try {
+    options = parseCli(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`varstream-server: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = createLogger({ level: options.logLevel });
+  const initText = options.init === undefined ? undefined : await readFile(options.init, 'utf8');
+  const server = new VarStreamServer({
+    host: options.host,
+    port: options.port,
+    dataDir: options.data,
+    fsync: options.fsync,
+    staticDir: options.static,
+    origins: options.origins,
+    logger,
+    defaultMetrics: true,
+    ...(initText === undefined
+      ? {}
+      : {
+          init: {
+            text: initText,
+            ...(options.initPath === undefined ? {} : { path: options.initPath }),
+          },
+        }),
+  });
+  await server.listen();
+  if (initText !== undefined) await server.open('default'); // load it now: errors show at start
+  const url = server.url;
+  const banner = `varstream-server listening on ${url} (http: ${url.replace(/^ws/, 'http')})\n`;
+  // With --stdio, stdout is the document's VarStream: the banner goes to stderr.
+  (options.stdio ? process.stderr : process.stdout).write(banner);
+  logger.info('listening', { url, data: options.data, fsync: options.fsync });
+  const stopStdio = options.stdio ? startStdioBridge(server, { logger }) : undefined;
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down', { signal });
+      stopStdio?.();
+      server.close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error('shutdown failed', { error: err });
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Let stdout drain, then leave even if a handle lingers.
+    setImmediate(() => process.exit(code)).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`varstream-server: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,304 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode } from '@varstream/client/protocol';
+import { PathContext } from '@varstream/varstream';
+import { type RawData, WebSocket } from 'ws';
+import {
+  type Authenticate,
+  formatScope,
+  type ResolvedIdentity,
+  resolveIdentity,
+  WRITE_ALL,
+} from '../auth/identity.js';
+import type { Document } from '../document/document.js';
+import type { Member } from '../document/member.js';
+import { TokenBucket } from '../limits/token-bucket.js';
+import type { Logger } from '../log/logger.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
+import type { ServerLimits } from '../options/defaults.js';
+import { FrameHandler } from './frame-handler.js';
+import { type Hello, parseHello } from './hello.js';
+
+/** What a connection needs from the server. */
+export interface ConnectionDeps {
+  readonly limits: Readonly<ServerLimits>;
+  readonly unsafeKeys: ReadonlySet<string>;
+  readonly metrics: ServerMetrics;
+  readonly logger: Logger;
+  readonly authenticate: Authenticate | undefined;
+  openDocument(name: string): Promise<Document>;
+  onClosed(connection: Connection): void;
+}
+
+export interface ConnectionInit {
+  readonly id: string;
+  readonly docName: string;
+  /** `vs=1`: a protocol client, which sends a hello first and hears its own changes. */
+  readonly protocol: boolean;
+  readonly urlToken: string | undefined;
+  readonly request: IncomingMessage;
+}
+
+type State = 'hello' | 'joining' | 'open' | 'closing' | 'closed';
+
+/** Close reasons are at most 123 bytes. */
+function clipReason(reason: string): string {
+  return Buffer.byteLength(reason) <= 123 ? reason : `${reason.slice(0, 100)}…`;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/**
+ * One client WebSocket: hello (protocol clients), authentication, joining
+ * its document, then its frames handed to a FrameHandler. It is the
+ * document's `Member`: frames are sent through it, and a client that lets
+ * more than `maxBufferedBytes` pile up is dropped (4503).
+ */
+export class Connection implements Member {
+  readonly id: string;
+  readonly echo: boolean;
+  readonly docName: string;
+  readonly context = new PathContext();
+  /** Answered the last WebSocket ping (or sent something since). */
+  alive = true;
+  readonly #ws: WebSocket;
+  readonly #deps: ConnectionDeps;
+  readonly #urlToken: string | undefined;
+  #request: IncomingMessage | undefined;
+  #state: State;
+  #doc: Document | undefined;
+  #identity: ResolvedIdentity | undefined;
+  #handler: FrameHandler | undefined;
+  #inbox: Buffer[] = [];
+  #helloTimer: NodeJS.Timeout | undefined;
+
+  constructor(ws: WebSocket, init: ConnectionInit, deps: ConnectionDeps) {
+    this.id = init.id;
+    this.echo = init.protocol;
+    this.docName = init.docName;
+    this.#ws = ws;
+    this.#deps = deps;
+    this.#urlToken = init.urlToken;
+    this.#request = init.request;
+    deps.metrics.connectionsOpened.inc();
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('close', (code) => this.#onClose(code));
+    ws.on('error', (err) => deps.logger.debug('websocket error', { conn: this.id, error: err }));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    if (init.protocol) {
+      this.#state = 'hello';
+      this.#helloTimer = setTimeout(
+        () => this.close(CloseCode.HELLO_TIMEOUT, 'No hello in time'),
+        deps.limits.helloTimeoutMs,
+      );
+    } else {
+      this.#state = 'joining';
+      void this.#join(init.urlToken, undefined);
+    }
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  get identity(): ResolvedIdentity | undefined {
+    return this.#identity;
+  }
+
+  // --- Member ---------------------------------------------------------------------
+
+  send(frame: Buffer | string): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    const ws = this.#ws;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const { limits, metrics, logger } = this.#deps;
+    if (ws.bufferedAmount > limits.maxBufferedBytes) {
+      metrics.slowConsumers.inc();
+      logger.warn('slow consumer dropped', {
+        conn: this.id,
+        doc: this.docName,
+        buffered: ws.bufferedAmount,
+      });
+      this.close(CloseCode.SLOW_CONSUMER, 'Too slow: more than maxBufferedBytes waiting');
+      return;
+    }
+    const data = typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
+    ws.send(data, { binary: false });
+    metrics.counts.framesOut++;
+    metrics.counts.bytesOut += data.length;
+  }
+
+  // --- lifecycle -----------------------------------------------------------------
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    this.alive = true;
+    const buffer = toBuffer(data);
+    const { counts } = this.#deps.metrics;
+    counts.framesIn++;
+    counts.bytesIn += buffer.length;
+    if (isBinary) {
+      this.close(CloseCode.BAD_REQUEST, 'Binary frames are not accepted: send VarStream text');
+      return;
+    }
+    switch (this.#state) {
+      case 'hello': {
+        clearTimeout(this.#helloTimer);
+        const result = parseHello(buffer.toString('utf8'));
+        if (!result.ok) {
+          this.close(result.code, result.reason);
+          return;
+        }
+        this.#state = 'joining';
+        void this.#join(this.#urlToken ?? result.hello.token, result.hello);
+        return;
+      }
+      case 'joining':
+        this.#ws.pause();
+        this.#inbox.push(buffer);
+        return;
+      case 'open':
+        this.#handle(buffer);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #join(token: string | undefined, hello: Hello | undefined): Promise<void> {
+    const { logger } = this.#deps;
+    try {
+      const identity = await this.#authenticate(token);
+      if (this.#state !== 'joining') return;
+      if (identity === undefined) {
+        this.close(CloseCode.UNAUTHORIZED, 'Unauthorized');
+        return;
+      }
+      this.#identity = identity;
+      const doc = await this.#deps.openDocument(this.docName);
+      if (this.#state !== 'joining') return;
+      this.#doc = doc;
+      this.#request = undefined;
+      const { limits, unsafeKeys, metrics } = this.#deps;
+      this.#handler = new FrameHandler({
+        member: this,
+        doc,
+        identity,
+        context: this.context,
+        limits,
+        unsafeKeys,
+        bucket: new TokenBucket(limits.maxChangesPerSecond, limits.changeBurst),
+        metrics,
+        onFlood: () => this.close(CloseCode.RATE_LIMITED, 'Rate limit exceeded, again and again'),
+      });
+      const how = doc.join(this, {
+        resumeRev: hello?.rev,
+        fields: {
+          access: identity.access,
+          scope: identity.scope === undefined ? undefined : formatScope(identity.scope),
+        },
+      });
+      this.#state = 'open';
+      logger.debug('joined', {
+        conn: this.id,
+        doc: doc.name,
+        client: hello?.client,
+        user: identity.user,
+        welcome: how,
+      });
+      const inbox = this.#inbox;
+      this.#inbox = [];
+      this.#ws.resume();
+      for (const buffer of inbox) {
+        if (this.#state !== 'open') break;
+        this.#handle(buffer);
+      }
+    } catch (err) {
+      if (this.#state !== 'joining') return;
+      logger.error('could not join a document', { conn: this.id, doc: this.docName, error: err });
+      this.close(CloseCode.INTERNAL_ERROR, 'Internal error');
+    }
+  }
+
+  async #authenticate(token: string | undefined): Promise<ResolvedIdentity | undefined> {
+    const hook = this.#deps.authenticate;
+    if (hook === undefined) return WRITE_ALL;
+    const request = this.#request;
+    if (request === undefined) return undefined;
+    try {
+      const result = await hook({ token, doc: this.docName, request });
+      return result ? resolveIdentity(result) : undefined;
+    } catch (err) {
+      this.#deps.logger.info('authenticate refused', { conn: this.id, error: err });
+      return undefined;
+    }
+  }
+
+  #handle(buffer: Buffer): void {
+    try {
+      this.#handler!.handle(buffer);
+    } catch (err) {
+      this.#deps.logger.error('frame handling failed', {
+        conn: this.id,
+        doc: this.docName,
+        error: err,
+      });
+      this.close(CloseCode.INTERNAL_ERROR, 'Internal error');
+    }
+  }
+
+  /** Sends a WebSocket ping; terminates the connection if the previous one got no answer. */
+  heartbeat(): void {
+    if (this.#state === 'closed') return;
+    if (!this.alive) {
+      this.#deps.logger.info('dead connection terminated', { conn: this.id });
+      this.#ws.terminate();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.#ws.ping();
+    } catch {
+      // Not open (any more): the close event follows.
+    }
+  }
+
+  /** Closes with a protocol close code; the connection leaves its document at once. */
+  close(code: number, reason: string): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#state = 'closing';
+    clearTimeout(this.#helloTimer);
+    this.#leave();
+    try {
+      this.#ws.close(code, clipReason(reason));
+    } catch {
+      this.#ws.terminate();
+    }
+  }
+
+  /** Cuts the socket without a close handshake. */
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  #leave(): void {
+    const doc = this.#doc;
+    this.#doc = undefined;
+    this.#inbox = [];
+    if (doc !== undefined) doc.leave(this);
+  }
+
+  #onClose(code: number): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    clearTimeout(this.#helloTimer);
+    this.#leave();
+    this.#request = undefined;
+    this.#deps.metrics.connectionsClosed.inc({ code: String(code) });
+    this.#deps.onClosed(this);
+  }
+}

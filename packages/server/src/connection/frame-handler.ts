@@ -1,0 +1,380 @@
+import { formatMeta, isMetaComment, type Meta, parseMeta } from '@varstream/client/protocol';
+import {
+  type Comment,
+  type Entry,
+  isVarStreamError,
+  type Limits,
+  type PathContext,
+  Reader,
+  type Segment,
+  type Statement,
+} from '@varstream/varstream';
+import type { ResolvedIdentity } from '../auth/identity.js';
+import { writeDenied } from '../auth/scope.js';
+import { parseChangeId } from '../document/change-id.js';
+import type { Document } from '../document/document.js';
+import type { Member } from '../document/member.js';
+import type { Transaction } from '../document/transaction.js';
+import { ServerError } from '../errors.js';
+import { countLines } from '../limits/count-lines.js';
+import type { TokenBucket } from '../limits/token-bucket.js';
+import { findUnsafeKey } from '../limits/unsafe-keys.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
+import type { ServerLimits } from '../options/defaults.js';
+
+/** What the handler works with: one connection's view of its document. */
+export interface FrameHandlerContext {
+  readonly member: Member;
+  readonly doc: Document;
+  readonly identity: ResolvedIdentity;
+  /** The connection's `^` context, kept across frames. */
+  readonly context: PathContext;
+  readonly limits: Readonly<ServerLimits>;
+  readonly unsafeKeys: ReadonlySet<string>;
+  readonly bucket: TokenBucket;
+  readonly metrics: ServerMetrics;
+  /** Called when the client kept flooding after `RATE_LIMITED` rejections. */
+  readonly onFlood: () => void;
+}
+
+interface Problem {
+  readonly code: string;
+  readonly message: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+}
+
+/** A change being read from a frame: statements after a `#vs change` line (or a plain frame's). */
+interface Section {
+  readonly id: string | undefined;
+  /** `context.previous` before the section, restored if it is rejected. */
+  readonly saved: Segment[];
+  tx: Transaction | undefined;
+  problem: Problem | undefined;
+  /** The revision that already applied this id. */
+  duplicateOf: number | undefined;
+}
+
+const MAX_MESSAGE = 200;
+/** Ids answered when a whole frame is refused unread. */
+const MAX_REFUSED_IDS = 1_000;
+const CHANGE_LINE = /^#vs change [^\r\n]*/gm;
+
+/**
+ * Reads the frames of one connection and applies them to its document.
+ *
+ * A frame is VarStream text with `#vs` meta lines. Each `#vs change` line
+ * starts a change (statements up to the next `#vs change` line or the end of
+ * the frame); statements before any `#vs change` line form a change without
+ * id. Each change is atomic: every statement is checked (permissions, unsafe
+ * keys) and applied, then the whole is committed, or rolled back on the
+ * first problem, and the connection's `^` context is restored as if the
+ * change had never been sent. `#vs presence` and `#vs ping` lines are
+ * handled where they appear; unknown verbs are ignored.
+ */
+export class FrameHandler {
+  readonly #c: FrameHandlerContext;
+  readonly #readerLimits: Partial<Limits>;
+  #limitedInARow = 0;
+
+  constructor(context: FrameHandlerContext) {
+    this.#c = context;
+    const { limits } = context;
+    this.#readerLimits = {
+      maxStatementLength: limits.maxFrameBytes,
+      maxPathDepth: limits.maxPathDepth,
+      maxArrayIndex: limits.maxArrayIndex,
+      maxArrayGap: limits.maxArrayGap,
+    };
+  }
+
+  handle(data: Buffer): void {
+    const { limits } = this.#c;
+    if (data.length > limits.maxFrameBytes) {
+      this.#refuse(
+        data,
+        'FRAME_TOO_LARGE',
+        `Frame of ${data.length} bytes, more than ${limits.maxFrameBytes} (maxFrameBytes)`,
+      );
+      return;
+    }
+    if (countLines(data, limits.maxLinesPerFrame) > limits.maxLinesPerFrame) {
+      this.#refuse(
+        data,
+        'TOO_MANY_LINES',
+        `More than ${limits.maxLinesPerFrame} lines in a frame (maxLinesPerFrame)`,
+      );
+      return;
+    }
+    const reader = new Reader({
+      strict: true,
+      comments: true,
+      context: this.#c.context,
+      limits: this.#readerLimits,
+    });
+    reader.end(data.toString('utf8'));
+    let section: Section | undefined;
+    let errors = 0;
+    try {
+      for (;;) {
+        let entry: Entry | null;
+        try {
+          entry = reader.read();
+        } catch (err) {
+          // Strict readers throw once the bad statement is consumed, then go on.
+          section ??= this.#open(undefined);
+          this.#fail(section, problemOf(err, undefined));
+          if (++errors > limits.maxLinesPerFrame) break;
+          continue;
+        }
+        if (entry === null) break;
+        if (entry.op === '#') {
+          section = this.#meta(entry, section);
+          continue;
+        }
+        section ??= this.#open(undefined);
+        this.#statement(section, entry);
+      }
+      this.#close(section);
+    } finally {
+      // Only reached with an open change when something unexpected was thrown.
+      if (section?.tx?.open === true) this.#c.doc.rollback(section.tx);
+    }
+  }
+
+  // --- meta lines ---------------------------------------------------------------
+
+  #meta(entry: Comment, section: Section | undefined): Section | undefined {
+    if (!isMetaComment(entry.text)) return section;
+    const meta = parseMeta(entry.text);
+    if (meta === undefined) {
+      const problem: Problem = {
+        code: 'BAD_META',
+        message: 'Malformed #vs line',
+        line: entry.line,
+        column: 1,
+      };
+      if (section !== undefined) this.#fail(section, problem);
+      else this.#error(problem);
+      return section;
+    }
+    switch (meta.verb) {
+      case 'change':
+        this.#close(section);
+        return this.#open(meta.fields.id, entry.line);
+      case 'presence':
+        this.#presence(entry, meta);
+        return section;
+      case 'ping':
+        this.#c.doc.reply(this.#c.member, formatMeta('pong', { t: meta.fields.t }));
+        return section;
+      default:
+        return section; // hello after the start, unknown verbs: ignored
+    }
+  }
+
+  #presence(entry: Comment, meta: Meta): void {
+    const { limits } = this.#c;
+    if (Buffer.byteLength(entry.text, 'utf8') + 1 > limits.maxPresenceBytes) {
+      this.#error({
+        code: 'PRESENCE_TOO_LARGE',
+        message: `Presence line above ${limits.maxPresenceBytes} bytes (maxPresenceBytes)`,
+        line: entry.line,
+        column: 1,
+      });
+      return;
+    }
+    if (!this.#c.bucket.take()) {
+      this.#rateLimited({
+        code: 'RATE_LIMITED',
+        message: 'Too many presence updates',
+        line: entry.line,
+        column: 1,
+      });
+      return;
+    }
+    const fields: Record<string, string> = {};
+    for (const key of Object.keys(meta.fields)) {
+      if (key !== 'conn') fields[key] = meta.fields[key]!;
+    }
+    this.#c.doc.setPresence(this.#c.member, fields);
+  }
+
+  // --- changes ------------------------------------------------------------------
+
+  #open(id: string | undefined, line?: number): Section {
+    const section: Section = {
+      id,
+      saved: this.#c.context.previous.slice(),
+      tx: undefined,
+      problem: undefined,
+      duplicateOf: undefined,
+    };
+    if (id !== undefined && parseChangeId(id) === undefined) {
+      section.problem = {
+        code: 'BAD_META',
+        message: 'A change id is <client>:<seq> (client: 1 to 64 of A-Z a-z 0-9 _ -, seq: digits)',
+        line,
+        column: 1,
+      };
+    } else if (!this.#c.bucket.take()) {
+      section.problem = {
+        code: 'RATE_LIMITED',
+        message: `More than ${this.#c.limits.maxChangesPerSecond} changes per second (maxChangesPerSecond)`,
+        line,
+        column: 1,
+      };
+    } else if (id !== undefined) {
+      section.duplicateOf = this.#c.doc.appliedRevision(id);
+    }
+    return section;
+  }
+
+  #statement(section: Section, statement: Statement): void {
+    if (section.problem !== undefined || section.duplicateOf !== undefined) return;
+    const { unsafeKeys, identity, doc } = this.#c;
+    const unsafe =
+      findUnsafeKey(statement.path, unsafeKeys) ??
+      (statement.ref === undefined ? undefined : findUnsafeKey(statement.ref, unsafeKeys));
+    if (unsafe !== undefined) {
+      this.#fail(section, {
+        code: 'UNSAFE_KEY',
+        message: `The key "${unsafe}" is not allowed`,
+        line: statement.line,
+        column: 1,
+      });
+      return;
+    }
+    const denied = writeDenied(identity, statement.path, statement.ref);
+    if (denied !== undefined) {
+      this.#fail(section, { code: 'FORBIDDEN', message: denied, line: statement.line, column: 1 });
+      return;
+    }
+    try {
+      section.tx ??= doc.begin(this.#c.context);
+      section.tx.apply(statement);
+    } catch (err) {
+      this.#fail(section, problemOf(err, statement.line));
+    }
+  }
+
+  #fail(section: Section, problem: Problem): void {
+    if (section.problem !== undefined) return;
+    section.problem = problem;
+    if (section.tx !== undefined) {
+      this.#c.doc.rollback(section.tx);
+      section.tx = undefined;
+    }
+    this.#c.context.previous = section.saved;
+  }
+
+  #close(section: Section | undefined): void {
+    if (section === undefined) return;
+    const { doc, member, metrics, context } = this.#c;
+    if (section.duplicateOf !== undefined) {
+      metrics.duplicates.inc();
+      doc.reply(
+        member,
+        formatMeta('ack', { id: section.id, rev: section.duplicateOf, duplicate: 1 }),
+      );
+      return;
+    }
+    if (section.problem !== undefined) {
+      context.previous = section.saved;
+      if (section.problem.code === 'RATE_LIMITED') this.#rateLimited(section.problem, section.id);
+      else this.#reject(section.problem, section.id);
+      return;
+    }
+    this.#limitedInARow = 0;
+    if (section.tx === undefined) {
+      if (section.id === undefined) return; // nothing but comments
+      try {
+        section.tx = doc.begin(context); // an empty change with an id: a revision all the same
+      } catch (err) {
+        this.#reject(problemOf(err, undefined), section.id);
+        return;
+      }
+    }
+    try {
+      const revision = doc.commit(section.tx, member, section.id);
+      if (!member.echo && section.id !== undefined) {
+        doc.reply(member, formatMeta('ack', { id: section.id, rev: revision.rev }));
+      }
+    } catch (err) {
+      context.previous = section.saved;
+      this.#reject(problemOf(err, undefined), section.id);
+    } finally {
+      section.tx = undefined;
+    }
+  }
+
+  // --- answers ------------------------------------------------------------------
+
+  /** A whole frame refused before reading it: every change id in it is rejected. */
+  #refuse(data: Buffer, code: string, message: string): void {
+    const ids: string[] = [];
+    const text = data.toString('utf8');
+    CHANGE_LINE.lastIndex = 0;
+    for (let m = CHANGE_LINE.exec(text); m !== null; m = CHANGE_LINE.exec(text)) {
+      const id = parseMeta(m[0])?.fields.id;
+      if (id !== undefined) ids.push(id);
+      if (ids.length >= MAX_REFUSED_IDS) break;
+    }
+    const problem: Problem = { code, message, line: 1, column: 1 };
+    if (!this.#c.bucket.take()) {
+      this.#rateLimited({ ...problem, code: 'RATE_LIMITED' });
+      return;
+    }
+    if (ids.length === 0) this.#reject(problem, undefined);
+    for (const id of ids) this.#reject(problem, id);
+  }
+
+  #rateLimited(problem: Problem, id?: string): void {
+    this.#reject(problem, id);
+    if (++this.#limitedInARow >= this.#c.limits.maxRateLimitedInARow) this.#c.onFlood();
+  }
+
+  #reject(problem: Problem, id: string | undefined): void {
+    this.#c.metrics.changesRejected.inc({ code: problem.code });
+    if (id === undefined) {
+      this.#error(problem);
+      return;
+    }
+    this.#c.doc.reply(
+      this.#c.member,
+      formatMeta('reject', {
+        id,
+        code: problem.code,
+        line: problem.line,
+        column: problem.column,
+        message: clip(problem.message),
+      }),
+    );
+  }
+
+  #error(problem: Problem): void {
+    this.#c.doc.reply(
+      this.#c.member,
+      formatMeta('error', {
+        code: problem.code,
+        line: problem.line,
+        column: problem.column,
+        message: clip(problem.message),
+      }),
+    );
+  }
+}
+
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+}
+
+function problemOf(err: unknown, line: number | undefined): Problem {
+  if (isVarStreamError(err)) {
+    return { code: err.code, message: err.reason, line: err.line ?? line, column: err.column };
+  }
+  if (err instanceof ServerError) {
+    return { code: err.code, message: err.message, line: err.line ?? line, column: err.column };
+  }
+  throw err;
+}

@@ -1,0 +1,51 @@
+import {
+  CloseCode,
+  type CloseCodeValue,
+  PROTOCOL_VERSION,
+  parseMeta,
+} from '@varstream/client/protocol';
+import { isClientId } from '../document/change-id.js';
+
+export interface Hello {
+  readonly client: string;
+  /** The revision the client holds, to resume. */
+  readonly rev: number | undefined;
+  readonly token: string | undefined;
+}
+
+export type HelloResult =
+  | { readonly ok: true; readonly hello: Hello }
+  | { readonly ok: false; readonly code: CloseCodeValue; readonly reason: string };
+
+/**
+ * Reads a protocol client's first frame: exactly one `#vs hello` line
+ * (a final line break allowed). See PROTOCOL.md section 2.2.
+ */
+export function parseHello(text: string): HelloResult {
+  const line = text.endsWith('\r\n')
+    ? text.slice(0, -2)
+    : text.endsWith('\n')
+      ? text.slice(0, -1)
+      : text;
+  if (/[\r\n]/.test(line)) return bad('The hello frame must be one #vs hello line');
+  const meta = parseMeta(line);
+  if (meta === undefined || meta.verb !== 'hello') return bad('Expected #vs hello');
+  const { v, client, rev, token } = meta.fields;
+  if (v !== String(PROTOCOL_VERSION)) {
+    return {
+      ok: false,
+      code: CloseCode.UNSUPPORTED_VERSION,
+      reason: `Protocol version ${v ?? '(none)'} not supported; this server speaks v=${PROTOCOL_VERSION}`,
+    };
+  }
+  if (client === undefined || !isClientId(client)) return bad('Bad or missing client id');
+  if (rev !== undefined && !/^[0-9]{1,15}$/.test(rev)) return bad('Bad rev');
+  return {
+    ok: true,
+    hello: { client, rev: rev === undefined ? undefined : Number(rev), token },
+  };
+}
+
+function bad(reason: string): HelloResult {
+  return { ok: false, code: CloseCode.BAD_REQUEST, reason };
+}

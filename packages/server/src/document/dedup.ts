@@ -1,0 +1,74 @@
+import { parseChangeId } from './change-id.js';
+
+interface ClientRecord {
+  /** seq -> revision that applied it, oldest first. */
+  readonly seqs: Map<number, number>;
+}
+
+/** One remembered change id, as saved in snapshots. */
+export interface AppliedId {
+  readonly id: string;
+  readonly rev: number;
+}
+
+/**
+ * Which change ids a document has applied, so that a client re-sending a
+ * change after a reconnect (or a reload) does not apply it twice. Remembers
+ * up to `perClient` ids for each of the `clients` most recently active
+ * client ids. Ids are matched exactly: a client never reuses one.
+ */
+export class DedupTable {
+  readonly #clients = new Map<string, ClientRecord>();
+  readonly #maxClients: number;
+  readonly #perClient: number;
+
+  constructor(maxClients: number, perClient: number) {
+    this.#maxClients = Math.max(1, maxClients);
+    this.#perClient = Math.max(1, perClient);
+  }
+
+  /** The revision that applied `id`, or undefined when it was not applied (or is forgotten). */
+  lookup(id: string): number | undefined {
+    const parsed = parseChangeId(id);
+    if (parsed === undefined) return undefined;
+    return this.#clients.get(parsed.client)?.seqs.get(parsed.seq);
+  }
+
+  record(id: string, rev: number): void {
+    const parsed = parseChangeId(id);
+    if (parsed === undefined) return;
+    let record = this.#clients.get(parsed.client);
+    if (record === undefined) {
+      record = { seqs: new Map() };
+    } else {
+      this.#clients.delete(parsed.client); // re-inserted below: most recent last
+    }
+    this.#clients.set(parsed.client, record);
+    record.seqs.set(parsed.seq, rev);
+    if (record.seqs.size > this.#perClient) {
+      const oldest = record.seqs.keys().next().value;
+      if (oldest !== undefined) record.seqs.delete(oldest);
+    }
+    if (this.#clients.size > this.#maxClients) {
+      const stale = this.#clients.keys().next().value;
+      if (stale !== undefined) this.#clients.delete(stale);
+    }
+  }
+
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  /** The most recent ids of each client (at most `perClient` each), to save in a snapshot. */
+  recent(perClient: number): AppliedId[] {
+    const out: AppliedId[] = [];
+    for (const [client, record] of this.#clients) {
+      let skip = record.seqs.size - perClient;
+      for (const [seq, rev] of record.seqs) {
+        if (skip-- > 0) continue;
+        out.push({ id: `${client}:${seq}`, rev });
+      }
+    }
+    return out;
+  }
+}

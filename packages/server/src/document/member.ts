@@ -1,0 +1,15 @@
+/**
+ * What a document needs from a client connection: an id, whether it hears
+ * its own changes, and a way to send frames. The document decides what to
+ * send and when (order, durability, batching).
+ */
+export interface Member {
+  /** The connection id (`conn` in meta lines). */
+  readonly id: string;
+  /** True for protocol clients: their own change sections come back (the acknowledgement). */
+  readonly echo: boolean;
+  /** Sends one frame. A Buffer may be shared with other members: never modify it. */
+  send(frame: Buffer | string): void;
+  /** Closes the member's connection (the document cannot serve it any more). */
+  close(code: number, reason: string): void;
+}

@@ -1,0 +1,74 @@
+import type { Member } from './member.js';
+
+/** Something a flush sends: a change section, a presence line, a leave line. */
+export interface OutItem {
+  text: string;
+  /** The revision of a change section; 0 for presence and leave lines. */
+  readonly rev: number;
+  readonly author: Member | undefined;
+  /** The author does not receive it (its own presence; a plain writer's own change). */
+  readonly skipAuthor: boolean;
+}
+
+/**
+ * The frames of one flush. Most members get the same frame, built once as a
+ * Buffer and shared; a member that must not see some items (its own
+ * presence, its own change if it is a plain writer, revisions its welcome
+ * already held) gets a frame of its own.
+ */
+export class Outbox {
+  readonly items: readonly OutItem[];
+  readonly firstRev: number;
+  readonly lastRev: number;
+  readonly revisions: number;
+  readonly #skip: ReadonlySet<Member>;
+  #shared: Buffer | undefined;
+
+  constructor(items: readonly OutItem[]) {
+    this.items = items;
+    let first = Number.POSITIVE_INFINITY;
+    let last = 0;
+    let revisions = 0;
+    const skip = new Set<Member>();
+    for (const item of items) {
+      if (item.rev > 0) {
+        if (item.rev < first) first = item.rev;
+        if (item.rev > last) last = item.rev;
+        revisions++;
+      }
+      if (item.skipAuthor && item.author !== undefined) skip.add(item.author);
+    }
+    this.firstRev = first;
+    this.lastRev = last;
+    this.revisions = revisions;
+    this.#skip = skip;
+  }
+
+  get built(): boolean {
+    return this.#shared !== undefined;
+  }
+
+  /**
+   * The frame for a member that holds revisions up to `heldRev`, with the
+   * number of revisions in it; undefined when there is nothing for it.
+   */
+  frameFor(
+    member: Member,
+    heldRev: number,
+  ): { frame: Buffer | string; revisions: number } | undefined {
+    if (this.items.length === 0) return undefined;
+    if (heldRev < this.firstRev && !this.#skip.has(member)) {
+      this.#shared ??= Buffer.from(this.items.map((item) => item.text).join(''), 'utf8');
+      return { frame: this.#shared, revisions: this.revisions };
+    }
+    let text = '';
+    let revisions = 0;
+    for (const item of this.items) {
+      if (item.rev > 0 && item.rev <= heldRev) continue;
+      if (item.skipAuthor && item.author === member) continue;
+      text += item.text;
+      if (item.rev > 0) revisions++;
+    }
+    return text === '' ? undefined : { frame: text, revisions };
+  }
+}

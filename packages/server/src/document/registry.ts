@@ -1,0 +1,141 @@
+import { PathContext, type Statement } from '@varstream/varstream';
+import { ServerError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
+import { DocumentStore } from '../storage/document-store.js';
+import { docFiles } from '../storage/file-names.js';
+import type { FsyncPolicy } from '../storage/fsync-policy.js';
+import { loadDocument } from '../storage/load-document.js';
+import { Document, type DocumentConfig, type DocumentState } from './document.js';
+
+/** Statements that become the first revision of a document that has none. */
+export interface SeedState {
+  readonly doc: string;
+  readonly statements: readonly Statement[];
+}
+
+export interface RegistryOptions {
+  /** Document config, without `onFailed` (the registry handles it). */
+  readonly config: Omit<DocumentConfig, 'onFailed'>;
+  readonly dataDir: string | undefined;
+  readonly fsync: FsyncPolicy;
+  readonly seed: SeedState | undefined;
+  readonly metrics: ServerMetrics;
+  readonly logger: Logger;
+}
+
+function emptyState(): DocumentState {
+  return { root: {}, rev: 0, revisions: [], applied: [] };
+}
+
+/**
+ * The documents in memory, by name: loaded (from disk with a data
+ * directory) on first use, one load at a time per name.
+ */
+export class DocumentRegistry {
+  readonly #options: RegistryOptions;
+  readonly #config: DocumentConfig;
+  readonly #docs = new Map<string, Document>();
+  readonly #loading = new Map<string, Promise<Document>>();
+  #closed = false;
+
+  constructor(options: RegistryOptions) {
+    this.#options = options;
+    this.#config = {
+      ...options.config,
+      onFailed: (doc) => {
+        if (this.#docs.get(doc.name) === doc) this.#docs.delete(doc.name);
+      },
+    };
+  }
+
+  get size(): number {
+    return this.#docs.size;
+  }
+
+  get(name: string): Document | undefined {
+    return this.#docs.get(name);
+  }
+
+  values(): IterableIterator<Document> {
+    return this.#docs.values();
+  }
+
+  open(name: string): Promise<Document> {
+    if (this.#closed) return Promise.reject(new ServerError('CLOSED', 'The server is closing'));
+    const doc = this.#docs.get(name);
+    if (doc !== undefined) return Promise.resolve(doc);
+    let loading = this.#loading.get(name);
+    if (loading === undefined) {
+      loading = this.#load(name).finally(() => this.#loading.delete(name));
+      this.#loading.set(name, loading);
+    }
+    return loading;
+  }
+
+  async #load(name: string): Promise<Document> {
+    const { dataDir, fsync, metrics, logger, seed, config } = this.#options;
+    let state = emptyState();
+    let store: DocumentStore | undefined;
+    let interrupted = false;
+    if (dataDir !== undefined) {
+      const files = docFiles(dataDir, name);
+      const loaded = await loadDocument(
+        files,
+        name,
+        { maxPathDepth: config.limits.maxPathDepth },
+        logger,
+      );
+      state = loaded;
+      interrupted = loaded.interrupted;
+      store = new DocumentStore({
+        files,
+        policy: fsync,
+        fsyncIntervalMs: config.limits.fsyncIntervalMs,
+        journalBytes: loaded.journalBytes,
+        metrics,
+        logger,
+      });
+      if (loaded.rev > 0) logger.info('document loaded', { doc: name, rev: loaded.rev });
+    }
+    const doc = new Document(name, state, this.#config, store);
+    if (interrupted) await doc.compactIdle();
+    if (seed !== undefined && seed.doc === name && doc.rev === 0) {
+      const { revision, errors } = doc.writeStatements(seed.statements, new PathContext(), false);
+      for (const error of errors)
+        logger.warn('initial state: statement skipped', { doc: name, error });
+      if (revision !== undefined) {
+        logger.info('initial state loaded', { doc: name, rev: revision.rev });
+        await doc.whenIdle();
+      }
+    }
+    if (this.#closed) {
+      await doc.close();
+      throw new ServerError('CLOSED', 'The server is closing');
+    }
+    this.#docs.set(name, doc);
+    return doc;
+  }
+
+  /** Forgets a document that has no member and nothing in it (no revision). */
+  release(doc: Document): void {
+    if (doc.members === 0 && doc.rev === 0 && this.#docs.get(doc.name) === doc) {
+      this.#docs.delete(doc.name);
+      void doc.close();
+    }
+  }
+
+  /** Flushes and closes every document (journals complete and fsynced). */
+  async closeAll(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#loading.values()]);
+    const docs = [...this.#docs.values()];
+    this.#docs.clear();
+    const results = await Promise.allSettled(docs.map((doc) => doc.close()));
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        this.#options.logger.error('closing a document failed', { error: result.reason });
+      }
+    }
+  }
+}

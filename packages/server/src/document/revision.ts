@@ -1,0 +1,23 @@
+import { formatMeta } from '@varstream/client/protocol';
+
+/** One accepted change: a revision of a document. */
+export interface Revision {
+  readonly rev: number;
+  /** The writer's connection; undefined for server-side writes (stdin, `write()`). */
+  readonly conn: string | undefined;
+  /** The writer's change id, when it gave one. */
+  readonly id: string | undefined;
+  /** Canonical statements, every line ending with a line break; the first path absolute. */
+  readonly body: string;
+  /** The change section as sent: `#vs change rev=.. conn=.. id=..` then the body. */
+  readonly text: string;
+}
+
+export function makeRevision(
+  rev: number,
+  conn: string | undefined,
+  id: string | undefined,
+  body: string,
+): Revision {
+  return { rev, conn, id, body, text: `${formatMeta('change', { rev, conn, id })}\n${body}` };
+}

@@ -1,0 +1,50 @@
+/**
+ * Every error this package raises or reports is a `ServerError` with a stable
+ * string `code`. Codes that reach clients (in `#vs reject` / `#vs error`) are
+ * listed in PROTOCOL.md section 3.3; the codec's own codes (`BAD_SEGMENT`,
+ * `LIMIT_DEPTH`, ...) travel unchanged next to them.
+ */
+export type ServerErrorCode =
+  // change rejections (sent to clients)
+  | 'FORBIDDEN'
+  | 'UNSAFE_KEY'
+  | 'FRAME_TOO_LARGE'
+  | 'TOO_MANY_LINES'
+  | 'DOC_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'BAD_META'
+  | 'PRESENCE_TOO_LARGE'
+  // operating the server
+  | 'BAD_OPTION'
+  | 'BAD_DOC_NAME'
+  | 'CLOSED'
+  | 'JOURNAL_CORRUPT'
+  | 'SNAPSHOT_CORRUPT'
+  | 'STORAGE_FAILED'
+  | 'INIT_FAILED';
+
+export interface ServerErrorDetails {
+  /** 1-based line in the frame (or file) concerned. */
+  line?: number;
+  /** 1-based column in that line. */
+  column?: number;
+  cause?: unknown;
+}
+
+export class ServerError extends Error {
+  override readonly name = 'ServerError';
+  readonly code: ServerErrorCode;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+
+  constructor(code: ServerErrorCode, message: string, details: ServerErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.line = details.line;
+    this.column = details.column;
+  }
+}
+
+export function isServerError(value: unknown): value is ServerError {
+  return value instanceof ServerError;
+}

@@ -1,0 +1,101 @@
+import { crc32 } from 'node:zlib';
+import { formatMeta, parseMeta } from '@varstream/client/protocol';
+
+/**
+ * A journal record is a change section with two more fields: `len`, the
+ * byte length of the body, and `crc`, the CRC-32 of the header (up to
+ * `len=..`) followed by the body. The header stays a `#vs change` comment,
+ * so a journal is plain VarStream: any reader can apply it.
+ *
+ * ```
+ * #vs change rev=41 conn=c7.k3x9 id=k7Qx2:17 len=17 crc=5d1f09a3
+ * form.email=a@b.c
+ * ```
+ */
+export interface JournalRecord {
+  readonly rev: number;
+  readonly conn: string | undefined;
+  readonly id: string | undefined;
+  readonly body: string;
+}
+
+/** A record read back, with the byte offset just past it. */
+export interface StoredRecord extends JournalRecord {
+  readonly end: number;
+}
+
+/** One record as text (header line and body). */
+export function encodeRecord(record: JournalRecord): string {
+  const len = Buffer.byteLength(record.body, 'utf8');
+  const head = formatMeta('change', { rev: record.rev, conn: record.conn, id: record.id, len });
+  const crc = crc32(record.body, crc32(head));
+  return `${head} crc=${crc.toString(16).padStart(8, '0')}\n${record.body}`;
+}
+
+export interface DecodedJournal {
+  readonly records: StoredRecord[];
+  /** Bytes of the valid records; anything after is a torn or corrupt tail. */
+  readonly validBytes: number;
+  /** Why decoding stopped before the end, if it did. */
+  readonly tail: string | undefined;
+}
+
+const MAX_HEADER = 4096;
+const NEWLINE = 10;
+
+/** Decodes records until the end or the first one that is incomplete or fails its CRC. */
+export function decodeJournal(data: Buffer): DecodedJournal {
+  const records: StoredRecord[] = [];
+  let pos = 0;
+  let tail: string | undefined;
+  while (pos < data.length) {
+    const eol = data.indexOf(NEWLINE, pos);
+    if (eol === -1 || eol - pos > MAX_HEADER) {
+      tail = 'incomplete header';
+      break;
+    }
+    const line = data.toString('utf8', pos, eol);
+    const cut = line.lastIndexOf(' crc=');
+    const meta = cut === -1 ? undefined : parseMeta(line);
+    const rev = intField(meta?.fields.rev);
+    const len = intField(meta?.fields.len);
+    const crcText = meta?.fields.crc;
+    if (
+      meta === undefined ||
+      meta.verb !== 'change' ||
+      rev === undefined ||
+      len === undefined ||
+      crcText === undefined ||
+      !/^[0-9a-f]{8}$/.test(crcText)
+    ) {
+      tail = 'bad header';
+      break;
+    }
+    const start = eol + 1;
+    const end = start + len;
+    if (end > data.length) {
+      tail = 'incomplete body';
+      break;
+    }
+    const body = data.subarray(start, end);
+    const crc = crc32(body, crc32(line.slice(0, cut)));
+    if (crc !== Number.parseInt(crcText, 16)) {
+      tail = 'CRC mismatch';
+      break;
+    }
+    records.push({
+      rev,
+      conn: meta.fields.conn,
+      id: meta.fields.id,
+      body: body.toString('utf8'),
+      end,
+    });
+    pos = end;
+  }
+  return { records, validBytes: pos, tail };
+}
+
+function intField(text: string | undefined): number | undefined {
+  if (text === undefined || !/^[0-9]{1,15}$/.test(text)) return undefined;
+  return Number(text);
+}

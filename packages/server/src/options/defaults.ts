@@ -1,0 +1,79 @@
+/**
+ * Every limit and timing of the server, with its default. Each one can be
+ * overridden by the option of the same name (`new VarStreamServer({ maxFrameBytes: 65536 })`).
+ */
+export interface ServerLimits {
+  /** Largest frame a client may send, in bytes. Default 1 MiB (1 048 576). Frames above twice this are cut by `ws` with close code 1009. */
+  maxFrameBytes: number;
+  /** Most lines in one frame. Default 10 000. */
+  maxLinesPerFrame: number;
+  /** Most segments in a path, after `^` expansion. Default 64. */
+  maxPathDepth: number;
+  /** Largest array index a statement may address. Default 1 000 000. */
+  maxArrayIndex: number;
+  /** Largest distance past the end of an array a statement may write at. Default 1 000. */
+  maxArrayGap: number;
+  /** Largest document, in bytes of its VarStream snapshot. Default 8 MiB (8 388 608). */
+  maxDocumentBytes: number;
+  /** Changes (and presence updates) per second per connection: the token bucket's refill rate. Default 1 000. */
+  maxChangesPerSecond: number;
+  /** Token bucket size: changes a connection may send in a burst. Default 2 000. */
+  changeBurst: number;
+  /** Consecutive `RATE_LIMITED` rejections after which the connection is closed with 4429. Default 200. */
+  maxRateLimitedInARow: number;
+  /** Bytes waiting to be sent to one client above which it is dropped with 4503. Default 8 MiB (8 388 608). */
+  maxBufferedBytes: number;
+  /** Interval of WebSocket pings; a connection that missed the previous pong is terminated. Default 30 000 ms. */
+  heartbeatMs: number;
+  /** How long a `vs=1` client has to send its hello. Default 10 000 ms. */
+  helloTimeoutMs: number;
+  /** Longest `#vs presence` line, in bytes. Default 1 024. */
+  maxPresenceBytes: number;
+  /** Revisions kept in memory for resuming clients. Default 10 000. */
+  resumeLogRevisions: number;
+  /** Bytes of revisions kept in memory for resuming clients. Default 8 MiB (8 388 608). */
+  resumeLogBytes: number;
+  /** Client ids per document remembered for duplicate detection (least recently active forgotten first). Default 10 000. */
+  dedupClients: number;
+  /** Change ids remembered per client id. Default 1 024. */
+  dedupPerClient: number;
+  /** Journal size that triggers a compaction into a snapshot, in bytes. Default 64 MiB (67 108 864). */
+  compactionBytes: number;
+  /** `fsync: 'interval'`: time between two fsyncs of a journal. Default 1 000 ms. */
+  fsyncIntervalMs: number;
+  /** Graceful close: how long clients get to complete the close handshake before being cut. Default 5 000 ms. */
+  closeTimeoutMs: number;
+  /** Most simultaneous WebSocket connections; more are refused with HTTP 503. Default 10 000. */
+  maxConnections: number;
+}
+
+export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
+  maxFrameBytes: 1024 * 1024,
+  maxLinesPerFrame: 10_000,
+  maxPathDepth: 64,
+  maxArrayIndex: 1_000_000,
+  maxArrayGap: 1_000,
+  maxDocumentBytes: 8 * 1024 * 1024,
+  maxChangesPerSecond: 1_000,
+  changeBurst: 2_000,
+  maxRateLimitedInARow: 200,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  heartbeatMs: 30_000,
+  helloTimeoutMs: 10_000,
+  maxPresenceBytes: 1_024,
+  resumeLogRevisions: 10_000,
+  resumeLogBytes: 8 * 1024 * 1024,
+  dedupClients: 10_000,
+  dedupPerClient: 1_024,
+  compactionBytes: 64 * 1024 * 1024,
+  fsyncIntervalMs: 1_000,
+  closeTimeoutMs: 5_000,
+  maxConnections: 10_000,
+});
+
+/** Keys refused anywhere in a path: they would pollute prototypes in naive readers (varstream 0.3.2 included). */
+export const defaultUnsafeKeys: readonly string[] = Object.freeze([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
