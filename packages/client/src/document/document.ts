@@ -69,6 +69,7 @@ export class Document {
     this.#store = new PendingStore(
       options.storage ?? new MemoryStorage(),
       options.storageKey ?? storageKey(url),
+      options.clientId,
     );
     const restored = this.#store.takeRestored();
     if (restored.length > 0) this.#replica.restore(restored);
@@ -160,7 +161,7 @@ export class Document {
     if (statements.length === 0)
       throw new ClientError('EMPTY_CHANGE', 'A change needs a statement');
     const body = changeBody(statements);
-    const change = this.#store.create(this.#store.nextSeq(), statements, body);
+    const change = this.#store.create(statements, body);
     try {
       this.#replica.addLocal(change);
     } catch (err) {

@@ -19,6 +19,11 @@ export interface ConnectOptions {
   storage?: SyncStorage;
   /** Storage key. Default `varstream:` + the URL without its query. */
   storageKey?: string;
+  /**
+   * This client's id (1 to 64 of `A-Z a-z 0-9 _ -`). Default: a new random id
+   * per instance. Give a stable one only if a single live instance uses it.
+   */
+  clientId?: string;
   /** Reconnection delays: exponential with full jitter. */
   backoff?: BackoffOptions;
   /** `#vs ping` interval while connected, in ms. Default 15 000. */

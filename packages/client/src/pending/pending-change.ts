@@ -4,7 +4,6 @@ import type { Path, Statement } from '@varstream/varstream';
 export interface PendingChange {
   /** `<client>:<seq>`, sent in `#vs change id=...`. */
   readonly id: string;
-  readonly seq: number;
   /** Absolute statements (dynamic segments `+`, `*`, `!` kept: they resolve where applied). */
   readonly statements: readonly Statement[];
   /** The statement lines sent to the server. */

@@ -5,56 +5,66 @@ import type { SyncStorage } from '../storage/storage.js';
 import type { PendingChange } from './pending-change.js';
 
 /**
- * Numbers local changes (`<client>:<seq>`) and keeps the client id, the next
- * number and the pending changes in storage, so that a reload re-sends them
- * under their ids (the server drops the ones it already applied).
+ * Numbers local changes (`<client>:<seq>`) and keeps the pending ones in
+ * storage, each with its id, so that a reload re-sends them under the same
+ * ids (the server applies an id once).
+ *
+ * Each instance takes a fresh client id, so two live tabs sharing a storage
+ * key never number two changes alike; at start it adopts every change left
+ * in storage (by a closed page, or by a live tab: re-sending that one's
+ * changes too is harmless, the server answers `duplicate`).
  */
 export class PendingStore {
   readonly clientId: string;
-  #seq: number;
+  #seq = 0;
   readonly #storage: SyncStorage;
   readonly #key: string;
   readonly #restored: PendingChange[] = [];
+  #adopted: string[];
 
   constructor(storage: SyncStorage, key: string, clientId?: string) {
     this.#storage = storage;
     this.#key = key;
+    this.clientId = clientId !== undefined && isClientId(clientId) ? clientId : randomClientId();
     const state = loadState(storage, key);
-    if (state !== undefined && (clientId === undefined || clientId === state.client)) {
-      this.clientId = state.client;
-      this.#seq = state.seq;
-      for (const { seq, body } of state.pending) {
+    this.#adopted = Object.keys(state).filter((client) => client !== this.clientId);
+    const own = state[this.clientId] ?? [];
+    for (const client of [...this.#adopted, this.clientId]) {
+      for (const { id, body } of state[client] ?? []) {
         try {
-          this.#restored.push(this.create(seq, parseChange(body), body));
+          this.#restored.push(this.#make(id, parseChange(body), body));
         } catch {
           // A stored change that no longer parses cannot be sent: drop it.
         }
       }
-    } else {
-      this.clientId = clientId !== undefined && isClientId(clientId) ? clientId : randomClientId();
-      this.#seq = 0;
     }
+    // An explicit client id continues its numbering after its stored changes.
+    for (const { id } of own)
+      this.#seq = Math.max(this.#seq, Number(id.slice(id.indexOf(':') + 1)));
   }
 
-  /** Changes found in storage at start. */
+  /** Changes found in storage at start, oldest first. */
   takeRestored(): PendingChange[] {
     return this.#restored.splice(0);
   }
 
-  /** The number of the next change. */
-  nextSeq(): number {
-    return ++this.#seq;
+  /** A new local change with the next id. */
+  create(statements: PendingChange['statements'], body: string): PendingChange {
+    return this.#make(`${this.clientId}:${++this.#seq}`, statements, body);
   }
 
-  create(seq: number, statements: PendingChange['statements'], body: string): PendingChange {
-    return { id: `${this.clientId}:${seq}`, seq, statements, body, touched: [], skipped: false };
+  #make(id: string, statements: PendingChange['statements'], body: string): PendingChange {
+    return { id, statements, body, touched: [], skipped: false };
   }
 
   save(pending: readonly PendingChange[]): void {
-    saveState(this.#storage, this.#key, {
-      client: this.clientId,
-      seq: this.#seq,
-      pending: pending.map(({ seq, body }) => ({ seq, body })),
-    });
+    saveState(
+      this.#storage,
+      this.#key,
+      this.clientId,
+      pending.map(({ id, body }) => ({ id, body })),
+      this.#adopted,
+    );
+    this.#adopted = [];
   }
 }

@@ -1,15 +1,21 @@
-import { isClientId } from '../changes/client-id.js';
 import { ClientError } from '../errors.js';
 import type { SyncStorage } from './storage.js';
 
-/** What is kept per document: the client id, the next change number, the pending changes' bodies. */
-export interface PersistedState {
-  readonly client: string;
-  readonly seq: number;
-  readonly pending: readonly { readonly seq: number; readonly body: string }[];
+/** A pending change as stored: its id (`<client>:<seq>`) and statement lines. */
+export interface StoredChange {
+  readonly id: string;
+  readonly body: string;
 }
 
-const VERSION = 1;
+/**
+ * What is kept per document: for each client instance that has pending
+ * changes, those changes with their ids. Several live instances (tabs) may
+ * share one key: each writes its own entry.
+ */
+export type PersistedState = Record<string, readonly StoredChange[]>;
+
+const VERSION = 2;
+const CHANGE_ID = /^[A-Za-z0-9_-]{1,64}:[0-9]{1,15}$/;
 
 /**
  * The storage key of a document: its URL without query or fragment (so no
@@ -20,34 +26,48 @@ export function storageKey(url: string): string {
   return `varstream:${u.protocol}//${u.host}${u.pathname}`;
 }
 
-export function loadState(storage: SyncStorage, key: string): PersistedState | undefined {
-  const text = storage.get(key);
-  if (text === null || text === undefined) return undefined;
+export function loadState(storage: SyncStorage, key: string): PersistedState {
+  const out: Record<string, StoredChange[]> = {};
+  let data: unknown;
   try {
-    const data = JSON.parse(text) as Partial<{ v: number } & PersistedState>;
-    if (data.v !== VERSION || !isClientId(data.client) || !Number.isSafeInteger(data.seq)) {
-      return undefined;
-    }
-    const pending = Array.isArray(data.pending) ? data.pending : [];
-    return {
-      client: data.client,
-      seq: data.seq!,
-      pending: pending.filter(
-        (p) =>
-          p !== null &&
-          typeof p === 'object' &&
-          Number.isSafeInteger(p.seq) &&
-          typeof p.body === 'string',
-      ),
-    };
+    data = JSON.parse(storage.get(key) ?? 'null');
   } catch {
-    return undefined;
+    return out;
   }
+  const clients = (data as { v?: unknown; clients?: unknown } | null)?.clients;
+  if (
+    (data as { v?: unknown } | null)?.v !== VERSION ||
+    typeof clients !== 'object' ||
+    clients === null
+  ) {
+    return out;
+  }
+  for (const [client, list] of Object.entries(clients)) {
+    if (!Array.isArray(list)) continue;
+    const changes = list.filter(
+      (c: Partial<StoredChange> | null) =>
+        typeof c?.id === 'string' && CHANGE_ID.test(c.id) && typeof c.body === 'string',
+    ) as StoredChange[];
+    if (changes.length > 0) out[client] = changes;
+  }
+  return out;
 }
 
-export function saveState(storage: SyncStorage, key: string, state: PersistedState): void {
+/** Writes this instance's entry (none when empty) and drops the entries it took over. */
+export function saveState(
+  storage: SyncStorage,
+  key: string,
+  client: string,
+  pending: readonly StoredChange[],
+  adopted: readonly string[],
+): void {
   try {
-    storage.set(key, JSON.stringify({ v: VERSION, ...state }));
+    const clients = loadState(storage, key);
+    for (const other of adopted) delete clients[other];
+    if (pending.length > 0) clients[client] = pending;
+    else delete clients[client];
+    if (Object.keys(clients).length === 0) storage.remove(key);
+    else storage.set(key, JSON.stringify({ v: VERSION, clients }));
   } catch (err) {
     throw new ClientError('STORAGE', 'Could not save the pending changes', { cause: err });
   }

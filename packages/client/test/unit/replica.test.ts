@@ -13,7 +13,6 @@ function change(text: string, client = 'me'): PendingChange {
   seq++;
   return {
     id: `${client}:${seq}`,
-    seq,
     statements,
     body: changeBody(statements),
     touched: [],

@@ -79,21 +79,48 @@ describe('server frames', () => {
 });
 
 describe('persisted pending changes', () => {
-  it('keeps the client id, the next number and the pending bodies, never the token', () => {
+  it('keep each pending change with its id, never the token', () => {
     const storage = new MemoryStorage();
     const key = storageKey('ws://h:1/doc?token=secret');
     expect(key).toBe('varstream:ws://h:1/doc');
     const a = new PendingStore(storage, key);
-    const c1 = a.create(a.nextSeq(), [], 'x+=1\n');
-    a.create(a.nextSeq(), [], 'y=2\n'); // acknowledged: not saved as pending
+    const c1 = a.create([], 'x+=1\n');
+    a.create([], 'y=2\n'); // acknowledged: not saved as pending
     a.save([c1]);
+    expect(loadState(storage, key)).toEqual({
+      [a.clientId]: [{ id: `${a.clientId}:1`, body: 'x+=1\n' }],
+    });
+    // A reload: a new instance adopts the change under its id, and numbers its own apart.
     const b = new PendingStore(storage, key);
-    expect(b.clientId).toBe(a.clientId);
-    const restored = b.takeRestored();
-    expect(restored.map((c) => [c.id, c.body])).toEqual([[`${a.clientId}:1`, 'x+=1\n']]);
-    expect(b.nextSeq()).toBe(3); // never reuses an id the server may have applied
-    expect(loadState(storage, key)?.pending).toHaveLength(1);
-    storage.set(key, '{not json');
-    expect(new PendingStore(storage, key).clientId).not.toBe(a.clientId);
+    expect(b.clientId).not.toBe(a.clientId);
+    expect(b.takeRestored().map((c) => [c.id, c.body])).toEqual([[`${a.clientId}:1`, 'x+=1\n']]);
+    expect(b.create([], 'z=1\n').id).toBe(`${b.clientId}:1`);
+    b.save([]);
+    expect(storage.get(key)).toBeUndefined();
+  });
+
+  it('let two live instances share a key without mixing their changes', () => {
+    const storage = new MemoryStorage();
+    const a = new PendingStore(storage, 'k');
+    const b = new PendingStore(storage, 'k');
+    const ca = a.create([], 'a=1\n');
+    const cb = b.create([], 'b=1\n');
+    a.save([ca]);
+    b.save([cb]);
+    expect(Object.keys(loadState(storage, 'k')).sort()).toEqual([a.clientId, b.clientId].sort());
+    a.save([]);
+    expect(Object.keys(loadState(storage, 'k'))).toEqual([b.clientId]);
+  });
+
+  it('continue an explicit client id after its stored changes, ignore garbage', () => {
+    const storage = new MemoryStorage();
+    const a = new PendingStore(storage, 'k', 'fixed');
+    a.create([], 'a=1\n');
+    a.save([a.create([], 'a=2\n')]);
+    expect(new PendingStore(storage, 'k', 'fixed').create([], 'a=3\n').id).toBe('fixed:3');
+    storage.set('k', '{not json');
+    expect(loadState(storage, 'k')).toEqual({});
+    storage.set('k', JSON.stringify({ v: 2, clients: { x: [{ id: 'bad id', body: 'a=1' }] } }));
+    expect(loadState(storage, 'k')).toEqual({});
   });
 });
