@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VarStreamServer } from '../../../server/src/index.js';
+import {
+  MemoryStorage,
+  type Rejection,
+  type Status,
+  type VarStreamDocument,
+} from '../../src/index.js';
+import { client, startServer } from '../helpers/real-server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function serve(options = {}): Promise<VarStreamServer> {
+  const server = await startServer(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+function open(server: VarStreamServer, options = {}) {
+  const doc = client(server, 'doc', options);
+  cleanups.push(() => doc.close());
+  return doc;
+}
+
+/** Every document synced at the server's revision, and equal to its tree. */
+async function converged(server: VarStreamServer, docs: VarStreamDocument[]): Promise<void> {
+  await waitFor(
+    () => {
+      const rev = server.document('doc')?.rev ?? 0;
+      return docs.every((d) => d.status === 'open' && d.pending === 0 && d.rev === rev);
+    },
+    10_000,
+    'convergence',
+  );
+  const root = server.document('doc')?.root;
+  for (const d of docs) expect(d.get('')).toEqual(root);
+}
+
+describe('client and real server', () => {
+  it('two clients converge; local changes show at once', async () => {
+    const server = await serve();
+    const a = open(server);
+    const b = open(server);
+    await Promise.all([a.whenSynced(), b.whenSynced()]);
+    a.set('form', { firstname: 'Alice', zip: '01000', tags: ['x'] });
+    expect(a.get('form.firstname')).toBe('Alice');
+    expect(a.pending).toBe(1);
+    b.push('list', { name: 'Bob', age: 30 });
+    b.apply('+=', 'count', 2);
+    await converged(server, [a, b]);
+    expect(b.get('form.zip')).toBe('01000');
+    expect(a.get('list')).toEqual([{ name: 'Bob', age: 30 }]);
+  });
+
+  it('keeps both appends when two people type at the end of the same text', async () => {
+    const server = await serve();
+    const a = open(server);
+    const b = open(server);
+    await Promise.all([a.whenSynced(), b.whenSynced()]);
+    a.set('message', 'Hello');
+    await converged(server, [a, b]);
+    a.apply('+=', 'message', ' from A');
+    b.apply('+=', 'message', ' from B');
+    await converged(server, [a, b]);
+    expect([' from A from B', ' from B from A'].map((s) => `Hello${s}`)).toContain(
+      a.get('message'),
+    );
+  });
+
+  it('reverts a change the server rejects and reports its code', async () => {
+    const server = await serve();
+    const a = open(server);
+    const b = open(server);
+    await Promise.all([a.whenSynced(), b.whenSynced()]);
+    a.set('x', 'text');
+    await converged(server, [a, b]);
+    const rejections: Rejection[] = [];
+    b.on('reject', (r) => rejections.push(r));
+    // Concurrent: A makes x a boolean while B appends to it.
+    a.set('x', true);
+    b.apply('+=', 'x', 'more');
+    await converged(server, [a, b]);
+    expect(b.get('x')).toBe(true);
+    expect(rejections.map((r) => r.code)).toEqual(['TYPE_MISMATCH']);
+    b.set('bad.constructor', 1);
+    await waitFor(() => rejections.length === 2);
+    expect(rejections[1]!.code).toMatch(/UNSAFE_KEY|FORBIDDEN/);
+    await converged(server, [a, b]);
+  });
+
+  it('keeps local changes while offline and resumes, each change applied once', async () => {
+    const server = await serve();
+    const a = open(server);
+    const b = open(server);
+    await Promise.all([a.whenSynced(), b.whenSynced()]);
+    const statuses: Status[] = [];
+    a.on('status', (s) => statuses.push(s));
+    a.apply('+=', 'n', 1);
+    a.kill(); // the frame may or may not have reached the server
+    a.apply('+=', 'n', 1);
+    b.apply('+=', 'n', 10);
+    await waitFor(() => a.sockets.length === 2);
+    await converged(server, [a, b]);
+    expect(a.get('n')).toBe(12);
+    expect(statuses).toContain('offline');
+  });
+
+  it('stops on a fatal close code from the server', async () => {
+    const server = await serve({
+      authenticate: () => {
+        throw new Error('no');
+      },
+    });
+    const a = open(server, { token: 'bad' });
+    await expect(a.whenSynced()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(a.status).toBe('closed');
+  });
+
+  it('shares presence and sees peers leave', async () => {
+    const server = await serve();
+    const a = open(server, { presence: { name: 'Ann' } });
+    const b = open(server);
+    await Promise.all([a.whenSynced(), b.whenSynced()]);
+    await waitFor(() => b.presence.get(a.conn!)?.name === 'Ann');
+    a.setPresence({ name: 'Ann', focus: 'form.zip' });
+    await waitFor(() => b.presence.get(a.conn!)?.focus === 'form.zip');
+    const conn = a.conn!;
+    a.close();
+    await waitFor(() => !b.presence.has(conn));
+  });
+
+  it('re-sends changes stored by a closed page, once', async () => {
+    const server = await serve();
+    const storage = new MemoryStorage();
+    const b = open(server);
+    await b.whenSynced();
+    const first = open(server, { storage });
+    await first.whenSynced();
+    first.kill(); // offline...
+    first.apply('+=', 'n', 5); // ...changes made...
+    first.close(); // ...and the page closed before they were sent
+    expect(b.get('n')).toBeUndefined();
+    const second = open(server, { storage });
+    expect(second.get('n')).toBe(5);
+    await converged(server, [b, second]);
+    expect(b.get('n')).toBe(5);
+  });
+
+  it('survives a server restart on the same data (resume or snapshot)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'vs-client-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const first = await startServer({ dataDir, fsync: 'always' });
+    const port = first.address()!.port;
+    const a = client(first);
+    cleanups.push(() => a.close());
+    await a.whenSynced();
+    a.set('kept', 'yes');
+    await a.whenSynced();
+    await first.close(); // 1001: the client goes offline and retries
+    await waitFor(() => a.status === 'offline');
+    a.set('offline', 'change');
+    const second = await serve({ dataDir, fsync: 'always', port });
+    await converged(second, [a]);
+    expect(second.document('doc')!.root).toEqual({ kept: 'yes', offline: 'change' });
+  });
+});
