@@ -38,7 +38,11 @@ export interface ConnectionInit {
   readonly request: IncomingMessage;
 }
 
-type State = 'hello' | 'joining' | 'open' | 'closing' | 'closed';
+/** `draining`: no more frames read; what is queued for the client is sent, then it is closed. */
+type State = 'hello' | 'joining' | 'open' | 'draining' | 'closing' | 'closed';
+
+/** Longest wait for queued replies before a `closeAfterReplies`. */
+const DRAIN_MS = 1_000;
 
 /** Close reasons are at most 123 bytes. */
 function clipReason(reason: string): string {
@@ -164,6 +168,7 @@ export class Connection implements Member {
       case 'open':
         this.#handle(buffer);
         return;
+      // 'draining': the client is being closed; what it sends now is ignored.
       default:
         return;
     }
@@ -193,7 +198,8 @@ export class Connection implements Member {
         unsafeKeys,
         bucket: new TokenBucket(limits.maxChangesPerSecond, limits.changeBurst),
         metrics,
-        onFlood: () => this.close(CloseCode.RATE_LIMITED, 'Rate limit exceeded, again and again'),
+        onFlood: () =>
+          this.closeAfterReplies(CloseCode.RATE_LIMITED, 'Rate limit exceeded, again and again'),
       });
       const how = doc.join(this, {
         resumeRev: hello?.rev,
@@ -265,6 +271,27 @@ export class Connection implements Member {
     } catch {
       // Not open (any more): the close event follows.
     }
+  }
+
+  /**
+   * Stops reading the client's frames, lets the replies already queued for
+   * it (its rejections) go out, then closes.
+   */
+  closeAfterReplies(code: number, reason: string): void {
+    const doc = this.#doc;
+    if (this.#state !== 'open' || doc === undefined) {
+      this.close(code, reason);
+      return;
+    }
+    this.#state = 'draining';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DRAIN_MS);
+    });
+    void Promise.race([doc.drained(this), timeout]).then(() => {
+      clearTimeout(timer);
+      this.close(code, reason);
+    });
   }
 
   /** Closes with a protocol close code; the connection leaves its document at once. */

@@ -154,9 +154,10 @@ export class FrameHandler {
         line: entry.line,
         column: 1,
       };
-      if (section !== undefined) this.#fail(section, problem);
-      else this.#error(problem);
-      return section;
+      // The statements that follow belong to a change nobody can name: refused with it.
+      const poisoned = section ?? this.#open(undefined);
+      this.#fail(poisoned, problem);
+      return poisoned;
     }
     switch (meta.verb) {
       case 'change':

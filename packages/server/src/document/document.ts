@@ -95,6 +95,7 @@ export class Document {
   #snapshot: { rev: number; text: string } | undefined;
   #status: DocumentStatus = 'open';
   #idle: (() => void)[] = [];
+  readonly #drains = new Map<Member, () => void>();
 
   constructor(
     name: string,
@@ -200,6 +201,8 @@ export class Document {
   leave(member: Member): void {
     const known = this.#members.delete(member) || this.#welcoming.delete(member);
     this.#direct.delete(member);
+    this.#drains.get(member)?.();
+    this.#drains.delete(member);
     this.#presence.delete(member);
     const pending = this.#pendingPresence.get(member);
     if (pending !== undefined) {
@@ -464,6 +467,23 @@ export class Document {
       else lines.splice(0, sent);
       if (text !== '') member.send(text);
     }
+    for (const [member, resolve] of this.#drains) {
+      if (this.#direct.has(member)) continue;
+      this.#drains.delete(member);
+      resolve();
+    }
+  }
+
+  /** Resolves once every line queued for `member` (replies) has been sent. */
+  drained(member: Member): Promise<void> {
+    if (!this.#direct.has(member)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.#drains.get(member);
+      this.#drains.set(member, () => {
+        previous?.();
+        resolve();
+      });
+    });
   }
 
   #settle(): void {

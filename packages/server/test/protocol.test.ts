@@ -1,0 +1,223 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { connectAll, TestClient } from './helpers/client.js';
+import { startServer, type TestServer, tempDir } from './helpers/server.js';
+import { until } from './helpers/wait.js';
+
+let server: TestServer | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+describe('welcome and resume', () => {
+  it('welcomes with the revision, access and a snapshot', async () => {
+    server = await startServer();
+    await server.server.write('default', 'form.firstname=Alice\nform.message=Hello\n');
+    const client = new TestClient(server.url);
+    await client.welcome();
+    expect(client.frames[0]).toMatch(
+      /^#vs welcome v=1 doc=default conn=\S+ rev=1 access=write\n#vs snapshot rev=1\nform\.firstname=Alice\n\^\.message=Hello\n$/,
+    );
+    expect(client.root).toEqual({ form: { firstname: 'Alice', message: 'Hello' } });
+    client.close();
+  });
+
+  it('replays the missed revisions to a client that resumes, a snapshot when too old', async () => {
+    server = await startServer({ resumeLogRevisions: 5 });
+    const [writer, follower] = await connectAll(server.url, 2);
+    await writer!.settled(writer!.change('a=1\n'));
+    await follower!.atRev(1);
+    follower!.close();
+    await follower!.closedWith();
+    for (let i = 0; i < 3; i++) await writer!.settled(writer!.change(`a+=1\nb.+=${i}\n`));
+
+    const resumed = new TestClient(server.url, { resume: follower });
+    await resumed.atRev(4);
+    expect(resumed.metasOf('replay')).toEqual([{ verb: 'replay', fields: { from: '1' } }]);
+    expect(resumed.metasOf('snapshot')).toEqual([]);
+    expect(resumed.root).toEqual(server.server.document('default')!.root);
+    resumed.close();
+    await resumed.closedWith();
+
+    for (let i = 0; i < 10; i++) await writer!.settled(writer!.change(`a+=1\n`));
+    const late = new TestClient(server.url, { resume: resumed });
+    await late.atRev(14);
+    expect(late.metasOf('replay')).toEqual([]);
+    expect(late.metasOf('snapshot')).toHaveLength(1);
+    expect(late.root).toEqual(server.server.document('default')!.root);
+
+    // A client from the future (the server lost revisions) gets a snapshot too.
+    const future = new TestClient(server.url, { rev: 99 });
+    await future.welcome();
+    expect(future.metasOf('snapshot')).toHaveLength(1);
+    for (const c of [writer!, late, future]) c.close();
+  });
+
+  it('resumes across a restart: the journal feeds the resume log', async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.remove);
+    server = await startServer({ dataDir: dir.path });
+    const [writer, follower] = await connectAll(server.url, 2);
+    await writer!.settled(writer!.change('x=1\n'));
+    await follower!.atRev(1);
+    follower!.close();
+    await writer!.settled(writer!.change('x+=1\ny=2\n'));
+    writer!.close();
+    await server.close();
+    server = await startServer({ dataDir: dir.path });
+    const resumed = new TestClient(server.url, { resume: follower });
+    await resumed.atRev(2);
+    expect(resumed.metasOf('replay')).toHaveLength(1);
+    expect(resumed.root).toEqual({ x: 2, y: 2 });
+    resumed.close();
+  });
+
+  it('applies a re-sent change id once and acknowledges it as a duplicate', async () => {
+    server = await startServer();
+    const client = new TestClient(server.url, { client: 'k7Qx2' });
+    await client.welcome();
+    await client.settled(client.change('counter+=5\n'));
+    client.close();
+    await client.closedWith();
+    const again = new TestClient(server.url, { resume: client });
+    await again.welcome();
+    again.send('#vs change id=k7Qx2:1\ncounter+=5\n');
+    await until(() => again.metasOf('ack').length === 1, 'duplicate ack');
+    expect(again.metasOf('ack')[0]).toEqual({
+      verb: 'ack',
+      fields: { id: 'k7Qx2:1', rev: '1', duplicate: '1' },
+    });
+    expect(server.server.document('default')!.root).toEqual({ counter: 5 });
+    again.close();
+  });
+});
+
+describe('delivery', () => {
+  it('echoes to protocol clients, not to plain writers; plain writers with an id get an ack', async () => {
+    server = await startServer();
+    const proto = new TestClient(server.url);
+    const plain = new TestClient(server.url, { protocol: false });
+    await Promise.all([proto.welcome(), plain.welcome()]);
+    plain.send('from.plain=1\n');
+    await proto.atRev(1);
+    const id = proto.change('from.proto=1\n');
+    await proto.settled(id);
+    plain.send('#vs change id=plain:1\nfrom.plain=2\n');
+    await until(() => plain.acked.has('plain:1'), 'plain ack');
+    await proto.atRev(3);
+    const plainFrames = plain.frames.join('');
+    expect(plainFrames).toContain('from.proto=1');
+    expect(plainFrames).not.toContain('from.plain=');
+    expect(plainFrames).toContain('#vs ack id=plain:1 rev=3');
+    expect(proto.frames.join('')).toContain(`#vs change rev=2 conn=${proto.conn} id=${id}\n`);
+    proto.close();
+    plain.close();
+  });
+
+  it('batches the changes of one event-loop turn into one frame per client', async () => {
+    server = await startServer();
+    const [writer, reader] = await connectAll(server.url, 2);
+    const framesBefore = reader!.frames.length;
+    const ids = writer!.changes(['a=1\n', 'b=2\n', 'c=3\n', 'a+=1\n', 'list.+=x\n']);
+    for (const id of ids) await writer!.settled(id);
+    await reader!.atRev(5);
+    expect(reader!.frames.length - framesBefore).toBe(1);
+    const frame = reader!.frames[reader!.frames.length - 1]!;
+    expect(frame.match(/^#vs change /gm)).toHaveLength(5);
+    const text = await server.server.metrics.text();
+    expect(text).toMatch(/^varstream_broadcast_frames_total [1-9]/m);
+    writer!.close();
+    reader!.close();
+  });
+
+  it('drops a client that does not read (4503) without slowing the others', async () => {
+    server = await startServer({ maxBufferedBytes: 64 * 1024, closeTimeoutMs: 30_000 });
+    const [writer, healthy] = await connectAll(server.url, 2);
+    const slow = new TestClient(server.url);
+    await slow.welcome();
+    // Stop reading: the server's send buffer for this client fills up.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const big = 'z'.repeat(16 * 1024);
+    let n = 0;
+    const text = () => server!.server.metrics.text();
+    while (!/^varstream_slow_consumers_total [1-9]/m.test(await text())) {
+      const ids = writer!.changes(Array.from({ length: 8 }, () => `blob.v${n++ % 8}=${big}\n`));
+      await writer!.settled(ids[ids.length - 1]!);
+      if (n > 20_000) throw new Error('the slow client was never dropped');
+    }
+    await healthy!.atRev(server.server.document('default')!.rev);
+    expect(healthy!.root).toEqual(server.server.document('default')!.root);
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect((await slow.closedWith()).code).toBe(4503);
+    writer!.close();
+    healthy!.close();
+  });
+
+  it('answers #vs ping with #vs pong', async () => {
+    server = await startServer();
+    const client = new TestClient(server.url);
+    await client.welcome();
+    client.send('#vs ping t=abc%20123\n');
+    await until(() => client.metasOf('pong').length === 1, 'pong');
+    expect(client.metasOf('pong')[0]!.fields.t).toBe('abc 123');
+    client.close();
+  });
+
+  it('terminates connections that stop answering WebSocket pings', async () => {
+    server = await startServer({ heartbeatMs: 50 });
+    const ws = new WebSocket(server.url, { autoPong: false } as WebSocket.ClientOptions);
+    let code = 0;
+    ws.on('close', (c) => {
+      code = c;
+    });
+    await until(() => server!.server.connections === 1, 'connected');
+    await until(() => server!.server.connections === 0, 'terminated', 5_000);
+    await until(() => code !== 0, 'closed');
+    expect(code).toBe(1006);
+    const alive = new TestClient(server.url);
+    await alive.welcome();
+    // One that answers stays (several heartbeats).
+    const heartbeats = 6;
+    let seen = 0;
+    alive.ws.on('ping', () => seen++);
+    await until(() => seen >= heartbeats, 'pings');
+    expect(alive.closed).toBeUndefined();
+    alive.close();
+  });
+});
+
+describe('presence', () => {
+  it('broadcasts presence to the others, sends it in welcomes, never stores it, says leave', async () => {
+    server = await startServer();
+    const [alice, bob] = await connectAll(server.url, 2);
+    alice!.send('#vs presence name=Alice focus=form.firstname color=%23e4572e\n');
+    await until(() => bob!.metasOf('presence').length === 1, 'presence at bob');
+    expect(bob!.metasOf('presence')[0]!.fields).toEqual({
+      conn: alice!.conn,
+      name: 'Alice',
+      focus: 'form.firstname',
+      color: '#e4572e',
+    });
+    const carol = new TestClient(server.url);
+    await carol.welcome();
+    expect(carol.metasOf('presence').map((m) => m.fields.name)).toEqual(['Alice']);
+    // Cleared presence, then a change: the change comes after, alice never hears herself.
+    alice!.send('#vs presence\n');
+    await until(() => bob!.metasOf('presence').length === 2, 'cleared');
+    expect(bob!.metasOf('presence')[1]!.fields).toEqual({ conn: alice!.conn });
+    expect(alice!.metasOf('presence')).toEqual([]);
+    expect(server.server.document('default')!.rev).toBe(0);
+    alice!.close();
+    await until(() => bob!.metasOf('leave').length === 1, 'leave');
+    expect(bob!.metasOf('leave')[0]!.fields.conn).toBe(alice!.conn);
+    // Too large: refused.
+    bob!.send(`#vs presence name=${'x'.repeat(2_000)}\n`);
+    await until(() => bob!.errors.length === 1, 'too large');
+    expect(bob!.errors[0]!.fields.code).toBe('PRESENCE_TOO_LARGE');
+    bob!.close();
+    carol.close();
+  });
+});
