@@ -31,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/dom/**/*.test.ts'],
+          globalSetup: ['test/dom/global-setup.ts'],
           browser: {
             enabled: true,
             headless: true,
