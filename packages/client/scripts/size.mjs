@@ -11,7 +11,10 @@ const codecUsed =
 const entries = [
   ['@varstream/client (client + codec)', { entryPoints: [`${root}src/index.ts`] }],
   ['@varstream/client/dom (dom + client + codec)', { entryPoints: [`${root}src/dom/index.ts`] }],
-  ['  of which the codec parts used', { stdin: { contents: codecUsed, resolveDir: root, loader: 'ts' } }],
+  [
+    '  of which the codec parts used',
+    { stdin: { contents: codecUsed, resolveDir: root, loader: 'ts' } },
+  ],
 ];
 
 const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
@@ -27,5 +30,7 @@ for (const [name, input] of entries) {
     write: false,
   });
   const code = result.outputFiles[0].contents;
-  console.log(`${name}: ${kb(code.length)} min, ${kb(gzipSync(code, { level: 9 }).length)} min+gzip`);
+  console.log(
+    `${name}: ${kb(code.length)} min, ${kb(gzipSync(code, { level: 9 }).length)} min+gzip`,
+  );
 }

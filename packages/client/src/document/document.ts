@@ -114,6 +114,9 @@ export class Document {
   get presence(): ReadonlyMap<string, PresenceState> {
     return this.#peersSnapshot;
   }
+  get localPresence(): PresenceInput | null {
+    return this.#presence;
+  }
 
   get(path: PathInput): unknown {
     const p = toPath(path);
@@ -160,6 +163,9 @@ export class Document {
     if (this.#status === 'closed') throw new ClientError('CLOSED', 'The document is closed');
     if (statements.length === 0)
       throw new ClientError('EMPTY_CHANGE', 'A change needs a statement');
+    if (this.#access === 'read') {
+      throw new ClientError('FORBIDDEN', 'This connection may only read the document');
+    }
     const body = changeBody(statements);
     const change = this.#store.create(statements, body);
     try {

@@ -71,6 +71,8 @@ export interface VarStreamDocument<S = unknown> {
   readonly access: string | undefined;
   /** The others' presence states, keyed by connection id. */
   readonly presence: ReadonlyMap<string, PresenceState>;
+  /** This client's own presence state, as last set. */
+  readonly localPresence: PresenceInput | null;
 
   /** The value at a path of the optimistic view (live: do not mutate it). `''` is the root. */
   get<P extends DocPath<S>>(path: P): DocValue<S, P> | undefined;

@@ -16,7 +16,7 @@ import { appendedText, diffText, moveOffset } from './text-edit.js';
 export interface BindFormOptions {
   /** The subtree the form edits (`'form'`). Default: the root. */
   path?: string;
-  /** This user's presence fields (`name`, `color`...); `focus` is added while a field has focus. */
+  /** This user's presence fields (`name`, `color`...), added to the document's; `focus` is set while a field has focus. */
   presence?: PresenceInput;
   /** Set `focus` in presence and mark fields with `data-peers`. Default true. */
   showPeers?: boolean;
@@ -139,7 +139,7 @@ export function bindForm(
   };
 
   const focusState = (focus: string | undefined) => {
-    doc.setPresence({ ...options.presence, focus });
+    doc.setPresence({ ...doc.localPresence, ...options.presence, focus });
   };
   const onFocusIn = (event: Event) => {
     const group = byElement.get(event.target as FieldElement);

@@ -123,6 +123,27 @@ describe('client and real server', () => {
     expect(a.status).toBe('closed');
   });
 
+  it('follows scope and read-only access from the authenticate hook', async () => {
+    const server = await serve({
+      authenticate: ({ token }: { token: string | undefined }) =>
+        token === 'reader' ? { access: 'read' } : { access: 'write', scope: ['form'] },
+    });
+    const writer = open(server, { token: 'writer' });
+    const reader = open(server, { token: 'reader' });
+    await Promise.all([writer.whenSynced(), reader.whenSynced()]);
+    expect(reader.access).toBe('read');
+    expect(() => reader.set('form.x', 1)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    const rejections: Rejection[] = [];
+    writer.on('reject', (r) => rejections.push(r));
+    writer.set('form.name', 'ok');
+    writer.set('other', 'no');
+    expect(writer.get('other')).toBe('no'); // optimistic...
+    await waitFor(() => rejections.length === 1);
+    expect(rejections[0]!.code).toBe('FORBIDDEN'); // ...then reverted
+    await converged(server, [writer, reader]);
+    expect(reader.get('')).toEqual({ form: { name: 'ok' } });
+  });
+
   it('shares presence and sees peers leave', async () => {
     const server = await serve();
     const a = open(server, { presence: { name: 'Ann' } });
