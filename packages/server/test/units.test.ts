@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { parseHello } from '../src/connection/hello.js';
+import { DedupTable } from '../src/document/dedup.js';
+import { docNameFromPath } from '../src/document/doc-name.js';
+import { arrayReplacedByKey } from '../src/document/legacy-compat.js';
+import { ResumeLog } from '../src/document/resume-log.js';
+import { makeRevision } from '../src/document/revision.js';
+import { decodeJournal, encodeRecord } from '../src/journal/record.js';
+import { countLines } from '../src/limits/count-lines.js';
+import { TokenBucket } from '../src/limits/token-bucket.js';
+import { estimateSize } from '../src/limits/value-size.js';
+import { decodeSnapshot, encodeSnapshot } from '../src/snapshot/snapshot-file.js';
+import { mimeType } from '../src/static/mime.js';
+import { docFileBase } from '../src/storage/file-names.js';
+
+describe('journal records', () => {
+  const records = [
+    { rev: 7, conn: 'c1.ab', id: 'k:1', body: 'form.firstname=Mickaël\n^.note="a\\nb"\n' },
+    { rev: 8, conn: undefined, id: undefined, body: '' },
+    { rev: 9, conn: 'c2.ab', id: undefined, body: 'list.!=x\n' },
+  ];
+  const text = records.map(encodeRecord).join('');
+  const data = Buffer.from(text, 'utf8');
+
+  it('round-trip, the header is a #vs change line with len and crc', () => {
+    const len = Buffer.byteLength(records[0]!.body);
+    expect(text).toMatch(
+      new RegExp(`^#vs change rev=7 conn=c1\\.ab id=k:1 len=${len} crc=[0-9a-f]{8}\n`),
+    );
+    const decoded = decodeJournal(data);
+    expect(decoded.tail).toBeUndefined();
+    expect(decoded.validBytes).toBe(data.length);
+    expect(decoded.records.map(({ end: _, ...r }) => r)).toEqual(records);
+  });
+
+  it('a journal cut anywhere gives the whole records before the cut', () => {
+    const ends = decodeJournal(data).records.map((r) => r.end);
+    for (let cut = 0; cut <= data.length; cut++) {
+      const decoded = decodeJournal(data.subarray(0, cut));
+      const whole = ends.filter((end) => end <= cut);
+      expect(decoded.records).toHaveLength(whole.length);
+      expect(decoded.validBytes).toBe(whole.at(-1) ?? 0);
+    }
+  });
+
+  it('a flipped byte anywhere is detected', () => {
+    for (let at = 0; at < data.length; at++) {
+      const bad = Buffer.from(data);
+      bad[at] = bad[at]! ^ 0x01;
+      const decoded = decodeJournal(bad);
+      expect(decoded.validBytes, `byte ${at}`).toBeLessThan(data.length);
+    }
+  });
+});
+
+describe('snapshot files', () => {
+  it('round-trip and corruption', () => {
+    const data = encodeSnapshot({
+      doc: 'team/notes',
+      rev: 42,
+      text: 'a=1\n',
+      applied: [{ id: 'k:3', rev: 40 }],
+    });
+    const decoded = decodeSnapshot(data, 'x');
+    expect(decoded).toEqual({
+      doc: 'team/notes',
+      rev: 42,
+      body: '#vs applied id=k:3 rev=40\na=1\n',
+    });
+    const bad = Buffer.from(data);
+    bad[bad.length - 2] = 0x32;
+    expect(() => decodeSnapshot(bad, 'x')).toThrow(/CRC mismatch/);
+    expect(() => decodeSnapshot(data.subarray(0, data.length - 1), 'x')).toThrow(/expected/);
+  });
+});
+
+describe('small parts', () => {
+  it('countLines counts LF, CRLF, lone CR and a last unterminated line', () => {
+    const count = (text: string, max = 100) => countLines(Buffer.from(text), max);
+    expect([count(''), count('a'), count('a\n'), count('a\nb'), count('a\r\nb\r\n')]).toEqual([
+      0, 1, 1, 2, 2,
+    ]);
+    expect([count('a\rb\r'), count('\r\r\r'), count('\n'.repeat(50), 10)]).toEqual([2, 3, 11]);
+  });
+
+  it('TokenBucket refills at its rate up to its burst', () => {
+    const bucket = new TokenBucket(10, 3, 0);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(bucket.take(100)).toBe(true);
+    expect(bucket.take(100)).toBe(false);
+    expect([bucket.take(10_000), bucket.take(10_000), bucket.take(10_000)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(bucket.take(10_000)).toBe(false);
+  });
+
+  it('document names from URL paths', () => {
+    expect(docNameFromPath('/')).toBe('default');
+    expect(docNameFromPath('/team/notes')).toBe('team/notes');
+    expect(docNameFromPath('/a.b-c_D')).toBe('a.b-c_D');
+    for (const bad of [
+      '',
+      '/a/',
+      '//',
+      '/a//b',
+      '/..',
+      '/a/./b',
+      '/a%20b',
+      `/${'x'.repeat(129)}`,
+    ]) {
+      expect(docNameFromPath(bad), bad).toBeUndefined();
+    }
+    expect(docNameFromPath('/sync', '/sync')).toBe('default');
+    expect(docNameFromPath('/sync/notes', '/sync')).toBe('notes');
+    expect(docNameFromPath('/other/notes', '/sync')).toBeUndefined();
+  });
+
+  it('file names are safe and distinct for any document name', () => {
+    expect(docFileBase('default')).toBe('doc-default');
+    expect(docFileBase('Team/Notes.v2')).toBe('doc-~54eam~2F~4Eotes~2Ev2');
+    expect(docFileBase('team/notes')).not.toBe(docFileBase('Team/Notes'));
+    const long = docFileBase('x'.repeat(128));
+    expect(long.length).toBeLessThan(200);
+    expect(long).not.toBe(docFileBase(`${'x'.repeat(127)}y`));
+  });
+
+  it('the resume log answers exactly the revisions after a given one, or nothing', () => {
+    const log = new ResumeLog(3, 1_000_000);
+    for (let rev = 1; rev <= 5; rev++) log.push(makeRevision(rev, 'c', undefined, `a=${rev}\n`));
+    expect(log.since(5, 5)).toEqual([]);
+    expect(log.since(4, 5)!.map((r) => r.rev)).toEqual([5]);
+    expect(log.since(2, 5)!.map((r) => r.rev)).toEqual([3, 4, 5]);
+    expect(log.since(1, 5)).toBeUndefined();
+    expect(log.since(6, 5)).toBeUndefined();
+    const small = new ResumeLog(100, 60);
+    for (let rev = 1; rev <= 5; rev++) small.push(makeRevision(rev, 'c', undefined, `a=${rev}\n`));
+    expect(small.bytes).toBeLessThanOrEqual(60);
+    expect(small.since(4, 5)).toHaveLength(1);
+  });
+
+  it('the dedup table remembers ids per client, forgetting the least recently active clients', () => {
+    const table = new DedupTable(2, 2);
+    table.record('a:1', 1);
+    table.record('a:2', 2);
+    table.record('a:3', 3);
+    expect([table.lookup('a:1'), table.lookup('a:2'), table.lookup('a:3')]).toEqual([
+      undefined,
+      2,
+      3,
+    ]);
+    table.record('b:1', 4);
+    table.record('c:1', 5);
+    expect(table.lookup('a:3')).toBeUndefined();
+    expect(table.lookup('b:1')).toBe(4);
+    expect(table.lookup('not an id')).toBeUndefined();
+    expect(table.recent(1)).toEqual([
+      { id: 'b:1', rev: 4 },
+      { id: 'c:1', rev: 5 },
+    ]);
+  });
+
+  it('parses hellos', () => {
+    expect(parseHello('#vs hello v=1 client=k7Qx2 rev=42 token=s3cr3t\n')).toEqual({
+      ok: true,
+      hello: { client: 'k7Qx2', rev: 42, token: 's3cr3t' },
+    });
+    expect(parseHello('#vs hello v=3 client=k')).toMatchObject({ ok: false, code: 4409 });
+    expect(parseHello('#vs hello client=k')).toMatchObject({ ok: false, code: 4409 });
+    expect(parseHello('#vs welcome v=1 client=k')).toMatchObject({ ok: false, code: 4400 });
+  });
+
+  it('finds arrays that a key would replace (the 0.3.2 workaround)', () => {
+    const root = { list: [{ a: 1 }], obj: { x: [1] } };
+    expect(arrayReplacedByKey(root, ['list', 'z'])).toBe(1);
+    expect(arrayReplacedByKey(root, ['list', 0, 'a'])).toBe(-1);
+    expect(arrayReplacedByKey(root, ['list', -2, 'b'])).toBe(-1);
+    expect(arrayReplacedByKey(root, ['obj', 'x', 'y', 'z'])).toBe(2);
+    expect(arrayReplacedByKey(root, ['list', -1, 'a'])).toBe(-1);
+    expect(arrayReplacedByKey([1], ['a'])).toBe(0);
+  });
+
+  it('estimates sizes, shared and circular values counted once', () => {
+    const shared = { text: 'x'.repeat(100) };
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    expect(estimateSize({ a: shared, b: shared })).toBeLessThan(2 * estimateSize(shared) + 20);
+    expect(estimateSize(circular)).toBeGreaterThan(0);
+    expect(mimeType('/a/b.JS')).toBe('text/javascript; charset=utf-8');
+    expect(mimeType('/a/.hidden')).toBe('application/octet-stream');
+  });
+});
