@@ -11,6 +11,7 @@ let form: HTMLFormElement;
 
 const FORM = `
   <input name="firstname" id="firstname">
+  <input id="nick">
   <input name="zip" id="zip">
   <textarea name="message" id="message"></textarea>
   <input type="number" name="age" id="age">
@@ -47,7 +48,7 @@ beforeEach(async () => {
   await commands.peerSend(
     peer.id,
     0,
-    '#vs welcome v=1 doc=doc conn=c1 rev=1 access=write\n#vs snapshot rev=1\nform.firstname=Al\nform.zip="12"\nform.message=Hello world\n',
+    '#vs welcome v=1 doc=doc conn=c1 rev=1 access=write\n#vs snapshot rev=1\nform.firstname=Al\nform.zip="12"\nform.message=Hello world\nform.nick=al\n',
   );
   await until(() => doc.status === 'open', 'open');
   unbind = bindForm(doc, form, { path: 'form', presence: { name: 'Ann' } });
@@ -65,6 +66,7 @@ describe('bindForm: text', () => {
     expect($<HTMLInputElement>('firstname').value).toBe('Al');
     expect($<HTMLInputElement>('zip').value).toBe('12');
     expect($<HTMLTextAreaElement>('message').value).toBe('Hello world');
+    expect($<HTMLInputElement>('nick').value).toBe('al'); // bound by id
   });
 
   it('sends += when typing appends, = for an edit in the middle', async () => {

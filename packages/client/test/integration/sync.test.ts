@@ -59,6 +59,38 @@ describe('client and real server', () => {
     expect(a.get('list')).toEqual([{ name: 'Bob', age: 30 }]);
   });
 
+  it('applies every operator and array helper as the server does', async () => {
+    const server = await serve();
+    const a = open(server);
+    const b = open(server);
+    await Promise.all([a.whenSynced(), b.whenSynced()]);
+    a.set('n', 10);
+    a.apply('-=', 'n', 3);
+    a.apply('*=', 'n', 4);
+    a.apply('/=', 'n', 2);
+    a.apply('%=', 'n', 5);
+    a.set('s', 'ab');
+    a.apply('+=', 's', 12);
+    a.push('list', 'x');
+    a.push('list', { k: 'v' });
+    a.setLast('list', 'y');
+    a.apply('&=', 'copy', 'list');
+    a.reset('other', 'first');
+    a.reset('empty');
+    a.applyText('obj.+.name=Ann\n^.age=3\nobj.+.name=Bob\n');
+    a.delete('list.0'); // on a string, VarStream's empty `=` empties it
+    expect(a.get('')).toEqual({
+      n: 4,
+      s: 'ab12',
+      list: ['', 'y'],
+      copy: ['', 'y'], // `&=` shares the array
+      other: ['first'],
+      empty: [],
+      obj: [{ name: 'Ann', age: 3 }, { name: 'Bob' }],
+    });
+    await converged(server, [a, b]);
+  });
+
   it('keeps both appends when two people type at the end of the same text', async () => {
     const server = await serve();
     const a = open(server);
