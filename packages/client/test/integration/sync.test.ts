@@ -144,6 +144,19 @@ describe('client and real server', () => {
     expect(statuses).toContain('offline');
   });
 
+  it('keeps an idle connection alive with #vs ping / pong', async () => {
+    const server = await serve();
+    const a = open(server, { heartbeatMs: 20, timeoutMs: 150 });
+    await a.whenSynced();
+    const pongs: number[] = [];
+    a.sockets[0]!.on('message', (data) => {
+      if (String(data).startsWith('#vs pong')) pongs.push(Date.now());
+    });
+    await waitFor(() => pongs.length >= 10, 5_000, 'ten pongs'); // well past the timeout
+    expect(a.sockets).toHaveLength(1);
+    expect(a.status).toBe('open');
+  });
+
   it('stops on a fatal close code from the server', async () => {
     const server = await serve({
       authenticate: () => {
