@@ -59,6 +59,8 @@ const MAX_MESSAGE = 200;
 /** Ids answered when a whole frame is refused unread. */
 const MAX_REFUSED_IDS = 1_000;
 const CHANGE_LINE = /^#vs change [^\r\n]*/gm;
+/** The usual change line, `#vs change id=<id>` with nothing to decode: read without `parseMeta`. */
+const PLAIN_CHANGE = /^vs change id=([A-Za-z0-9_-]{1,64}:[0-9]{1,15})$/;
 
 /**
  * Reads the frames of one connection and applies them to its document.
@@ -146,6 +148,11 @@ export class FrameHandler {
 
   #meta(entry: Comment, section: Section | undefined): Section | undefined {
     if (!isMetaComment(entry.text)) return section;
+    const plain = PLAIN_CHANGE.exec(entry.text);
+    if (plain !== null) {
+      this.#close(section);
+      return this.#open(plain[1], entry.line);
+    }
     const meta = parseMeta(entry.text);
     if (meta === undefined) {
       const problem: Problem = {

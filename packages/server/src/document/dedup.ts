@@ -3,6 +3,8 @@ import { parseChangeId } from './change-id.js';
 interface ClientRecord {
   /** seq -> revision that applied it, oldest first. */
   readonly seqs: Map<number, number>;
+  /** When this client last had a change recorded (a counter). */
+  touched: number;
 }
 
 /** One remembered change id, as saved in snapshots. */
@@ -21,6 +23,7 @@ export class DedupTable {
   readonly #clients = new Map<string, ClientRecord>();
   readonly #maxClients: number;
   readonly #perClient: number;
+  #clock = 0;
 
   constructor(maxClients: number, perClient: number) {
     this.#maxClients = Math.max(1, maxClients);
@@ -39,20 +42,29 @@ export class DedupTable {
     if (parsed === undefined) return;
     let record = this.#clients.get(parsed.client);
     if (record === undefined) {
-      record = { seqs: new Map() };
-    } else {
-      this.#clients.delete(parsed.client); // re-inserted below: most recent last
+      if (this.#clients.size >= this.#maxClients) this.#evict();
+      record = { seqs: new Map(), touched: 0 };
+      this.#clients.set(parsed.client, record);
     }
-    this.#clients.set(parsed.client, record);
+    record.touched = ++this.#clock;
     record.seqs.set(parsed.seq, rev);
     if (record.seqs.size > this.#perClient) {
       const oldest = record.seqs.keys().next().value;
       if (oldest !== undefined) record.seqs.delete(oldest);
     }
-    if (this.#clients.size > this.#maxClients) {
-      const stale = this.#clients.keys().next().value;
-      if (stale !== undefined) this.#clients.delete(stale);
+  }
+
+  /** Forgets the least recently active client (a scan, only when the table is full). */
+  #evict(): void {
+    let stale: string | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [client, record] of this.#clients) {
+      if (record.touched < oldest) {
+        oldest = record.touched;
+        stale = client;
+      }
     }
+    if (stale !== undefined) this.#clients.delete(stale);
   }
 
   get clients(): number {
@@ -62,7 +74,8 @@ export class DedupTable {
   /** The most recent ids of each client (at most `perClient` each), to save in a snapshot. */
   recent(perClient: number): AppliedId[] {
     const out: AppliedId[] = [];
-    for (const [client, record] of this.#clients) {
+    const byActivity = [...this.#clients].sort((a, b) => a[1].touched - b[1].touched);
+    for (const [client, record] of byActivity) {
       let skip = record.seqs.size - perClient;
       for (const [seq, rev] of record.seqs) {
         if (skip-- > 0) continue;
