@@ -26,10 +26,11 @@ import { formatMeta, PROTOCOL_VERSION } from '../protocol/meta.js';
 import { storageKey } from '../storage/persisted-state.js';
 import { MemoryStorage } from '../storage/storage.js';
 import { type Listener, Subscriptions } from '../subscriptions/subscriptions.js';
-import { intField, parseServerFrame } from '../sync/server-frame.js';
-import type { Incoming } from '../view/replica.js';
+import { interpretFrame } from '../sync/interpret.js';
+import { parseServerFrame } from '../sync/server-frame.js';
 import { Replica } from '../view/replica.js';
-import type { ConnectOptions, DocumentEvents, Rejection, Status } from './types.js';
+import type { ConnectOptions, DocumentEvents, Status } from './types.js';
+import { Waiters } from './waiters.js';
 
 /**
  * The document handle: the replica (confirmed tree, pending queue, view),
@@ -50,7 +51,7 @@ export class Document {
   #access: string | undefined;
   #presence: PresenceInput | null;
   #peersSnapshot: ReadonlyMap<string, PresenceState> = new Map();
-  #waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  readonly #waiters = new Waiters();
 
   constructor(url: string, options: ConnectOptions = {}) {
     this.url = url;
@@ -201,7 +202,7 @@ export class Document {
       return Promise.reject(new ClientError('CLOSED', 'The document is closed'));
     }
     if (this.#synced()) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return this.#waiters.wait();
   }
 
   close(): void {
@@ -255,69 +256,22 @@ export class Document {
       this.#resync();
       return;
     }
-    const batch: Incoming[] = [];
-    const rejections = new Map<string, Omit<Rejection, 'text'>>();
-    let welcome = false;
+    const {
+      welcome,
+      batch,
+      rejections,
+      presence: updates,
+      errors: said,
+      resync,
+    } = interpretFrame(messages);
     let presence = false;
-    let resync = false;
-    for (const { verb, fields, statements } of messages) {
-      switch (verb) {
-        case 'welcome':
-          welcome = true;
-          this.#conn = fields.conn;
-          this.#access = fields.access;
-          presence = this.#peers.clear() || presence;
-          break;
-        case 'snapshot':
-          batch.push({ kind: 'snapshot', rev: intField(fields, 'rev') ?? 0, statements });
-          break;
-        case 'change': {
-          const rev = intField(fields, 'rev');
-          if (rev === undefined) resync = true;
-          else batch.push({ kind: 'change', rev, id: fields.id, statements });
-          break;
-        }
-        case 'ack':
-          if (fields.id !== undefined) batch.push({ kind: 'ack', id: fields.id });
-          break;
-        case 'reject':
-          if (fields.id === undefined) break;
-          batch.push({ kind: 'reject', id: fields.id });
-          rejections.set(fields.id, {
-            id: fields.id,
-            code: fields.code ?? 'REJECTED',
-            message: fields.message ?? 'The server rejected the change',
-            line: intField(fields, 'line'),
-            column: intField(fields, 'column'),
-          });
-          break;
-        case 'error':
-          this.#error(
-            new ClientError(fields.code ?? 'SERVER_ERROR', fields.message ?? 'Server error', {
-              ...(intField(fields, 'line') === undefined
-                ? {}
-                : { line: intField(fields, 'line')! }),
-              ...(intField(fields, 'column') === undefined
-                ? {}
-                : { column: intField(fields, 'column')! }),
-            }),
-          );
-          break;
-        case 'presence':
-          if (fields.conn !== undefined && fields.conn !== this.#conn) {
-            presence = this.#peers.update(fields) || presence;
-          }
-          break;
-        case 'leave':
-          if (fields.conn !== undefined) presence = this.#peers.leave(fields.conn) || presence;
-          break;
-        case 'plain':
-          resync = true;
-          break;
-        default:
-        // pong and unknown verbs: hearing anything is enough.
-      }
+    if (welcome !== undefined) {
+      this.#conn = welcome.conn;
+      this.#access = welcome.access;
+      presence = this.#peers.clear();
     }
+    for (const error of said) this.#error(error);
+    presence = this.#peers.apply(updates, this.#conn) || presence;
     const pendingBefore = this.pending;
     const result = batch.length > 0 ? this.#replica.receive(batch) : undefined;
     if (result !== undefined) {
@@ -337,7 +291,7 @@ export class Document {
       this.#resync();
       return;
     }
-    if (welcome && this.status !== 'closed') {
+    if (welcome !== undefined && this.status !== 'closed') {
       this.#connection.established();
       for (const change of this.#replica.pending) {
         this.#connection.send(changeFrame(change.id, change.body));
@@ -385,15 +339,10 @@ export class Document {
   }
 
   #checkSynced(): void {
-    if (this.#waiters.length === 0 || !this.#synced()) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w.resolve();
+    if (this.#waiters.size > 0 && this.#synced()) this.#waiters.resolve();
   }
 
   #failWaiters(error: ClientError): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w.reject(error);
+    this.#waiters.reject(error);
   }
 }

@@ -20,6 +20,11 @@ export function presenceLine(state: PresenceInput): string {
   return formatMeta('presence', fields);
 }
 
+/** One presence update from the server: a state (`conn` included) or a departure. */
+export type PresenceUpdate =
+  | { readonly kind: 'state'; readonly fields: MetaFields }
+  | { readonly kind: 'leave'; readonly conn: string };
+
 /** The others' presence states, keyed by connection id. */
 export class PresenceMap {
   readonly #states = new Map<string, PresenceState>();
@@ -38,6 +43,16 @@ export class PresenceMap {
     if (!any) return this.#states.delete(conn);
     this.#states.set(conn, Object.freeze(state));
     return true;
+  }
+
+  /** Applies server updates, ignoring this client's own connection; true when something changed. */
+  apply(updates: readonly PresenceUpdate[], self: string | undefined): boolean {
+    let changed = false;
+    for (const u of updates) {
+      if (u.kind === 'leave') changed = this.leave(u.conn) || changed;
+      else if (u.fields.conn !== self) changed = this.update(u.fields) || changed;
+    }
+    return changed;
   }
 
   leave(conn: string): boolean {

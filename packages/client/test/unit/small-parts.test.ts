@@ -6,6 +6,7 @@ import { PresenceMap, presenceLine } from '../../src/presence/presence.js';
 import { CloseCode, isFatalClose, parseMeta } from '../../src/protocol/index.js';
 import { loadState, storageKey } from '../../src/storage/persisted-state.js';
 import { MemoryStorage } from '../../src/storage/storage.js';
+import { interpretFrame } from '../../src/sync/interpret.js';
 import { intField, parseServerFrame } from '../../src/sync/server-frame.js';
 
 describe('backoff', () => {
@@ -69,6 +70,31 @@ describe('server frames', () => {
   it('reports syntax errors and statements outside a section', () => {
     expect(parseServerFrame('a..b=1\n').errors).toHaveLength(1);
     expect(parseServerFrame('a=1\n').messages[0]!.verb).toBe('plain');
+  });
+
+  it('turn into replica input, rejections, presence and errors', () => {
+    const frame = parseServerFrame(
+      '#vs welcome v=1 doc=d conn=c1 rev=3 access=read\n#vs replay from=2\n#vs change rev=3 conn=c2 id=k:1\na=1\n#vs ack id=k:2 rev=2 duplicate=1\n#vs reject id=k:3 code=FORBIDDEN line=1 column=2 message=no%20way\n#vs error code=BAD_META message=bad\n#vs presence conn=c2 name=B\n#vs leave conn=c3\n#vs pong t=1\n#vs future x=1\n',
+    );
+    const out = interpretFrame(frame.messages);
+    expect(out.welcome).toEqual({ conn: 'c1', access: 'read' });
+    expect(out.batch.map((i) => i.kind)).toEqual(['change', 'ack', 'reject']);
+    expect(out.rejections.get('k:3')).toEqual({
+      id: 'k:3',
+      code: 'FORBIDDEN',
+      message: 'no way',
+      line: 1,
+      column: 2,
+    });
+    expect(out.errors.map((e) => e.code)).toEqual(['BAD_META']);
+    expect(out.presence).toEqual([
+      { kind: 'state', fields: { conn: 'c2', name: 'B' } },
+      { kind: 'leave', conn: 'c3' },
+    ]);
+    expect(out.resync).toBe(false);
+    expect(interpretFrame(parseServerFrame('#vs change conn=c2\na=1\n').messages).resync).toBe(
+      true,
+    );
   });
 
   it('uses the shared close codes', () => {

@@ -1,0 +1,97 @@
+import { ClientError } from '../errors.js';
+import type { PresenceUpdate } from '../presence/presence.js';
+import type { MetaFields } from '../protocol/meta.js';
+import type { Incoming } from '../view/replica.js';
+import { intField, type ServerMessage } from './server-frame.js';
+
+/** What the server says in a rejection, before the change's text is attached. */
+export interface RejectInfo {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+}
+
+/** A server frame turned into what the document does with it. */
+export interface Interpreted {
+  /** Set when the frame starts a connection: `#vs welcome` fields. */
+  readonly welcome:
+    | { readonly conn: string | undefined; readonly access: string | undefined }
+    | undefined;
+  /** What the replica takes, in order. */
+  readonly batch: Incoming[];
+  readonly rejections: Map<string, RejectInfo>;
+  readonly presence: PresenceUpdate[];
+  /** `#vs error` lines. */
+  readonly errors: ClientError[];
+  /** Something the client cannot follow (a section without revision, statements outside a section). */
+  readonly resync: boolean;
+}
+
+function position(fields: MetaFields): { line?: number; column?: number } {
+  const line = intField(fields, 'line');
+  const column = intField(fields, 'column');
+  return { ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) };
+}
+
+/** Reads the messages of one server frame (PROTOCOL.md section 3). Unknown verbs are ignored. */
+export function interpretFrame(messages: readonly ServerMessage[]): Interpreted {
+  let welcome: Interpreted['welcome'];
+  const batch: Incoming[] = [];
+  const rejections = new Map<string, RejectInfo>();
+  const presence: PresenceUpdate[] = [];
+  const errors: ClientError[] = [];
+  let resync = false;
+  for (const { verb, fields, statements } of messages) {
+    switch (verb) {
+      case 'welcome':
+        welcome = { conn: fields.conn, access: fields.access };
+        break;
+      case 'snapshot':
+        batch.push({ kind: 'snapshot', rev: intField(fields, 'rev') ?? 0, statements });
+        break;
+      case 'change': {
+        const rev = intField(fields, 'rev');
+        if (rev === undefined) resync = true;
+        else batch.push({ kind: 'change', rev, id: fields.id, statements });
+        break;
+      }
+      case 'ack':
+        if (fields.id !== undefined) batch.push({ kind: 'ack', id: fields.id });
+        break;
+      case 'reject':
+        if (fields.id === undefined) break;
+        batch.push({ kind: 'reject', id: fields.id });
+        rejections.set(fields.id, {
+          id: fields.id,
+          code: fields.code ?? 'REJECTED',
+          message: fields.message ?? 'The server rejected the change',
+          line: intField(fields, 'line'),
+          column: intField(fields, 'column'),
+        });
+        break;
+      case 'error':
+        errors.push(
+          new ClientError(
+            fields.code ?? 'SERVER_ERROR',
+            fields.message ?? 'Server error',
+            position(fields),
+          ),
+        );
+        break;
+      case 'presence':
+        if (fields.conn !== undefined) presence.push({ kind: 'state', fields });
+        break;
+      case 'leave':
+        if (fields.conn !== undefined) presence.push({ kind: 'leave', conn: fields.conn });
+        break;
+      case 'plain':
+        resync = true;
+        break;
+      default:
+      // pong and unknown verbs: hearing anything is enough.
+    }
+  }
+  return { welcome, batch, rejections, presence, errors, resync };
+}
