@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { silentLogger, VarStreamServer } from '../src/index.js';
 import { connectAll, TestClient } from './helpers/client.js';
 import { startServer, type TestServer, tempDir } from './helpers/server.js';
 import { until } from './helpers/wait.js';
@@ -219,5 +221,32 @@ describe('presence', () => {
     expect(bob!.errors[0]!.fields.code).toBe('PRESENCE_TOO_LARGE');
     bob!.close();
     carol.close();
+  });
+});
+
+describe('attached to an existing HTTP server', () => {
+  it('takes the upgrades under its prefix and leaves the rest to the application', async () => {
+    const http = createServer((req, res) => {
+      if (req.url === '/metrics') return void server.requestHandler(req, res);
+      res.end(`app:${req.url}`);
+    });
+    const server = new VarStreamServer({ server: http, prefix: '/sync', logger: silentLogger });
+    await server.listen();
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${server.address()!.port}`;
+    expect(server.url).toBe(`ws://127.0.0.1:${server.address()!.port}/sync/`);
+    const client = new TestClient(server.url, { doc: 'notes' });
+    await client.welcome();
+    expect(client.metasOf('welcome')[0]!.fields.doc).toBe('notes');
+    await client.settled(client.change('a=1\n'));
+    expect(await (await fetch(`${base}/hello`)).text()).toBe('app:/hello');
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+      'varstream_changes_accepted_total 1',
+    );
+    await server.close();
+    expect((await client.closedWith()).code).toBe(1001);
+    // The application's server is still up; it is the application's to close.
+    expect(await (await fetch(`${base}/still`)).text()).toBe('app:/still');
+    await new Promise((resolve) => http.close(resolve));
   });
 });

@@ -286,8 +286,10 @@ export class VarStreamServer {
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = parseUrl(req.url);
     if (url === undefined || !underPrefix(url.pathname, this.#options.prefix)) {
-      // Not ours: another upgrade listener may take it; on our own server, nobody will.
-      if (this.#ownsHttp) refuse(socket, 404, 'Not Found');
+      // Not ours: another upgrade listener may take it; if there is none, nobody will.
+      if (this.#ownsHttp || this.#http.listenerCount('upgrade') <= 1) {
+        refuse(socket, 404, 'Not Found');
+      }
       return;
     }
     if (this.#closing !== undefined) {

@@ -61,7 +61,7 @@ export class TestClient {
       this.#seq = resume.seq;
     }
     const rev = options.rev ?? (resume === undefined ? undefined : resume.rev);
-    const url = new URL(options.doc ?? '/', baseUrl);
+    const url = new URL(options.doc ?? '', baseUrl);
     if (protocol) url.searchParams.set('vs', '1');
     if (options.urlToken !== undefined) url.searchParams.set('token', options.urlToken);
     this.ws = new WebSocket(url, { headers: options.headers });
