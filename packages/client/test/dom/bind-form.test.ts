@@ -211,3 +211,35 @@ describe('bindForm: presence and unbinding', () => {
     expect(await sentChanges()).toHaveLength(before);
   });
 });
+
+describe('connect from /dom', () => {
+  it('keeps pending changes in localStorage across a reload', async () => {
+    const other = await commands.peerStart();
+    try {
+      const first = connect(other.url); // default storage: localStorage
+      await commands.peerFrames(other.id, 0); // hello sent, never welcomed: offline work
+      const id = first.set('draft', '12');
+      first.close();
+      const key = `varstream:${other.url.replace(/\?.*$/, '')}`;
+      expect(localStorage.getItem(key)).toContain(id);
+      const second = connect(other.url);
+      expect(second.get('draft')).toBe('12');
+      await commands.peerSend(
+        other.id,
+        1,
+        '#vs welcome v=1 doc=doc conn=c5 rev=1 access=write\n#vs snapshot rev=1\n',
+      );
+      const frames = await until(async () => {
+        const f = await commands.peerFrames(other.id, 1);
+        return f.length > 1 ? f : undefined;
+      }, 'the re-sent change');
+      expect(frames[1]).toBe(`#vs change id=${id}\ndraft="12"\n`);
+      await commands.peerSend(other.id, 1, `#vs change rev=2 conn=c5 id=${id}\ndraft="12"\n`);
+      await second.whenSynced();
+      expect(localStorage.getItem(key)).toBeNull();
+      second.close();
+    } finally {
+      await commands.peerStop(other.id);
+    }
+  });
+});
