@@ -9,6 +9,7 @@ export type { ServerErrorCode, ServerErrorDetails } from './errors.js';
 export { isServerError, ServerError } from './errors.js';
 export type { JsonLoggerOptions, LogFields, Logger, LogLevel } from './log/logger.js';
 export { createLogger, silentLogger } from './log/logger.js';
+export type { Counts, ServerMetrics } from './metrics/metrics.js';
 export type { ServerLimits } from './options/defaults.js';
 export { defaultUnsafeKeys, serverDefaults } from './options/defaults.js';
 export type { InitialState, VarStreamServerOptions } from './options/options.js';
