@@ -1,0 +1,223 @@
+import type { Status, VarStreamDocument } from '@varstream/client';
+import { bindForm, connect } from '@varstream/client/dom';
+import { stringify } from '@varstream/varstream';
+import { caretFollowsAppends } from './caret.js';
+import { asText, FIELDS, FORM_PATH, SUBMISSIONS_PATH } from './fields.js';
+import { freeColor, type Identity, isColor, loadIdentity, saveIdentity } from './identity.js';
+import { renderFieldPeers, renderPeople } from './people.js';
+import { renderSubmissions, sendChange } from './submissions.js';
+import { tappedWebSocket, WireLog } from './wire.js';
+
+function $<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`#${id} is missing from the page`);
+  return el as T;
+}
+
+const ui = {
+  connection: $('connection'),
+  status: $('status'),
+  pending: $('pending'),
+  form: $<HTMLFormElement>('contact'),
+  send: $<HTMLButtonElement>('send'),
+  myName: $<HTMLInputElement>('my-name'),
+  myColor: $<HTMLInputElement>('my-color'),
+  people: $<HTMLUListElement>('people'),
+  peopleCount: $('people-count'),
+  submissions: $<HTMLOListElement>('submissions'),
+  submissionsCount: $('submissions-count'),
+  submissionsEmpty: $('submissions-empty'),
+  wire: $('wire'),
+  tree: $('tree'),
+  rev: $('rev'),
+  notice: $('notice'),
+};
+
+/** The default document of the server this page came from (through Vite's proxy in dev). */
+const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/`;
+
+const me: Identity = loadIdentity();
+const wire = new WireLog(ui.wire, 200);
+
+const doc: VarStreamDocument = connect(url, {
+  WebSocket: tappedWebSocket((direction, text) => {
+    wire.add(direction, text);
+    // An acknowledgement moves the revision without changing the view.
+    if (direction === 'in') scheduleRender();
+  }),
+  presence: { name: me.name, color: me.color },
+});
+
+// --- the form ---------------------------------------------------------------
+
+let unbind = bind();
+
+function bind(): () => void {
+  return bindForm(caretFollowsAppends(doc, ui.form), ui.form, {
+    path: FORM_PATH,
+    presence: { name: me.name, color: me.color },
+    onError: (err) => console.error('collab-form: could not write a field', err),
+  });
+}
+
+function formValues(): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of FIELDS) values[field] = asText(doc.get([FORM_PATH, field]));
+  return values;
+}
+
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const values = formValues();
+  if (Object.values(values).every((v) => v === '')) return;
+  doc.applyText(sendChange(values));
+});
+
+// --- you --------------------------------------------------------------------
+
+ui.myName.value = me.name;
+ui.myColor.value = me.color;
+let identityTimer: ReturnType<typeof setTimeout> | undefined;
+
+function identityChanged(delayMs = 200): void {
+  saveIdentity(me);
+  renderPeopleNow();
+  clearTimeout(identityTimer);
+  // Rebinding sends the new presence (and uses it for the next focus).
+  identityTimer = setTimeout(() => {
+    unbind();
+    unbind = bind();
+    // A fresh binding announces no focus: say which field still has it.
+    const active = document.activeElement;
+    if (
+      active instanceof HTMLElement &&
+      ui.form.contains(active) &&
+      FIELDS.some((f) => f === active.id)
+    ) {
+      doc.setPresence({ name: me.name, color: me.color, focus: `${FORM_PATH}.${active.id}` });
+    }
+  }, delayMs);
+}
+ui.myName.addEventListener('input', () => {
+  const name = ui.myName.value.trim().slice(0, 40);
+  if (name !== '') me.name = name;
+  identityChanged();
+});
+ui.myColor.addEventListener('input', () => {
+  if (!isColor(ui.myColor.value)) return;
+  me.color = ui.myColor.value.toLowerCase();
+  me.colorChosen = true;
+  identityChanged();
+});
+ui.myName.addEventListener('change', () => {
+  if (ui.myName.value.trim() === '') ui.myName.value = me.name;
+});
+
+// --- status -----------------------------------------------------------------
+
+const STATUS_TEXT: Record<Status, string> = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  offline: 'Offline, reconnecting…',
+  closed: 'Closed',
+};
+
+function renderStatus(): void {
+  const status = doc.status;
+  const pending = doc.pending;
+  ui.connection.dataset.status = status;
+  if (ui.status.textContent !== STATUS_TEXT[status]) ui.status.textContent = STATUS_TEXT[status];
+  ui.pending.dataset.pending = String(pending);
+  ui.pending.hidden = pending === 0;
+  ui.pending.textContent =
+    status === 'open'
+      ? `${pending} unacknowledged`
+      : `${pending} change${pending === 1 ? '' : 's'} kept, sent on reconnect`;
+  document.body.dataset.status = status;
+}
+doc.on('status', renderStatus);
+doc.on('pending', renderStatus);
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+function notice(text: string, sticky = false): void {
+  ui.notice.textContent = text;
+  ui.notice.hidden = false;
+  clearTimeout(noticeTimer);
+  if (!sticky) noticeTimer = setTimeout(() => (ui.notice.hidden = true), 8_000);
+}
+doc.on('reject', (rejection) => {
+  console.warn('collab-form: change refused', rejection);
+  notice(`The server refused a change (${rejection.code}): ${rejection.message}. It was undone.`);
+});
+doc.on('error', (error) => {
+  console.warn('collab-form:', error);
+  // Fatal: the document closed and will not reconnect (bad URL, refused origin...).
+  if (doc.status === 'closed')
+    notice(`Disconnected for good: ${error.message}. Reload to retry.`, true);
+});
+
+// --- presence ---------------------------------------------------------------
+
+function renderPeopleNow(): void {
+  renderPeople(ui.people, ui.peopleCount, me, doc.presence);
+  renderFieldPeers(document, doc.presence);
+}
+doc.on('presence', renderPeopleNow);
+
+// A newcomer whose random colour is already taken takes a free one (once,
+// on arrival: people who were here first keep theirs).
+const arrival = Date.now();
+const stopColorCheck = doc.on('presence', (peers) => {
+  if (me.colorChosen || Date.now() - arrival > 5_000) {
+    stopColorCheck();
+    return;
+  }
+  const taken = new Set([...peers.values()].map((p) => p.color?.toLowerCase() ?? ''));
+  if (!taken.has(me.color)) return;
+  const color = freeColor(taken);
+  stopColorCheck();
+  if (color === undefined) return;
+  me.color = color;
+  ui.myColor.value = color;
+  identityChanged(0);
+});
+
+// --- the tree and the submissions ---------------------------------------------
+
+let renderQueued = false;
+let submissionsChanged = true;
+doc.subscribe(SUBMISSIONS_PATH, () => (submissionsChanged = true));
+
+function scheduleRender(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  queueMicrotask(() => {
+    renderQueued = false;
+    renderDocument();
+  });
+}
+
+function renderDocument(): void {
+  const root = doc.get('');
+  const empty =
+    root === undefined ||
+    (typeof root === 'object' && root !== null && Object.keys(root).length === 0);
+  const text = empty ? '' : stringify(root);
+  if (ui.tree.textContent !== text) ui.tree.textContent = text;
+  ui.tree.dataset.empty = String(text === '');
+  ui.rev.textContent = doc.rev >= 0 ? `revision ${doc.rev}` : '';
+  if (submissionsChanged) {
+    submissionsChanged = false;
+    const list = doc.get(SUBMISSIONS_PATH);
+    renderSubmissions(ui.submissions, ui.submissionsCount, ui.submissionsEmpty, list);
+  }
+  ui.send.disabled = Object.values(formValues()).every((v) => v === '');
+}
+doc.subscribe('', scheduleRender);
+
+renderStatus();
+renderPeopleNow();
+renderDocument();
+
+// For the end-to-end tests and for poking at it from the console.
+Object.assign(window, { varstream: { doc, url } });
