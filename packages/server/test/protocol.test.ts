@@ -21,7 +21,7 @@ describe('welcome and resume', () => {
     const client = new TestClient(server.url);
     await client.welcome();
     expect(client.frames[0]).toMatch(
-      /^#vs welcome v=1 doc=default conn=\S+ rev=1 access=write\n#vs snapshot rev=1\nform\.firstname=Alice\n\^\.message=Hello\n$/,
+      /^#vs welcome v=1 doc=default conn=\S+ rev=1 epoch=[\w-]+ access=write\n#vs snapshot rev=1\nform\.firstname=Alice\n\^\.message=Hello\n$/,
     );
     expect(client.root).toEqual({ form: { firstname: 'Alice', message: 'Hello' } });
     client.close();
@@ -58,6 +58,26 @@ describe('welcome and resume', () => {
     for (const c of [writer!, late, future]) c.close();
   });
 
+  it('never replays another history: a memory-only server restarted gets a snapshot', async () => {
+    server = await startServer();
+    const client = new TestClient(server.url);
+    await client.welcome();
+    expect(client.epoch).toMatch(/^[A-Za-z0-9_-]+$/);
+    await client.settled(client.change('old=1\n'));
+    client.close();
+    await server.close();
+    server = await startServer();
+    for (let i = 0; i < 5; i++) await server.server.write('default', `new=${i}\n`);
+    // Revision 1 exists in the new history too, but it is another revision 1.
+    const resumed = new TestClient(server.url, { resume: client });
+    await resumed.atRev(5);
+    expect(resumed.metasOf('replay')).toEqual([]);
+    expect(resumed.metasOf('snapshot')).toHaveLength(1);
+    expect(resumed.root).toEqual({ new: 4 });
+    expect(resumed.epoch).not.toBe(client.epoch);
+    resumed.close();
+  });
+
   it('resumes across a restart: the journal feeds the resume log', async () => {
     const dir = await tempDir();
     cleanups.push(dir.remove);
@@ -72,6 +92,7 @@ describe('welcome and resume', () => {
     server = await startServer({ dataDir: dir.path });
     const resumed = new TestClient(server.url, { resume: follower });
     await resumed.atRev(2);
+    expect(resumed.epoch).toBe(follower!.epoch);
     expect(resumed.metasOf('replay')).toHaveLength(1);
     expect(resumed.root).toEqual({ x: 2, y: 2 });
     resumed.close();

@@ -5,7 +5,7 @@ import { docNameFromPath } from '../src/document/doc-name.js';
 import { arrayReplacedByKey } from '../src/document/legacy-compat.js';
 import { ResumeLog } from '../src/document/resume-log.js';
 import { makeRevision } from '../src/document/revision.js';
-import { decodeJournal, encodeRecord } from '../src/journal/record.js';
+import { decodeJournal, encodeJournalHeader, encodeRecord } from '../src/journal/record.js';
 import { countLines } from '../src/limits/count-lines.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
 import { estimateSize } from '../src/limits/value-size.js';
@@ -19,8 +19,9 @@ describe('journal records', () => {
     { rev: 8, conn: undefined, id: undefined, body: '' },
     { rev: 9, conn: 'c2.ab', id: undefined, body: 'list.!=x\n' },
   ];
+  const header = encodeJournalHeader('default', 'Xq3_b9Zk');
   const text = records.map(encodeRecord).join('');
-  const data = Buffer.from(text, 'utf8');
+  const data = Buffer.from(header + text, 'utf8');
 
   it('round-trip, the header is a #vs change line with len and crc', () => {
     const len = Buffer.byteLength(records[0]!.body);
@@ -28,6 +29,8 @@ describe('journal records', () => {
       new RegExp(`^#vs change rev=7 conn=c1\\.ab id=k:1 len=${len} crc=[0-9a-f]{8}\n`),
     );
     const decoded = decodeJournal(data);
+    expect(decoded.epoch).toBe('Xq3_b9Zk');
+    expect(decoded.headerBytes).toBe(Buffer.byteLength(header));
     expect(decoded.tail).toBeUndefined();
     expect(decoded.validBytes).toBe(data.length);
     expect(decoded.records.map(({ end: _, ...r }) => r)).toEqual(records);
@@ -39,7 +42,8 @@ describe('journal records', () => {
       const decoded = decodeJournal(data.subarray(0, cut));
       const whole = ends.filter((end) => end <= cut);
       expect(decoded.records).toHaveLength(whole.length);
-      expect(decoded.validBytes).toBe(whole.at(-1) ?? 0);
+      const headerBytes = Buffer.byteLength(header);
+      expect(decoded.validBytes).toBe(whole.at(-1) ?? (cut >= headerBytes ? headerBytes : 0));
     }
   });
 
@@ -57,6 +61,7 @@ describe('snapshot files', () => {
   it('round-trip and corruption', () => {
     const data = encodeSnapshot({
       doc: 'team/notes',
+      epoch: 'e1',
       rev: 42,
       text: 'a=1\n',
       applied: [{ id: 'k:3', rev: 40 }],
@@ -64,6 +69,7 @@ describe('snapshot files', () => {
     const decoded = decodeSnapshot(data, 'x');
     expect(decoded).toEqual({
       doc: 'team/notes',
+      epoch: 'e1',
       rev: 42,
       body: '#vs applied id=k:3 rev=40\na=1\n',
     });

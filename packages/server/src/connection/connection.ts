@@ -184,8 +184,13 @@ export class Connection implements Member {
         return;
       }
       this.#identity = identity;
-      const doc = await this.#deps.openDocument(this.docName);
+      let doc = await this.#deps.openDocument(this.docName);
       if (this.#state !== 'joining') return;
+      if (doc.status !== 'open') {
+        // Released (its last member left while this one was opening it) or failed: load it again.
+        doc = await this.#deps.openDocument(this.docName);
+        if (this.#state !== 'joining') return;
+      }
       this.#doc = doc;
       this.#request = undefined;
       const { limits, unsafeKeys, metrics } = this.#deps;
@@ -203,6 +208,7 @@ export class Connection implements Member {
       });
       const how = doc.join(this, {
         resumeRev: hello?.rev,
+        resumeEpoch: hello?.epoch,
         fields: {
           access: identity.access,
           scope: identity.scope === undefined ? undefined : formatScope(identity.scope),

@@ -5,11 +5,14 @@ import {
   parseMeta,
 } from '@varstream/client/protocol';
 import { isClientId } from '../document/change-id.js';
+import { isEpoch } from '../document/epoch.js';
 
 export interface Hello {
   readonly client: string;
   /** The revision the client holds, to resume. */
   readonly rev: number | undefined;
+  /** The epoch of that revision (from a welcome). */
+  readonly epoch: string | undefined;
   readonly token: string | undefined;
 }
 
@@ -30,7 +33,7 @@ export function parseHello(text: string): HelloResult {
   if (/[\r\n]/.test(line)) return bad('The hello frame must be one #vs hello line');
   const meta = parseMeta(line);
   if (meta === undefined || meta.verb !== 'hello') return bad('Expected #vs hello');
-  const { v, client, rev, token } = meta.fields;
+  const { v, client, rev, token, epoch } = meta.fields;
   if (v !== String(PROTOCOL_VERSION)) {
     return {
       ok: false,
@@ -40,9 +43,10 @@ export function parseHello(text: string): HelloResult {
   }
   if (client === undefined || !isClientId(client)) return bad('Bad or missing client id');
   if (rev !== undefined && !/^[0-9]{1,15}$/.test(rev)) return bad('Bad rev');
+  if (epoch !== undefined && !isEpoch(epoch)) return bad('Bad epoch');
   return {
     ok: true,
-    hello: { client, rev: rev === undefined ? undefined : Number(rev), token },
+    hello: { client, rev: rev === undefined ? undefined : Number(rev), epoch, token },
   };
 }
 

@@ -31,6 +31,8 @@ export interface DocumentConfig {
 }
 
 export interface DocumentState {
+  /** The history's epoch (see epoch.ts). */
+  readonly epoch: string;
   readonly root: unknown;
   readonly rev: number;
   /** The last revisions, oldest first (from the journal): the start of the resume log. */
@@ -41,6 +43,8 @@ export interface DocumentState {
 export interface JoinOptions {
   /** The revision the client holds (hello `rev`), to resume. */
   readonly resumeRev: number | undefined;
+  /** The epoch of that revision (hello `epoch`), when the client knows it. */
+  readonly resumeEpoch?: string | undefined;
   /** Extra fields of the welcome line (`access`, `scope`). */
   readonly fields: Record<string, string | number | undefined>;
 }
@@ -67,6 +71,7 @@ const COMPACTION_RETRY_MS = 10_000;
  */
 export class Document {
   readonly name: string;
+  readonly epoch: string;
   readonly tree: Tree;
   readonly #config: DocumentConfig;
   readonly #store: DocumentStore | undefined;
@@ -104,6 +109,7 @@ export class Document {
     store: DocumentStore | undefined,
   ) {
     this.name = name;
+    this.epoch = state.epoch;
     this.#config = config;
     this.#store = store;
     this.#syncEach = store !== undefined && store.policy === 'always';
@@ -169,13 +175,17 @@ export class Document {
   join(member: Member, options: JoinOptions): 'snapshot' | 'replay' {
     this.#assertUsable();
     const rev = this.#rev;
+    const sameHistory = options.resumeEpoch === undefined || options.resumeEpoch === this.epoch;
     const replay =
-      options.resumeRev === undefined ? undefined : this.#log.since(options.resumeRev, rev);
+      options.resumeRev === undefined || !sameHistory
+        ? undefined
+        : this.#log.since(options.resumeRev, rev);
     let text = `${formatMeta('welcome', {
       v: PROTOCOL_VERSION,
       doc: this.name,
       conn: member.id,
       rev,
+      epoch: this.epoch,
       ...options.fields,
     })}\n`;
     if (replay !== undefined) {
@@ -525,6 +535,7 @@ export class Document {
     try {
       await store.compact({
         doc: this.name,
+        epoch: this.epoch,
         rev,
         text,
         applied: this.#dedup.recent(SNAPSHOT_IDS_PER_CLIENT),
@@ -543,6 +554,7 @@ export class Document {
   async compactIdle(): Promise<void> {
     await this.#store?.compactIdle({
       doc: this.name,
+      epoch: this.epoch,
       rev: this.#rev,
       text: this.snapshotText(),
       applied: this.#dedup.recent(SNAPSHOT_IDS_PER_CLIENT),

@@ -1,5 +1,6 @@
 import { PathContext, type Statement } from '@varstream/varstream';
 import { ServerError } from '../errors.js';
+import { encodeJournalHeader } from '../journal/record.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import { DocumentStore } from '../storage/document-store.js';
@@ -7,6 +8,7 @@ import { docFiles } from '../storage/file-names.js';
 import type { FsyncPolicy } from '../storage/fsync-policy.js';
 import { loadDocument } from '../storage/load-document.js';
 import { Document, type DocumentConfig, type DocumentState } from './document.js';
+import { newEpoch } from './epoch.js';
 
 /** Statements that become the first revision of a document that has none. */
 export interface SeedState {
@@ -25,7 +27,7 @@ export interface RegistryOptions {
 }
 
 function emptyState(): DocumentState {
-  return { root: {}, rev: 0, revisions: [], applied: [] };
+  return { epoch: newEpoch(), root: {}, rev: 0, revisions: [], applied: [] };
 }
 
 /**
@@ -86,10 +88,11 @@ export class DocumentRegistry {
         { maxPathDepth: config.limits.maxPathDepth },
         logger,
       );
-      state = loaded;
+      state = { ...loaded, epoch: loaded.epoch ?? newEpoch() };
       interrupted = loaded.interrupted;
       store = new DocumentStore({
         files,
+        journalHeader: encodeJournalHeader(name, state.epoch),
         policy: fsync,
         fsyncIntervalMs: config.limits.fsyncIntervalMs,
         journalBytes: loaded.journalBytes,

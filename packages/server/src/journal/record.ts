@@ -29,10 +29,24 @@ export function encodeRecord(record: JournalRecord): string {
   const len = Buffer.byteLength(record.body, 'utf8');
   const head = formatMeta('change', { rev: record.rev, conn: record.conn, id: record.id, len });
   const crc = crc32(record.body, crc32(head));
-  return `${head} crc=${crc.toString(16).padStart(8, '0')}\n${record.body}`;
+  return `${head} crc=${hex(crc)}\n${record.body}`;
+}
+
+/** The first line of a journal file: which document and which history (epoch) it belongs to. */
+export function encodeJournalHeader(doc: string, epoch: string): string {
+  const head = formatMeta('journal', { v: 1, doc, epoch });
+  return `${head} crc=${hex(crc32(head))}\n`;
+}
+
+function hex(crc: number): string {
+  return crc.toString(16).padStart(8, '0');
 }
 
 export interface DecodedJournal {
+  /** From the file's `#vs journal` line, if it has one. */
+  readonly epoch: string | undefined;
+  /** Bytes of that line (0 without one). */
+  readonly headerBytes: number;
   readonly records: StoredRecord[];
   /** Bytes of the valid records; anything after is a torn or corrupt tail. */
   readonly validBytes: number;
@@ -48,6 +62,21 @@ export function decodeJournal(data: Buffer): DecodedJournal {
   const records: StoredRecord[] = [];
   let pos = 0;
   let tail: string | undefined;
+  let epoch: string | undefined;
+  if (data.subarray(0, 12).toString('latin1') === '#vs journal ') {
+    const eol = data.indexOf(NEWLINE);
+    if (eol === -1 || eol > MAX_HEADER) {
+      return { epoch, headerBytes: 0, records, validBytes: 0, tail: 'incomplete header' };
+    }
+    const line = data.toString('utf8', 0, eol);
+    const cut = line.lastIndexOf(' crc=');
+    if (cut === -1 || line.slice(cut + 5) !== hex(crc32(line.slice(0, cut)))) {
+      return { epoch, headerBytes: 0, records, validBytes: 0, tail: 'bad journal header' };
+    }
+    epoch = parseMeta(line)?.fields.epoch;
+    pos = eol + 1;
+  }
+  const headerBytes = pos;
   while (pos < data.length) {
     const eol = data.indexOf(NEWLINE, pos);
     if (eol === -1 || eol - pos > MAX_HEADER) {
@@ -92,7 +121,7 @@ export function decodeJournal(data: Buffer): DecodedJournal {
     });
     pos = end;
   }
-  return { records, validBytes: pos, tail };
+  return { epoch, headerBytes, records, validBytes: pos, tail };
 }
 
 function intField(text: string | undefined): number | undefined {

@@ -7,7 +7,7 @@ import { ServerError } from '../errors.js';
  * A snapshot file is VarStream text:
  *
  * ```
- * #vs snapshot v=1 doc=default rev=42 len=1234 crc=0a1b2c3d
+ * #vs snapshot v=1 doc=default epoch=Xq3_b9Zk rev=42 len=1234 crc=0a1b2c3d
  * #vs applied id=k7Qx2:17 rev=41
  * form.firstname=Alice
  * ...
@@ -18,6 +18,7 @@ import { ServerError } from '../errors.js';
  */
 export interface SnapshotContent {
   readonly doc: string;
+  readonly epoch: string;
   readonly rev: number;
   /** The tree, as `stringify` writes it. */
   readonly text: string;
@@ -30,13 +31,20 @@ export function encodeSnapshot(content: SnapshotContent): Buffer {
   body += content.text;
   if (body.length > 0 && !body.endsWith('\n')) body += '\n';
   const len = Buffer.byteLength(body, 'utf8');
-  const head = formatMeta('snapshot', { v: 1, doc: content.doc, rev: content.rev, len });
+  const head = formatMeta('snapshot', {
+    v: 1,
+    doc: content.doc,
+    epoch: content.epoch,
+    rev: content.rev,
+    len,
+  });
   const crc = crc32(body, crc32(head));
   return Buffer.from(`${head} crc=${crc.toString(16).padStart(8, '0')}\n${body}`, 'utf8');
 }
 
 export interface DecodedSnapshot {
   readonly doc: string | undefined;
+  readonly epoch: string | undefined;
   readonly rev: number;
   /** Everything after the header: `#vs applied` lines and the tree. */
   readonly body: string;
@@ -60,5 +68,10 @@ export function decodeSnapshot(data: Buffer, path: string): DecodedSnapshot {
   if (crc32(body, crc32(line.slice(0, cut))) !== Number.parseInt(crc, 16)) {
     throw corrupt('CRC mismatch');
   }
-  return { doc: meta.fields.doc, rev: Number(rev), body: body.toString('utf8') };
+  return {
+    doc: meta.fields.doc,
+    epoch: meta.fields.epoch,
+    rev: Number(rev),
+    body: body.toString('utf8'),
+  };
 }

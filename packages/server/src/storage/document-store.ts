@@ -12,6 +12,8 @@ import type { FsyncPolicy } from './fsync-policy.js';
 
 export interface DocumentStoreOptions {
   readonly files: DocFiles;
+  /** First line of every new journal file (`#vs journal doc=.. epoch=..`). */
+  readonly journalHeader: string;
   readonly policy: FsyncPolicy;
   readonly fsyncIntervalMs: number;
   /** Bytes already in the journal(s) on disk. */
@@ -43,6 +45,7 @@ async function unlinkIfExists(path: string): Promise<void> {
  */
 export class DocumentStore {
   readonly #files: DocFiles;
+  readonly #header: Buffer;
   readonly #policy: FsyncPolicy;
   readonly #metrics: ServerMetrics;
   readonly #logger: Logger;
@@ -56,6 +59,7 @@ export class DocumentStore {
 
   constructor(options: DocumentStoreOptions) {
     this.#files = options.files;
+    this.#header = Buffer.from(options.journalHeader, 'utf8');
     this.#policy = options.policy;
     this.#metrics = options.metrics;
     this.#logger = options.logger;
@@ -89,10 +93,17 @@ export class DocumentStore {
   }
 
   async #live(): Promise<JournalFile> {
-    this.#journal ??= await JournalFile.open(
+    this.#journal ??= await this.#open(
       this.#rotated ? this.#files.nextJournal : this.#files.journal,
+      false,
     );
     return this.#journal;
+  }
+
+  async #open(path: string, truncate: boolean): Promise<JournalFile> {
+    const journal = await JournalFile.open(path, { truncate });
+    if (journal.size === 0) await journal.append(this.#header);
+    return journal;
   }
 
   /** Appends revisions (in order); with `sync`, resolves once they are fsynced. */
@@ -130,7 +141,7 @@ export class DocumentStore {
           this.#observe(await this.#journal.sync());
           await this.#journal.close();
         }
-        this.#journal = await JournalFile.open(this.#files.nextJournal, { truncate: true });
+        this.#journal = await this.#open(this.#files.nextJournal, true);
         this.#rotated = true;
         this.#journalBytes = 0;
       });

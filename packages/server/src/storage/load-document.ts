@@ -10,6 +10,8 @@ import { applyText } from './apply-text.js';
 import type { DocFiles } from './file-names.js';
 
 export interface LoadedDocument {
+  /** The history's epoch, from the snapshot or the journal; undefined for a new document. */
+  readonly epoch: string | undefined;
   readonly root: unknown;
   readonly rev: number;
   /** Journal records after the snapshot, in order: the start of the resume log. */
@@ -57,6 +59,7 @@ export async function loadDocument(
   const readLimits = loadLimits(limits);
   const tree = new Tree({}, { limits: readLimits });
   let rev = 0;
+  let epoch: string | undefined;
   const applied: AppliedId[] = [];
   const onMeta = (text: string) => {
     const meta = parseMeta(text);
@@ -76,6 +79,7 @@ export async function loadDocument(
     tree.root = {};
     applyText(tree, snapshot.body, readLimits, onMeta);
     rev = snapshot.rev;
+    epoch = snapshot.epoch;
   }
 
   const revisions: Revision[] = [];
@@ -87,7 +91,8 @@ export async function loadDocument(
     if (data === undefined) continue;
     if (path === files.nextJournal) interrupted = true;
     const decoded = decodeJournal(data);
-    let keep = 0;
+    epoch ??= decoded.epoch;
+    let keep = decoded.headerBytes;
     let problem = decoded.tail;
     for (const record of decoded.records) {
       if (stopped) break;
@@ -140,6 +145,7 @@ export async function loadDocument(
     journalBytes += keep;
   }
   return {
+    epoch,
     root: tree.root === undefined ? {} : tree.root,
     rev,
     revisions,

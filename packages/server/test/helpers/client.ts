@@ -17,6 +17,8 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Continue from this client's tree and revision (a reconnect): sends its rev unless `rev` is given. */
   resume?: TestClient;
+  /** Epoch sent in the hello (default: the resumed client's). */
+  epoch?: string;
 }
 
 /**
@@ -32,6 +34,7 @@ export class TestClient {
   /** Highest revision applied. */
   rev = -1;
   conn: string | undefined;
+  epoch: string | undefined;
   welcomed = false;
   /** Ids acknowledged: own change sections and `#vs ack` lines. */
   readonly acked = new Set<string>();
@@ -61,6 +64,7 @@ export class TestClient {
       this.#seq = resume.seq;
     }
     const rev = options.rev ?? (resume === undefined ? undefined : resume.rev);
+    const epoch = options.epoch ?? resume?.epoch;
     const url = new URL(options.doc ?? '', baseUrl);
     if (protocol) url.searchParams.set('vs', '1');
     if (options.urlToken !== undefined) url.searchParams.set('token', options.urlToken);
@@ -68,7 +72,7 @@ export class TestClient {
     this.ws.on('open', () => {
       if (protocol) {
         this.ws.send(
-          formatMeta('hello', { v: 1, client: this.clientId, rev, token: options.token }),
+          formatMeta('hello', { v: 1, client: this.clientId, rev, epoch, token: options.token }),
         );
       }
     });
@@ -96,6 +100,7 @@ export class TestClient {
         switch (meta.verb) {
           case 'welcome':
             this.conn = f.conn;
+            this.epoch = f.epoch;
             this.welcomed = true;
             break;
           case 'snapshot':
