@@ -1,0 +1,314 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  converged,
+  FIELDS,
+  formValues,
+  launchBrowser,
+  openUser,
+  type ServerProcess,
+  serverTree,
+  startServer,
+  tempDir,
+  waitFor,
+  waitSynced,
+  watchErrors,
+} from './harness.js';
+
+let browser: Browser;
+let server: ServerProcess;
+let data: ReturnType<typeof tempDir>;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[][] = [];
+
+async function user(name: string): Promise<Page> {
+  const { context, page, errors } = await openUser(browser, server.url, { name });
+  contexts.push(context);
+  pageErrors.push(errors);
+  return page;
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  data = tempDir('collab-form-e2e-');
+  server = await startServer({ dataDir: data.path });
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+  await server?.stop();
+  data?.remove();
+  // No page may have thrown or logged an error.
+  expect(pageErrors.splice(0).flat()).toEqual([]);
+});
+
+describe('collab-form in Chromium against varstream-server', () => {
+  it('shows what one page types in the other; both end identical', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+
+    await a.click('#firstname');
+    await a.keyboard.type('Mickaël');
+    await b.waitForFunction(
+      () => (document.getElementById('firstname') as HTMLInputElement).value === 'Mickaël',
+    );
+
+    await b.click('#lastname');
+    await b.keyboard.type('Vendetta');
+    await a.click('#email');
+    await a.keyboard.type('micka@elysee.fr');
+    await b.click('#subject');
+    await b.keyboard.type('Ça se passe comment ???');
+    await a.click('#message');
+    await a.keyboard.type('Kikoolol !\nÇa marche !!!');
+
+    const { values, tree } = await converged([a, b]);
+    expect(values).toEqual({
+      firstname: 'Mickaël',
+      lastname: 'Vendetta',
+      email: 'micka@elysee.fr',
+      subject: 'Ça se passe comment ???',
+      message: 'Kikoolol !\nÇa marche !!!',
+    });
+    expect(tree).toContain('form.firstname=Mickaël');
+    expect((await serverTree(server.port)).form).toEqual(values);
+
+    // The wire pane shows the VarStream lines both ways (the last 200).
+    const lines = (page: Page, direction: string) =>
+      page.$$eval(`#wire li.${direction} .line`, (els) => els.map((e) => e.textContent));
+    const sent = await lines(a, 'out');
+    const received = await lines(b, 'in');
+    expect(sent).toContain('form.message+=!');
+    expect(received).toContain('form.message+=!');
+    expect(received.some((l) => l?.startsWith('#vs change rev=') === true)).toBe(true);
+    expect(await a.$$eval('#wire li', (els) => els.length)).toBe(200);
+  });
+
+  it('keeps both texts when two pages append to the same textarea at the same time', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    await a.click('#message');
+    await a.keyboard.type('Start:');
+    await converged([a, b]);
+
+    // Distinct alphabets so that each text can be picked out of the merge.
+    const textA = 'lowercase letters from ada';
+    const textB = 'DIGITS 0123456789 AND CAPS FROM BOB';
+    for (const p of [a, b]) {
+      await p.focus('#message');
+      await p.keyboard.press('Control+End');
+    }
+    const typeIn = async (page: Page, text: string) => {
+      for (const ch of text) await page.keyboard.type(ch);
+    };
+    await Promise.all([typeIn(a, textA), typeIn(b, textB)]);
+
+    const { values } = await converged([a, b], 'both pages to hold both texts', 30_000);
+    const message = values.message;
+    expect(message.startsWith('Start:')).toBe(true);
+    const rest = message.slice('Start:'.length);
+    expect(rest).toHaveLength(textA.length + textB.length);
+    // Each page's keystrokes are all there, in order (spaces belong to both).
+    expect(rest.replace(/[^a-z]/g, '')).toBe(textA.replace(/[^a-z]/g, ''));
+    expect(rest.replace(/[^A-Z0-9]/g, '')).toBe(textB.replace(/[^A-Z0-9]/g, ''));
+    expect(((await serverTree(server.port)).form as Record<string, string>).message).toBe(message);
+  });
+
+  it('gives a page opened later the current state', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    await a.click('#firstname');
+    await a.keyboard.type('Grace');
+    await b.click('#message');
+    await b.keyboard.type('Line one\nLine two');
+    const before = await converged([a, b]);
+
+    const c = await user('Cy');
+    const after = await converged([a, b, c], 'the late page to catch up');
+    expect(after).toEqual(before);
+    expect(await formValues(c)).toMatchObject({
+      firstname: 'Grace',
+      message: 'Line one\nLine two',
+    });
+    // ...and it can write too.
+    await c.click('#subject');
+    await c.keyboard.type('Hi');
+    const last = await converged([a, b, c]);
+    expect(last.values.subject).toBe('Hi');
+  });
+
+  it('keeps the local caret when a remote update reaches the focused field', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    await a.click('#message');
+    await a.keyboard.type('Hello world');
+    await converged([a, b]);
+
+    // A: caret in the middle (after "Hello"), then a selection ("wor").
+    await a.focus('#message');
+    await a.evaluate(() =>
+      (document.getElementById('message') as HTMLTextAreaElement).setSelectionRange(5, 5),
+    );
+
+    // B appends at the end: after A's caret, which stays put.
+    await b.focus('#message');
+    await b.keyboard.press('Control+End');
+    await b.keyboard.type('!!');
+    await a.waitForFunction(
+      () => (document.getElementById('message') as HTMLTextAreaElement).value === 'Hello world!!',
+    );
+    const caret = () =>
+      a.evaluate(() => {
+        const el = document.getElementById('message') as HTMLTextAreaElement;
+        return {
+          focused: document.activeElement === el,
+          start: el.selectionStart,
+          end: el.selectionEnd,
+        };
+      });
+    expect(await caret()).toEqual({ focused: true, start: 5, end: 5 });
+
+    // B inserts before A's selection: the selection moves right with its text.
+    await a.evaluate(() =>
+      (document.getElementById('message') as HTMLTextAreaElement).setSelectionRange(6, 9),
+    );
+    await b.keyboard.press('Control+Home');
+    await b.keyboard.type('Oh. ');
+    await a.waitForFunction(
+      () =>
+        (document.getElementById('message') as HTMLTextAreaElement).value === 'Oh. Hello world!!',
+    );
+    expect(await caret()).toEqual({ focused: true, start: 10, end: 13 });
+    const selected = await a.evaluate(() => {
+      const el = document.getElementById('message') as HTMLTextAreaElement;
+      return el.value.slice(el.selectionStart, el.selectionEnd);
+    });
+    expect(selected).toBe('wor');
+
+    // And A keeps typing where its caret is.
+    await a.keyboard.type('W');
+    const { values } = await converged([a, b]);
+    expect(values.message).toBe('Oh. Hello Wld!!');
+  });
+
+  it('Send appends the form to submissions and clears it in both pages', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    expect(await a.isDisabled('#send')).toBe(true);
+    const filled = {
+      firstname: 'Mickaël',
+      lastname: 'Vendetta',
+      email: 'micka@elysee.fr',
+      subject: 'Ça se passe comment ???',
+      message: 'Kikoolol !\nÇa marche !!!',
+    };
+    for (const field of FIELDS) {
+      await a.click(`#${field}`);
+      await a.keyboard.type(filled[field]);
+    }
+    await converged([a, b]);
+    await b.waitForFunction(() => !(document.getElementById('send') as HTMLButtonElement).disabled);
+    await b.click('#send');
+
+    const empty = { firstname: '', lastname: '', email: '', subject: '', message: '' };
+    const { values } = await converged([a, b], 'the form to be cleared everywhere');
+    expect(values).toEqual(empty);
+    for (const page of [a, b]) {
+      await page.waitForSelector('#submissions li');
+      expect(await page.$$eval('#submissions li', (els) => els.length)).toBe(1);
+      const text = (await page.textContent('#submissions li')) ?? '';
+      expect(text).toContain('Mickaël Vendetta');
+      expect(text).toContain('micka@elysee.fr');
+      expect(text).toContain('Kikoolol !\nÇa marche !!!');
+      expect(await page.isDisabled('#send')).toBe(true);
+    }
+    const tree = await serverTree(server.port);
+    expect(tree.submissions).toEqual([filled]);
+    expect(tree.form).toEqual(empty);
+    // The sender's pane shows the one change (the client sends absolute paths).
+    const sent = await b.$$eval('#wire li.out .line', (els) => els.map((e) => e.textContent));
+    expect(sent).toContain('submissions.+.firstname=Mickaël');
+    expect(sent).toContain('submissions.*.lastname=Vendetta');
+
+    // A second submission goes after the first.
+    await a.click('#firstname');
+    await a.keyboard.type('Bob');
+    await a.keyboard.press('Enter'); // submits the form
+    await converged([a, b]);
+    await b.waitForFunction(() => document.querySelectorAll('#submissions li').length === 2);
+    expect((await serverTree(server.port)).submissions).toEqual([
+      filled,
+      { firstname: 'Bob', lastname: '', email: '', subject: '', message: '' },
+    ]);
+  });
+
+  it('shows who is here, their names and the field each one is editing', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    const names = (page: Page) =>
+      page.$$eval('#people li .name', (els) => els.map((e) => e.textContent));
+    await waitFor(async () => JSON.stringify(await names(a)) === '["Ada","Bob"]', 'A to see Bob');
+    await waitFor(async () => JSON.stringify(await names(b)) === '["Bob","Ada"]', 'B to see Ada');
+
+    await a.click('#email');
+    await b.waitForSelector('[data-peers-for="email"] .chip');
+    expect(await b.textContent('[data-peers-for="email"]')).toBe('Ada');
+    expect(await b.getAttribute('#email', 'data-peers')).toBe('Ada');
+    expect(await b.textContent('#people li[data-conn]')).toContain('editing Email');
+
+    await a.click('#message');
+    await b.waitForSelector('[data-peers-for="message"] .chip');
+    expect(await b.textContent('[data-peers-for="email"]')).toBe('');
+
+    // Renaming shows at once in the other page, and is kept for the next visit.
+    await a.fill('#my-name', 'Ada Lovelace');
+    await waitFor(async () => (await names(b)).includes('Ada Lovelace'), 'the new name in B');
+    await a.reload();
+    expect(await a.inputValue('#my-name')).toBe('Ada Lovelace');
+
+    await a.close();
+    await waitFor(async () => JSON.stringify(await names(b)) === '["Bob"]', 'Ada to leave');
+  });
+
+  it('keeps two tabs of the same browser (shared localStorage) in sync', async () => {
+    const { context, page: a, errors } = await openUser(browser, server.url, { name: 'Tabby' });
+    contexts.push(context);
+    pageErrors.push(errors);
+    const b = await context.newPage();
+    pageErrors.push(watchErrors(b));
+    await b.goto(server.url);
+    await waitSynced(b);
+    const clientId = (p: Page) =>
+      p.evaluate(
+        () =>
+          (window as unknown as { varstream: { doc: { clientId: string } } }).varstream.doc
+            .clientId,
+      );
+    expect(await clientId(a)).not.toBe(await clientId(b));
+
+    await a.click('#firstname');
+    await a.keyboard.type('one');
+    await b.click('#lastname');
+    await b.keyboard.type('two');
+    const { values } = await converged([a, b]);
+    expect(values).toMatchObject({ firstname: 'one', lastname: 'two' });
+
+    await a.reload();
+    await b.click('#subject');
+    await b.keyboard.type('three');
+    const last = await converged([a, b]);
+    expect(last.values).toMatchObject({ firstname: 'one', lastname: 'two', subject: 'three' });
+    expect((await serverTree(server.port)).form).toEqual({
+      firstname: 'one',
+      lastname: 'two',
+      subject: 'three',
+    });
+  });
+});
