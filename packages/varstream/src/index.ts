@@ -30,3 +30,36 @@ export {
   isBareString,
   typeBareValue,
 } from './value.js';
+
+// Stream adapters and JSON conversion (browser-safe; Node streams: '@varstream/varstream/node').
+
+export type {
+  JsonErrorCode,
+  JsonErrorDetails,
+  JsonHandler,
+  JsonLoss,
+  JsonTokenizerOptions,
+  JsonToVarStreamOptions,
+  JsonWriterOptions,
+} from './json/index.js';
+export {
+  checkJson,
+  isJsonError,
+  JsonError,
+  JsonStreamParser,
+  JsonTokenizer,
+  JsonToVarStream,
+  JsonValueBuilder,
+  JsonWriter,
+  jsonToVarStream,
+  toJsonText,
+} from './json/index.js';
+export type { ParseSource } from './stream/index.js';
+export {
+  createJsonToVarStream,
+  createStatementStream,
+  createTextStream,
+  createTreeReadable,
+  parseStream,
+  TreeParser,
+} from './stream/index.js';

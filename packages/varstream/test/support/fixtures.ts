@@ -1,0 +1,96 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The varstream 0.3.2 reference data (`<project root>/../shared/varstream-0.3.2`). */
+export const SHARED_DIR = resolve(
+  fileURLToPath(new URL('../../../../', import.meta.url)),
+  '../shared/varstream-0.3.2',
+);
+
+export interface Fixture {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly text: string;
+}
+
+function load(dir: string, suffix: string): Fixture[] {
+  const full = resolve(SHARED_DIR, dir);
+  if (!existsSync(full)) throw new Error(`Missing reference data: ${full}`);
+  return readdirSync(full)
+    .filter((name) => name.endsWith(suffix))
+    .sort()
+    .map((name) => {
+      const bytes = new Uint8Array(readFileSync(resolve(full, name)));
+      return { name: `${dir}/${name}`, bytes, text: new TextDecoder().decode(bytes) };
+    });
+}
+
+/** Every VarStream file of the reference data: fixtures/*.dat, compare/*.dat, websockipc-vars.dat. */
+export function varstreamFixtures(): Fixture[] {
+  return [...load('fixtures', '.dat'), ...load('compare', '.dat'), ...load('.', 'vars.dat')];
+}
+
+/** compare/*.json. */
+export function jsonFixtures(): Fixture[] {
+  return load('compare', '.json');
+}
+
+/**
+ * Offsets to split an input of `n` units at: every one of 0..n when `n` is
+ * at most `all` (every fixture of fixtures/ and most of compare/), else the
+ * first and last `sample / 4` plus an even spread, `sample` in all (the two
+ * larger compare files), so that a test stays bounded in time.
+ */
+export function splitOffsets(n: number, all = 4096, sample = 300): number[] {
+  if (n <= all) return Array.from({ length: n + 1 }, (_, i) => i);
+  const set = new Set<number>();
+  const edge = Math.floor(sample / 4);
+  for (let i = 0; i <= edge; i++) {
+    set.add(i);
+    set.add(n - i);
+  }
+  const step = n / (sample - 2 * edge - 2);
+  for (let x = 0; x < n; x += step) set.add(Math.floor(x));
+  return [...set].sort((a, b) => a - b);
+}
+
+/** `input` cut at `offsets` (sorted). */
+export function cut<T extends string | Uint8Array>(input: T, offsets: readonly number[]): T[] {
+  const out: T[] = [];
+  let from = 0;
+  for (const at of offsets) {
+    out.push(input.slice(from, at) as T);
+    from = at;
+  }
+  out.push(input.slice(from) as T);
+  return out;
+}
+
+/** `input` in pieces of `size` units. */
+export function pieces<T extends string | Uint8Array>(input: T, size: number): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < input.length; i += size) out.push(input.slice(i, i + size) as T);
+  return out;
+}
+
+/** A ReadableStream of the given chunks. */
+export function streamOf<T>(chunks: readonly T[]): ReadableStream<T> {
+  let i = 0;
+  return new ReadableStream<T>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]!);
+      else controller.close();
+    },
+  });
+}
+
+export async function collect<T>(stream: ReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out;
+    out.push(value);
+  }
+}
