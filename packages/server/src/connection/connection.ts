@@ -78,6 +78,8 @@ export class Connection implements Member {
   #handler: FrameHandler | undefined;
   #inbox: Buffer[] = [];
   #helloTimer: NodeJS.Timeout | undefined;
+  /** Size of the welcome: a client may take its time reading a large snapshot. */
+  #allowance = 0;
 
   constructor(ws: WebSocket, init: ConnectionInit, deps: ConnectionDeps) {
     this.id = init.id;
@@ -121,7 +123,7 @@ export class Connection implements Member {
     const ws = this.#ws;
     if (ws.readyState !== WebSocket.OPEN) return;
     const { limits, metrics, logger } = this.#deps;
-    if (ws.bufferedAmount > limits.maxBufferedBytes) {
+    if (ws.bufferedAmount > limits.maxBufferedBytes + this.#allowance) {
       metrics.slowConsumers.inc();
       logger.warn('slow consumer dropped', {
         conn: this.id,
@@ -135,6 +137,12 @@ export class Connection implements Member {
     ws.send(data, { binary: false });
     metrics.counts.framesOut++;
     metrics.counts.bytesOut += data.length;
+  }
+
+  sendWelcome(frame: string): void {
+    const data = Buffer.from(frame, 'utf8');
+    this.#allowance = data.length;
+    this.send(data);
   }
 
   // --- lifecycle -----------------------------------------------------------------

@@ -199,7 +199,7 @@ export class Document {
     for (const [other, line] of this.#presence) if (other !== member) text += line;
     if (rev <= this.#durableRev) {
       this.#members.set(member, rev);
-      member.send(text);
+      member.sendWelcome(text);
     } else {
       this.#welcoming.set(member, { rev, text });
       this.#schedule();
@@ -451,7 +451,7 @@ export class Document {
       if (welcome.rev > durable) continue;
       this.#welcoming.delete(member);
       this.#members.set(member, welcome.rev);
-      member.send(welcome.text);
+      member.sendWelcome(welcome.text);
     }
     const { metrics } = this.#config;
     if (items.length > 0) {

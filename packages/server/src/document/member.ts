@@ -10,6 +10,8 @@ export interface Member {
   readonly echo: boolean;
   /** Sends one frame. A Buffer may be shared with other members: never modify it. */
   send(frame: Buffer | string): void;
+  /** Sends the welcome frame (it may hold a large snapshot: the slow-client limit allows for it). */
+  sendWelcome(frame: string): void;
   /** Closes the member's connection (the document cannot serve it any more). */
   close(code: number, reason: string): void;
 }
