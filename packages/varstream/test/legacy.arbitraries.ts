@@ -118,12 +118,20 @@ const line = fc.oneof(
   { weight: 1, arbitrary: freeText },
 );
 
+/**
+ * Six digits in a row could address an array index past `maxArrayGap`
+ * (100 000): the legacy reader refuses those (a limit), 0.3.2 does not, so
+ * the differential tests leave them out.
+ */
+const withinLimits = (text: string): boolean => !/[0-9]{6}/.test(text);
+
 /** A whole document: lines and line breaks, the last line possibly unterminated. */
 export const document = fc
   .tuple(fc.array(fc.tuple(line, lineBreak), { maxLength: 12 }), fc.option(line, { freq: 4 }))
   .map(
     ([lines, last]) => `${lines.map(([text, lineEnd]) => text + lineEnd).join('')}${last ?? ''}`,
-  );
+  )
+  .filter(withinLimits);
 
 const cleanSegment = fc.oneof(
   { weight: 8, arbitrary: name },
@@ -206,7 +214,8 @@ export const mutatedDocument = fc
       else out = out.slice(0, at) + char + out.slice(at + 1);
     }
     return out;
-  });
+  })
+  .filter(withinLimits);
 
 /** Cut points to split a text or byte array into chunks. */
 export const cuts = fc.array(fc.nat(), { maxLength: 5 });
