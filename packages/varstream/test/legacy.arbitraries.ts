@@ -128,9 +128,7 @@ const withinLimits = (text: string): boolean => !/[0-9]{6}/.test(text);
 /** A whole document: lines and line breaks, the last line possibly unterminated. */
 export const document = fc
   .tuple(fc.array(fc.tuple(line, lineBreak), { maxLength: 12 }), fc.option(line, { freq: 4 }))
-  .map(
-    ([lines, last]) => `${lines.map(([text, lineEnd]) => text + lineEnd).join('')}${last ?? ''}`,
-  )
+  .map(([lines, last]) => `${lines.map(([text, lineEnd]) => text + lineEnd).join('')}${last ?? ''}`)
   .filter(withinLimits);
 
 const cleanSegment = fc.oneof(
