@@ -18,10 +18,12 @@ import {
   bold,
   cyan,
   dim,
+  ensureFile,
   ensurePortFree,
   env,
   fail,
   magenta,
+  originArgs,
   portFromEnv,
   ROOT,
   SEED,
@@ -42,20 +44,24 @@ await ensurePortFree(vitePort, host, 'VITE_PORT');
 // The server runs from its build output: build it (and what it depends on)
 // if needed. Turbo's cache makes this quick when nothing changed. The app
 // itself is served from source by Vite.
-process.stdout.write(dim('Building @varstream/server (cached when unchanged)…\n'));
-const turbo = join(ROOT, 'node_modules/.bin/turbo');
-const built = spawnSync(
-  turbo,
-  ['run', 'build', '--filter=@varstream/server', '--output-logs=errors-only'],
-  {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-    shell: process.platform === 'win32',
-  },
-);
-if (built.error) fail(`could not run turbo (${built.error.message}); run \`pnpm install\` first`);
-if (built.status !== 0) fail('building @varstream/server failed (see above)');
+// VARSTREAM_SKIP_BUILD=1 skips it (the tests, which run after `pnpm build`).
+if (env('VARSTREAM_SKIP_BUILD') !== '1') {
+  process.stdout.write(dim('Building @varstream/server (cached when unchanged)…\n'));
+  const turbo = join(ROOT, 'node_modules/.bin/turbo');
+  const built = spawnSync(
+    turbo,
+    ['run', 'build', '--filter=@varstream/server', '--output-logs=errors-only'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+      shell: process.platform === 'win32',
+    },
+  );
+  if (built.error) fail(`could not run turbo (${built.error.message}); run \`pnpm install\` first`);
+  if (built.status !== 0) fail('building @varstream/server failed (see above)');
+}
+ensureFile(SERVER_CLI, 'run `pnpm build` first');
 
 const children = supervisor();
 const server = children.add(
@@ -73,6 +79,8 @@ const server = children.add(
     'form',
     '--log-level',
     env('VARSTREAM_LOG_LEVEL') ?? 'info',
+    // The page's Origin is Vite's (the proxy passes it on).
+    ...originArgs(host, vitePort),
   ]),
 );
 

@@ -14,6 +14,7 @@ import {
   ensurePortFree,
   env,
   magenta,
+  originArgs,
   portFromEnv,
   ROOT,
   SEED,
@@ -50,6 +51,7 @@ const server = children.add(
     'form',
     '--log-level',
     env('VARSTREAM_LOG_LEVEL') ?? 'info',
+    ...originArgs(host, port),
   ]),
 );
 

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +63,30 @@ export async function ensurePortFree(port, host, envName) {
     });
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolveFree()));
   });
+}
+
+/**
+ * The `--origin` flags that let only pages served from `host:port` open the
+ * document (a page from any other site could otherwise write to it from a
+ * visitor's browser). Every local name for a loopback host; every interface
+ * address when listening on all of them. VARSTREAM_ORIGINS (comma-separated,
+ * `*` for any) replaces the list.
+ */
+export function originArgs(host, port) {
+  const custom = env('VARSTREAM_ORIGINS');
+  const origins = new Set(custom === undefined ? [] : custom.split(',').map((o) => o.trim()));
+  if (custom === undefined) {
+    const hosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+    if (host === '0.0.0.0' || host === '::') {
+      for (const list of Object.values(networkInterfaces())) {
+        for (const a of list ?? []) hosts.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+      }
+    } else {
+      hosts.add(host.includes(':') ? `[${host}]` : host);
+    }
+    for (const h of hosts) origins.add(`http://${h}:${port}`);
+  }
+  return [...origins].filter((o) => o !== '').flatMap((o) => ['--origin', o]);
 }
 
 /** Fails with a hint when a build output is missing. */
