@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import {
+  formValues,
+  launchBrowser,
+  REPO_ROOT,
+  serverTree,
+  tempDir,
+  waitFor,
+  waitSynced,
+} from './harness.js';
+
+/** `pnpm dev` and `pnpm start` are `exec node scripts/dev.mjs` / `scripts/start.mjs`. */
+interface Script {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exit: Promise<number | null>;
+}
+
+function runScript(name: string, env: Record<string, string>): Script {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', name)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+async function exitCode(script: Script, timeoutMs = 15_000): Promise<number | null> {
+  return Promise.race([
+    script.exit,
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`no exit in ${timeoutMs} ms:\n${script.output()}`)),
+        timeoutMs,
+      ),
+    ),
+  ]);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** The close code the server gives a browser-like connection from `origin`. */
+async function closeCodeFrom(port: number, origin: string): Promise<number | 'open'> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/`, { origin });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer')), 10_000);
+    socket.once('message', () => {
+      clearTimeout(timer);
+      socket.close();
+      resolve('open');
+    });
+    socket.once('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    socket.once('error', () => {});
+  });
+}
+
+let browser: Browser;
+const running: Script[] = [];
+const data = tempDir('collab-form-scripts-');
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  for (const s of running) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  await browser?.close();
+  data.remove();
+});
+
+describe('pnpm start (scripts/start.mjs)', () => {
+  it('serves the built app from the server on one port, seeded, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const dataDir = join(data.path, 'start');
+    const start = runScript('start.mjs', { PORT: String(port), VARSTREAM_DATA: dataDir });
+    running.push(start);
+    const url = `http://127.0.0.1:${port}/`;
+    await waitFor(() => start.output().includes(`Open ${url} in two windows`), 'the URL banner');
+
+    const page = await browser.newPage();
+    await page.goto(url);
+    await waitSynced(page);
+    expect((await formValues(page)).firstname).toBe('Mickaël'); // the 2013 demo's saved form
+    await page.close();
+
+    // Only pages of the demo itself may open the document.
+    expect(await closeCodeFrom(port, `http://localhost:${port}`)).toBe('open');
+    expect(await closeCodeFrom(port, 'https://elsewhere.example')).toBe(4403);
+
+    start.child.kill('SIGTERM');
+    expect(await exitCode(start)).toBe(0);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('says which port is taken and exits', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const start = runScript('start.mjs', {
+        PORT: String(port),
+        VARSTREAM_DATA: join(data.path, 'x'),
+      });
+      running.push(start);
+      expect(await exitCode(start)).toBe(1);
+      expect(start.output()).toContain(`port ${port} on 127.0.0.1 is already in use (PORT)`);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('pnpm dev (scripts/dev.mjs)', () => {
+  it('runs the server and Vite on one URL, keeps the form across restarts, and stops both on SIGINT', async () => {
+    const serverPort = await freePort();
+    const vitePort = await freePort();
+    const env = {
+      VARSTREAM_PORT: String(serverPort),
+      VITE_PORT: String(vitePort),
+      HOST: '127.0.0.1',
+      VARSTREAM_DATA: join(data.path, 'dev'),
+      VARSTREAM_SKIP_BUILD: '1', // `pnpm test` builds first
+    };
+    const url = `http://127.0.0.1:${vitePort}/`;
+
+    for (const round of [1, 2]) {
+      const dev = runScript('dev.mjs', env);
+      running.push(dev);
+      await waitFor(
+        () => dev.output().includes(`Open ${url} in two windows`),
+        'the URL banner',
+        30_000,
+      );
+
+      // The page comes from Vite; its WebSocket goes through Vite's proxy.
+      const page = await browser.newPage();
+      await page.goto(url);
+      await waitSynced(page, 30_000);
+      if (round === 1) {
+        await page.click('#lastname');
+        await page.keyboard.press('End');
+        await page.keyboard.type(' (dev)');
+        await waitSynced(page);
+      }
+      expect((await formValues(page)).lastname).toBe('Vendetta (dev)');
+      expect(((await serverTree(serverPort)).form as Record<string, string>).lastname).toBe(
+        'Vendetta (dev)',
+      );
+      await page.close();
+
+      dev.child.kill('SIGINT');
+      expect(await exitCode(dev)).toBe(0);
+      expect(await portIsFree(serverPort)).toBe(true);
+      expect(await portIsFree(vitePort)).toBe(true);
+    }
+  });
+});
