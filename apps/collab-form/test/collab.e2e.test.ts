@@ -277,6 +277,31 @@ describe('collab-form in Chromium against varstream-server', () => {
     await waitFor(async () => JSON.stringify(await names(b)) === '["Bob"]', 'Ada to leave');
   });
 
+  it('fits a phone screen in one column, with every control labelled', async () => {
+    const { context, page, errors } = await openUser(browser, server.url, {
+      name: 'Pat',
+      viewport: { width: 360, height: 740 },
+    });
+    contexts.push(context);
+    pageErrors.push(errors);
+    const layout = await page.evaluate(() => {
+      const x = (sel: string) => document.querySelector(sel)!.getBoundingClientRect().left;
+      const controls = [...document.querySelectorAll('input, textarea, button')] as (
+        | HTMLInputElement
+        | HTMLButtonElement
+      )[];
+      return {
+        overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        columns: new Set(['.form-card', '.people-card', '.wire-card', '.tree-card'].map(x)).size,
+        unlabelled: controls
+          .filter((c) => (c.labels?.length ?? 0) === 0 && !c.textContent?.trim())
+          .map((c) => c.id),
+      };
+    });
+    expect(layout).toEqual({ overflow: 0, columns: 1, unlabelled: [] });
+    expect(await page.getAttribute('#status', 'role')).toBe('status');
+  });
+
   it('keeps two tabs of the same browser (shared localStorage) in sync', async () => {
     const { context, page: a, errors } = await openUser(browser, server.url, { name: 'Tabby' });
     contexts.push(context);
