@@ -1,20 +1,17 @@
 import { CloseCode, formatMeta, PROTOCOL_VERSION } from '@varstream/client/protocol';
-import {
-  type PathContext,
-  type Statement,
-  StatementWriter,
-  stringify,
-  Tree,
-} from '@varstream/varstream';
+import { type PathContext, StatementWriter, stringify, Tree } from '@varstream/varstream';
 import { ServerError } from '../errors.js';
-import { findUnsafeKey } from '../limits/unsafe-keys.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
+import type { SnapshotContent } from '../snapshot/snapshot-file.js';
 import type { DocumentStore } from '../storage/document-store.js';
+import { Compactor } from './compactor.js';
 import { type AppliedId, DedupTable } from './dedup.js';
 import type { Member } from './member.js';
 import { Outbox, type OutItem } from './outbox.js';
+import { PresenceBoard } from './presence-board.js';
+import { ReplyQueues } from './replies.js';
 import { ResumeLog } from './resume-log.js';
 import { makeRevision, type Revision } from './revision.js';
 import { Transaction } from './transaction.js';
@@ -55,8 +52,6 @@ type DocumentStatus = 'open' | 'closing' | 'closed' | 'failed';
 const SNAPSHOT_IDS_PER_CLIENT = 64;
 /** Shortest time between two exact measures of a document's size. */
 const RECOUNT_MS = 1_000;
-/** Wait before retrying a failed compaction. */
-const COMPACTION_RETRY_MS = 10_000;
 
 /**
  * One live document: its tree, the sequencer of its revisions, its members,
@@ -88,19 +83,16 @@ export class Document {
   readonly #members = new Map<Member, number>();
   /** Members whose welcome waits for its revision to be durable. */
   readonly #welcoming = new Map<Member, { rev: number; text: string }>();
-  readonly #presence = new Map<Member, string>();
-  #pendingPresence = new Map<Member, OutItem>();
-  readonly #direct = new Map<Member, { rev: number; text: string }[]>();
+  readonly #presence = new PresenceBoard();
+  readonly #replies = new ReplyQueues();
   #pending: OutItem[] = [];
   #pendingRevisions: Revision[] = [];
   #scheduled = false;
   #writing = false;
-  #compaction: Promise<void> | undefined;
-  #compactRetryAt = 0;
+  readonly #compactor: Compactor | undefined;
   #snapshot: { rev: number; text: string } | undefined;
   #status: DocumentStatus = 'open';
   #idle: (() => void)[] = [];
-  readonly #drains = new Map<Member, () => void>();
 
   constructor(
     name: string,
@@ -113,6 +105,15 @@ export class Document {
     this.#config = config;
     this.#store = store;
     this.#syncEach = store !== undefined && store.policy === 'always';
+    this.#compactor =
+      store === undefined
+        ? undefined
+        : new Compactor(store, {
+            doc: name,
+            compactionBytes: config.limits.compactionBytes,
+            metrics: config.metrics,
+            logger: config.logger,
+          });
     const { limits } = config;
     this.tree = new Tree(state.root, {
       limits: {
@@ -196,7 +197,7 @@ export class Document {
       text += `${formatMeta('snapshot', { rev })}\n${this.snapshotText()}`;
       this.#config.metrics.snapshotsSent.inc();
     }
-    for (const [other, line] of this.#presence) if (other !== member) text += line;
+    text += this.#presence.linesFor(member);
     if (rev <= this.#durableRev) {
       this.#members.set(member, rev);
       member.sendWelcome(text);
@@ -210,15 +211,8 @@ export class Document {
   /** Removes a member; the others hear `#vs leave`. */
   leave(member: Member): void {
     const known = this.#members.delete(member) || this.#welcoming.delete(member);
-    this.#direct.delete(member);
-    this.#drains.get(member)?.();
-    this.#drains.delete(member);
-    this.#presence.delete(member);
-    const pending = this.#pendingPresence.get(member);
-    if (pending !== undefined) {
-      pending.text = '';
-      this.#pendingPresence.delete(member);
-    }
+    this.#replies.drop(member);
+    this.#presence.remove(member);
     if (!known || this.#status !== 'open') return;
     this.#pending.push({
       text: `${formatMeta('leave', { conn: member.id })}\n`,
@@ -238,29 +232,21 @@ export class Document {
   /** Queues a line for one member (a rejection, an ack, a pong), sent after what it follows. */
   reply(member: Member, line: string): void {
     if (this.#status !== 'open') return;
-    let lines = this.#direct.get(member);
-    if (lines === undefined) {
-      lines = [];
-      this.#direct.set(member, lines);
-    }
-    lines.push({ rev: this.#rev, text: `${line}\n` });
+    this.#replies.push(member, this.#rev, line);
     this.#schedule();
+  }
+
+  /** Resolves once every reply queued for `member` has been sent. */
+  drained(member: Member): Promise<void> {
+    return this.#replies.drained(member);
   }
 
   /** Replaces a member's presence (no fields: cleared) and tells the others. */
   setPresence(member: Member, fields: Record<string, string>): void {
     if (this.#status !== 'open') return;
-    const text = `${formatMeta('presence', { conn: member.id, ...fields })}\n`;
-    if (Object.keys(fields).length === 0) this.#presence.delete(member);
-    else this.#presence.set(member, text);
-    const pending = this.#pendingPresence.get(member);
-    if (pending !== undefined) {
-      pending.text = text;
-      return;
-    }
-    const item: OutItem = { text, rev: 0, author: member, skipAuthor: true };
+    const item = this.#presence.set(member, fields);
+    if (item === undefined) return; // merged into the update already queued
     this.#pending.push(item);
-    this.#pendingPresence.set(member, item);
     this.#schedule();
   }
 
@@ -319,62 +305,6 @@ export class Document {
     return revision;
   }
 
-  /**
-   * A server-side write (stdin, `VarStreamServer.write`), as one revision.
-   * Atomic: the first error rolls everything back and is thrown. Otherwise
-   * statements that fail are skipped and returned.
-   */
-  writeStatements(
-    statements: Iterable<Statement>,
-    context: PathContext,
-    atomic: boolean,
-  ): { revision: Revision | undefined; errors: Error[] } {
-    const tx = this.begin(context);
-    const errors: Error[] = [];
-    const saved = context.previous.slice();
-    const failed = (error: Error) => {
-      if (!atomic) {
-        errors.push(error);
-        return;
-      }
-      this.rollback(tx);
-      context.previous = saved;
-      throw error;
-    };
-    for (const statement of statements) {
-      const unsafe =
-        findUnsafeKey(statement.path, this.#config.unsafeKeys) ??
-        (statement.ref === undefined
-          ? undefined
-          : findUnsafeKey(statement.ref, this.#config.unsafeKeys));
-      if (unsafe !== undefined) {
-        failed(
-          new ServerError('UNSAFE_KEY', `The key "${unsafe}" is not allowed`, {
-            line: statement.line,
-          }),
-        );
-        continue;
-      }
-      try {
-        tx.apply(statement);
-      } catch (err) {
-        failed(err as Error);
-      }
-    }
-    if (tx.count === 0) {
-      this.rollback(tx);
-      return { revision: undefined, errors };
-    }
-    try {
-      return { revision: this.commit(tx, undefined, undefined), errors };
-    } catch (err) {
-      context.previous = saved;
-      if (atomic) throw err;
-      errors.push(err as Error);
-      return { revision: undefined, errors };
-    }
-  }
-
   #fitsAfterRecount(delta: number, max: number): boolean {
     const now = performance.now();
     if (now - this.#lastRecount < RECOUNT_MS) return false;
@@ -410,7 +340,7 @@ export class Document {
     const revisions = this.#pendingRevisions;
     this.#pending = [];
     this.#pendingRevisions = [];
-    this.#pendingPresence = new Map();
+    this.#presence.flushed();
     const store = this.#store;
     if (store !== undefined && revisions.length > 0) {
       if (this.#syncEach) {
@@ -469,31 +399,7 @@ export class Document {
         metrics.batchRevisions.observe(outbox.revisions);
       }
     }
-    for (const [member, lines] of this.#direct) {
-      let text = '';
-      let sent = 0;
-      while (sent < lines.length && lines[sent]!.rev <= durable) text += lines[sent++]!.text;
-      if (sent === lines.length) this.#direct.delete(member);
-      else lines.splice(0, sent);
-      if (text !== '') member.send(text);
-    }
-    for (const [member, resolve] of this.#drains) {
-      if (this.#direct.has(member)) continue;
-      this.#drains.delete(member);
-      resolve();
-    }
-  }
-
-  /** Resolves once every line queued for `member` (replies) has been sent. */
-  drained(member: Member): Promise<void> {
-    if (!this.#direct.has(member)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const previous = this.#drains.get(member);
-      this.#drains.set(member, () => {
-        previous?.();
-        resolve();
-      });
-    });
+    this.#replies.deliver(durable);
   }
 
   #settle(): void {
@@ -514,51 +420,30 @@ export class Document {
   // --- compaction -----------------------------------------------------------------
 
   #maybeCompact(): void {
-    const store = this.#store;
-    if (store === undefined || this.#compaction !== undefined || this.#status !== 'open') return;
-    if (store.journalBytes < this.#config.limits.compactionBytes) return;
-    if (performance.now() < this.#compactRetryAt) return;
-    this.#compaction = this.compact().finally(() => {
-      this.#compaction = undefined;
-    });
+    if (this.#status !== 'open') return;
+    this.#compactor?.maybe(() => this.#snapshotContent());
   }
 
   /** Writes a snapshot of the current revision and drops the journal up to it. */
   async compact(): Promise<void> {
-    const store = this.#store;
-    if (store === undefined) return;
-    const { metrics, logger } = this.#config;
-    const start = performance.now();
-    const rev = this.#rev;
-    const text = this.snapshotText();
-    this.#size = Buffer.byteLength(text, 'utf8');
-    try {
-      await store.compact({
-        doc: this.name,
-        epoch: this.epoch,
-        rev,
-        text,
-        applied: this.#dedup.recent(SNAPSHOT_IDS_PER_CLIENT),
-      });
-      metrics.compactions.inc({ result: 'ok' });
-      metrics.compactionSeconds.observe((performance.now() - start) / 1000);
-      logger.info('compacted', { doc: this.name, rev, bytes: this.#size });
-    } catch (err) {
-      this.#compactRetryAt = performance.now() + COMPACTION_RETRY_MS;
-      metrics.compactions.inc({ result: 'error' });
-      logger.error('compaction failed', { doc: this.name, error: err });
-    }
+    await this.#compactor?.run(this.#snapshotContent());
   }
 
   /** Compaction before the document is used (after an interrupted one). */
   async compactIdle(): Promise<void> {
-    await this.#store?.compactIdle({
+    await this.#store?.compactIdle(this.#snapshotContent());
+  }
+
+  #snapshotContent(): SnapshotContent {
+    const text = this.snapshotText();
+    this.#size = Buffer.byteLength(text, 'utf8'); // an exact measure, while we have the text
+    return {
       doc: this.name,
       epoch: this.epoch,
       rev: this.#rev,
-      text: this.snapshotText(),
+      text,
       applied: this.#dedup.recent(SNAPSHOT_IDS_PER_CLIENT),
-    });
+    };
   }
 
   // --- end ------------------------------------------------------------------------
@@ -569,7 +454,7 @@ export class Document {
     this.#pending = [];
     this.#pendingRevisions = [];
     this.#welcoming.clear();
-    this.#direct.clear();
+    this.#replies.clear();
     this.#config.logger.error('journal write failed: document unloaded', {
       doc: this.name,
       error,
@@ -596,7 +481,7 @@ export class Document {
     if (this.#status === 'closing') {
       if (!this.#writing) this.#flush();
       await this.whenIdle();
-      await this.#compaction;
+      await this.#compactor?.running;
     }
     this.#status = 'closed';
     await this.#store?.close();

@@ -9,6 +9,7 @@ import type { FsyncPolicy } from '../storage/fsync-policy.js';
 import { loadDocument } from '../storage/load-document.js';
 import { Document, type DocumentConfig, type DocumentState } from './document.js';
 import { newEpoch } from './epoch.js';
+import { writeStatements } from './server-write.js';
 
 /** Statements that become the first revision of a document that has none. */
 export interface SeedState {
@@ -104,7 +105,10 @@ export class DocumentRegistry {
     const doc = new Document(name, state, this.#config, store);
     if (interrupted) await doc.compactIdle();
     if (seed !== undefined && seed.doc === name && doc.rev === 0) {
-      const { revision, errors } = doc.writeStatements(seed.statements, new PathContext(), false);
+      const { revision, errors } = writeStatements(doc, seed.statements, new PathContext(), {
+        atomic: false,
+        unsafeKeys: config.unsafeKeys,
+      });
       for (const error of errors)
         logger.warn('initial state: statement skipped', { doc: name, error });
       if (revision !== undefined) {

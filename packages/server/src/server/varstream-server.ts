@@ -18,6 +18,7 @@ import { docNameFromPath, underPrefix } from '../document/doc-name.js';
 import type { Document } from '../document/document.js';
 import { DocumentRegistry } from '../document/registry.js';
 import type { Revision } from '../document/revision.js';
+import { writeStatements } from '../document/server-write.js';
 import { ServerError } from '../errors.js';
 import { createRequestHandler } from '../http/request-handler.js';
 import { seedFromText } from '../init/seed.js';
@@ -256,10 +257,11 @@ export class VarStreamServer {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     const doc = await this.#registry.open(docName);
-    const { revision, errors } = doc.writeStatements(
+    const { revision, errors } = writeStatements(
+      doc,
       statements,
       options.context ?? new PathContext(),
-      options.atomic !== false,
+      { atomic: options.atomic !== false, unsafeKeys: this.#options.unsafeKeys },
     );
     if (revision !== undefined) await doc.whenIdle();
     return { rev: revision?.rev, errors };
