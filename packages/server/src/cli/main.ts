@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createLogger } from '../log/logger.js';
 import { VarStreamServer } from '../server/varstream-server.js';
 import { startStdioBridge } from '../stdio/stdio-bridge.js';
@@ -17,6 +17,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.help) {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (options.static !== undefined && !(await isDirectory(options.static))) {
+    process.stderr.write(`varstream-server: --static: not a directory: ${options.static}\n`);
+    return 2;
   }
   const logger = createLogger({ level: options.logLevel });
   const initText = options.init === undefined ? undefined : await readFile(options.init, 'utf8');
@@ -65,6 +69,14 @@ async function main(argv: readonly string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 main(process.argv.slice(2)).then(
