@@ -197,10 +197,10 @@ export class Document {
       text += `${formatMeta('snapshot', { rev })}\n${this.snapshotText()}`;
       this.#config.metrics.snapshotsSent.inc();
     }
-    text += this.#presence.linesFor(member);
+    // Presence lines are added when the welcome is sent: they are the latest then.
     if (rev <= this.#durableRev) {
       this.#members.set(member, rev);
-      member.sendWelcome(text);
+      member.sendWelcome(text + this.#presence.linesFor(member));
     } else {
       this.#welcoming.set(member, { rev, text });
       this.#schedule();
@@ -381,7 +381,7 @@ export class Document {
       if (welcome.rev > durable) continue;
       this.#welcoming.delete(member);
       this.#members.set(member, welcome.rev);
-      member.sendWelcome(welcome.text);
+      member.sendWelcome(welcome.text + this.#presence.linesFor(member));
     }
     const { metrics } = this.#config;
     if (items.length > 0) {
