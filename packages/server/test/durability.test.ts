@@ -191,6 +191,23 @@ describe('durability', () => {
     expect((await third.server.open('default')).rev).toBe(7);
   });
 
+  it.each(['interval', 'never'] as const)(
+    'fsync %s: a graceful restart keeps everything',
+    async (fsync) => {
+      const dir = await dataDir();
+      const first = await start({ dataDir: dir, fsync, fsyncIntervalMs: 20 });
+      const [client] = await connectAll(first.url, 1);
+      await writeMany(client!, 40, (i) => `p.v${i}=${i}\nsum+=${i}\n`);
+      const root = structuredClone(first.server.document('default')!.root);
+      client!.close();
+      await first.close();
+      const second = await start({ dataDir: dir, fsync });
+      const loaded = await second.server.open('default');
+      expect(loaded.rev).toBe(40);
+      expect(loaded.root).toEqual(root);
+    },
+  );
+
   it('names files safely for any document name', async () => {
     const dir = await dataDir();
     const server = await start({ dataDir: dir });
