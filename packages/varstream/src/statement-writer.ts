@@ -43,7 +43,8 @@ export class StatementWriter {
     } else {
       let k = 0;
       const max = Math.min(previous.length, path.length - 1);
-      while (k < max && previous[k] === path[k] && path[k] !== RESET) k++;
+      // Only concrete segments are shared: `+` twice is two different elements.
+      while (k < max && previous[k] === path[k] && !isDynamic(path[k]!)) k++;
       const texts = path.map(formatSegment);
       let shared = 0;
       for (let i = 0; i < k; i++) shared += texts[i]!.length + 1;
@@ -60,4 +61,8 @@ export class StatementWriter {
     this.#previous = next as Segment[];
     return line;
   }
+}
+
+function isDynamic(segment: Segment): boolean {
+  return typeof segment === 'number' && segment < 0;
 }

@@ -23,16 +23,6 @@ export function createTextStream(): TransformStream<WritableStatement | Comment,
         controller.enqueue(`#${text}\n`);
         return;
       }
-      const path = (statement as WritableStatement).path;
-      // StatementWriter may shorten a path through a `+` of the previous one into
-      // `^`, which a reader expands to `*` (the same element, not a new one):
-      // write such paths absolute. Harmless once StatementWriter handles it.
-      for (let i = 0; i < path.length - 1; i++) {
-        if (path[i] === APPEND) {
-          writer.reset();
-          break;
-        }
-      }
       controller.enqueue(writer.write(statement as WritableStatement));
     },
   });
