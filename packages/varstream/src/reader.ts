@@ -35,6 +35,16 @@ export interface ReaderOptions {
   context?: PathContext;
 }
 
+/**
+ * For `parse()` only (not exported by the package): the position of a reader
+ * between two statements, and moving it forward past text that the fast path
+ * of `parse()` already read.
+ */
+export const readerInternals = {
+  position: undefined as unknown as (reader: Reader) => number,
+  seek: undefined as unknown as (reader: Reader, pos: number, line: number) => void,
+};
+
 const LF = 10;
 const CR = 13;
 const SPACE = 32;
@@ -95,6 +105,17 @@ export class Reader implements Iterable<Entry> {
   /** Line breaks inside the statement so far, and where each continued line ends (bare values). */
   #breaks = 0;
   readonly #lineEnds: number[] = [];
+
+  static {
+    readerInternals.position = (reader) => reader.#pos;
+    readerInternals.seek = (reader, pos, line) => {
+      if (reader.#pending || reader.#skipping || reader.#skipLF || pos < reader.#pos) {
+        throw new Error('Reader: seek() only moves forward between statements');
+      }
+      reader.#pos = pos;
+      reader.#line = line;
+    };
+  }
 
   constructor(options: ReaderOptions = {}) {
     this.#strict = options.strict === true;
@@ -197,7 +218,8 @@ export class Reader implements Iterable<Entry> {
       const lineEnd = eol === -1 ? buf.length : eol;
       if (lineEnd - pos > this.limits.maxStatementLength) {
         this.#fail('LIMIT_STATEMENT', this.#tooLong(), pos, pos, lineEnd);
-        this.#consumeLine(lineEnd);
+        // Skip its continuation lines too, as when the limit is hit before the line is complete.
+        this.#startSkip(pos);
         continue;
       }
       if (c === HASH || c === SPACE || c === TAB) {
@@ -322,7 +344,7 @@ export class Reader implements Iterable<Entry> {
           if (next < buf.length && buf.charCodeAt(next) === LF) next++;
         }
         const eol = this.#findEol(next);
-        if (eol === -1 && !this.#ended) return this.#wait(next);
+        if (eol === -1 && !this.#ended) return this.#wait(next, 1);
         this.#lineEnds.push(lineEnd, next);
         this.#lineStart = next;
         this.#lineEnd = eol === -1 ? buf.length : eol;
@@ -348,8 +370,11 @@ export class Reader implements Iterable<Entry> {
     return statement;
   }
 
-  /** Waits for more input, unless the statement is already too long: then skip it. */
-  #wait(resumeAt: number): null | undefined {
+  /**
+   * Waits for more input, unless the statement is already too long: then skip
+   * it from `resumeAt`, past `passed` line breaks not counted in `#breaks` yet.
+   */
+  #wait(resumeAt: number, passed = 0): null | undefined {
     if (this.#buf.length - this.#start <= this.limits.maxStatementLength) return null;
     this.#pending = false;
     this.#fail(
@@ -360,7 +385,7 @@ export class Reader implements Iterable<Entry> {
       this.#firstEol,
       this.#stmtLine,
     );
-    this.#line += this.#breaks;
+    this.#line += this.#breaks + passed;
     this.#startSkip(resumeAt);
     return undefined;
   }
@@ -374,22 +399,13 @@ export class Reader implements Iterable<Entry> {
     const buf = this.#buf;
     const start = this.#start;
     const q = findClosingQuote(buf, this.#valueStart, buf.length, this.#scanFrom);
+    const max = this.limits.maxStatementLength;
     if (q === -1) {
       this.#scanFrom = Math.max(this.#valueStart + 1, buf.length);
-      if (!this.#ended) {
-        if (buf.length - start <= this.limits.maxStatementLength) return null;
-        this.#pending = false;
-        this.#fail(
-          'LIMIT_STATEMENT',
-          this.#tooLong(),
-          start,
-          start,
-          this.#firstEol,
-          this.#stmtLine,
-        );
-        this.#recoverAfterFirstLine();
-        return -1;
-      }
+      // Longer than allowed without its closing quote: the same error whether
+      // the rest of the input has arrived or not.
+      if (buf.length - start > max) return this.#quoteTooLong();
+      if (!this.#ended) return null;
       this.#pending = false;
       this.#fail(
         'BAD_QUOTE',
@@ -403,6 +419,8 @@ export class Reader implements Iterable<Entry> {
       return -1;
     }
     this.#scanFrom = q;
+    // As if the quote had arrived after the reader gave up waiting for it.
+    if (q - start > max) return this.#quoteTooLong();
     const after = q + 1;
     if (after >= buf.length && !this.#ended) return null;
     const c = after >= buf.length ? LF : buf.charCodeAt(after);
@@ -425,6 +443,14 @@ export class Reader implements Iterable<Entry> {
       this.#firstEol,
       this.#stmtLine,
     );
+    this.#recoverAfterFirstLine();
+    return -1;
+  }
+
+  #quoteTooLong(): -1 {
+    this.#pending = false;
+    const start = this.#start;
+    this.#fail('LIMIT_STATEMENT', this.#tooLong(), start, start, this.#firstEol, this.#stmtLine);
     this.#recoverAfterFirstLine();
     return -1;
   }
