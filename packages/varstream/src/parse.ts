@@ -1,8 +1,9 @@
-import type { Limits } from './defaults.js';
+import { type Limits, resolveLimits } from './defaults.js';
 import type { VarStreamError } from './errors.js';
+import { FastParser } from './fast-parse.js';
 import { legacyParse } from './legacy/index.js';
 import { PathContext } from './path-context.js';
-import { Reader } from './reader.js';
+import { Reader, readerInternals } from './reader.js';
 import { Tree } from './tree.js';
 
 export interface ParseOptions {
@@ -20,31 +21,69 @@ export interface ParseOptions {
  * Parses VarStream text into a value, like `JSON.parse`. An empty text gives
  * `{}`. Tolerant by default: a bad statement is skipped and reported to
  * `onError`; with `strict: true` the first error is thrown.
+ *
+ * The statements of the common shape go through `FastParser`; each other one
+ * (and every error) goes through the general `Reader` + `Tree`, with the same
+ * results.
  */
 export function parse(text: string, options: ParseOptions = {}): unknown {
   if (options.legacy === true) return legacyParse(text, options);
-  const strict = options.strict === true;
-  const onError = options.onError;
-  const context = new PathContext();
-  const reader = new Reader({
-    strict,
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
-    ...(onError === undefined ? {} : { onError }),
-    context,
-  });
-  const tree = new Tree(undefined, { limits: reader.limits });
-  reader.end(text);
-  for (let entry = reader.read(); entry !== null; entry = reader.read()) {
-    if (entry.op === '#') continue;
-    try {
-      tree.applyQuiet(entry, context);
-    } catch (err) {
-      if (strict || onError === undefined) {
-        if (strict) throw err;
-        continue;
-      }
-      onError(err as VarStreamError);
-    }
+  const limits = resolveLimits(options.limits);
+  const fast = new FastParser(text, limits);
+  let general: GeneralPath | undefined;
+  for (;;) {
+    fast.run();
+    if (fast.done) break;
+    general ??= new GeneralPath(text, limits, options);
+    if (!general.step(fast)) break;
   }
-  return tree.root === undefined ? {} : tree.root;
+  return fast.root === undefined ? {} : fast.root;
+}
+
+/** `Reader` + `Tree` on the same text, taking over from the fast path one statement at a time. */
+class GeneralPath {
+  readonly #context = new PathContext();
+  readonly #reader: Reader;
+  readonly #tree: Tree;
+  readonly #strict: boolean;
+  readonly #onError: ((error: VarStreamError) => void) | undefined;
+
+  constructor(text: string, limits: Limits, options: ParseOptions) {
+    this.#strict = options.strict === true;
+    this.#onError = options.onError;
+    this.#reader = new Reader({
+      strict: this.#strict,
+      limits,
+      ...(this.#onError === undefined ? {} : { onError: this.#onError }),
+      context: this.#context,
+    });
+    this.#tree = new Tree(undefined, { limits });
+    this.#reader.end(text);
+  }
+
+  /**
+   * Reads and applies the statement where the fast path stopped (after any
+   * error, comment or blank line before it), then hands back. False at the end.
+   */
+  step(fast: FastParser): boolean {
+    const reader = this.#reader;
+    const tree = this.#tree;
+    const context = this.#context;
+    tree.root = fast.root;
+    tree.nodesCreated = fast.nodesCreated;
+    context.previous = fast.previous;
+    readerInternals.seek(reader, fast.pos, fast.line);
+    const entry = reader.read();
+    if (entry !== null && entry.op !== '#') {
+      try {
+        tree.applyQuiet(entry, context);
+      } catch (err) {
+        if (this.#strict) throw err;
+        this.#onError?.(err as VarStreamError);
+      }
+    }
+    const pos = readerInternals.position(reader);
+    fast.resume(pos, reader.line, tree.root, tree.nodesCreated, context.previous);
+    return entry !== null;
+  }
 }

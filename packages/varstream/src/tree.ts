@@ -1,3 +1,4 @@
+import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import { VarStreamError, type VarStreamErrorCode } from './errors.js';
 import { combine } from './operators.js';
@@ -24,8 +25,6 @@ export interface TreeOptions {
   limits?: Partial<Limits>;
 }
 
-type Container = Record<string, unknown> | unknown[];
-
 const ROOT: unique symbol = Symbol('root');
 const TRUNCATE: unique symbol = Symbol('truncate');
 
@@ -41,30 +40,6 @@ type UndoEntry =
       after?: string[];
     }
   | { target: unknown[]; key: typeof TRUNCATE; old: unknown[] };
-
-const hasOwn = Object.hasOwn;
-
-function isContainer(value: unknown): value is Container {
-  return value !== null && typeof value === 'object';
-}
-
-function fresh(value: Literal | undefined): unknown {
-  if (value !== null && typeof value === 'object') return Array.isArray(value) ? [] : {};
-  return value;
-}
-
-function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  } else {
-    target[key] = value;
-  }
-}
 
 /**
  * A VarStream tree: plain objects and arrays under one root. Applies

@@ -1,0 +1,367 @@
+import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
+import type { Limits } from './defaults.js';
+import { APPEND, LAST, RESET, type Segment } from './path.js';
+import { type Literal, typeBareValue } from './value.js';
+
+const LF = 10;
+const QUOTE = 34;
+const DOT = 46;
+const EQUALS = 61;
+const CARET = 94;
+
+/** Returned by `#value` when the statement is left to the general path. */
+const NONE: unique symbol = Symbol('none');
+
+/** Keys seen recently, by hash: a key read again is not sliced again (nor re-hashed by V8). */
+const KEY_CACHE_BITS = 10;
+const KEY_CACHE_MASK = (1 << KEY_CACHE_BITS) - 1;
+const MAX_CACHED_KEY = 32;
+const keyCache: Array<string | undefined> = new Array(1 << KEY_CACHE_BITS).fill(undefined);
+
+function isKeyChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || // a-z
+    (c >= 65 && c <= 90) || // A-Z
+    (c >= 48 && c <= 57) || // 0-9
+    c === 95 // _
+  );
+}
+
+/**
+ * The fast path of `parse()`: reads and applies, in one pass, the statements
+ * of the common shape — a path of bare keys, indices, `+`, `*`, `!`, maybe
+ * after `^` or `^N`, then `=` and a one-line value (bare without backslash,
+ * or quoted without escapes), LF line breaks — walking the tree while it
+ * reads and reusing the containers along the previous path.
+ *
+ * It applies a statement exactly as `Reader` + `Tree.applyQuiet` would, or
+ * changes nothing and stops (`run()` returns) so that `parse()` hands that
+ * statement to them: any other shape, any error, any limit reached. The
+ * differential tests in test/fast-parse.test.ts hold the two paths to the
+ * same results.
+ */
+export class FastParser {
+  /** Where the next statement starts, and its line. */
+  pos = 0;
+  line = 1;
+  root: unknown = undefined;
+  nodesCreated = 0;
+
+  readonly #text: string;
+  // The limits, copied: hot code reading a per-call options object would be
+  // deoptimized each time a garbage collection frees that object's hidden class.
+  readonly #maxStatementLength: number;
+  readonly #maxPathDepth: number;
+  readonly #maxArrayIndex: number;
+  readonly #maxArrayGap: number;
+  readonly #maxNodes: number;
+  /** The previous statement's concrete path (or the general path's `^` context), `#prevLen` long. */
+  #prev: Segment[] = [];
+  #prevLen = 0;
+  /** The path being read, `#n` long; swapped with `#prev` once applied. */
+  #cur: Segment[] = [];
+  #n = 0;
+  /** End of the line of the statement being read. */
+  #eol = 0;
+  /** chain[d]: the container holding segment d of `#prev`, valid for d < #chainValid. */
+  readonly #chain: Container[] = [];
+  #chainValid = 0;
+  /** Next CR and next backslash at or after `pos` (the text's length when none). */
+  #crPos = -1;
+  #bsPos = -1;
+  // What `#resolve` found for `#mutate`.
+  #created = 0;
+  #createFrom = -1;
+  #resetDepth = -1;
+
+  constructor(text: string, limits: Limits) {
+    this.#text = text;
+    this.#maxStatementLength = limits.maxStatementLength;
+    this.#maxPathDepth = limits.maxPathDepth;
+    this.#maxArrayIndex = limits.maxArrayIndex;
+    this.#maxArrayGap = limits.maxArrayGap;
+    this.#maxNodes = limits.maxNodes;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.#text.length;
+  }
+
+  /** The `^` context to hand to the general path. */
+  get previous(): Segment[] {
+    return this.#prev.slice(0, this.#prevLen);
+  }
+
+  /** Takes over after the general path read (and applied) statements up to `pos`. */
+  resume(pos: number, line: number, root: unknown, nodesCreated: number, previous: Segment[]) {
+    this.pos = pos;
+    this.line = line;
+    this.root = root;
+    this.nodesCreated = nodesCreated;
+    // The general path's context may hold `+` and `!`: `^` reads them as `*` and 0.
+    const prev = this.#prev;
+    prev.length = 0;
+    for (let i = 0; i < previous.length; i++) {
+      const s = previous[i]!;
+      prev.push(s === APPEND ? LAST : s === RESET ? 0 : s);
+    }
+    this.#prevLen = prev.length;
+    this.#chainValid = 0;
+  }
+
+  /** Applies statements until one is left to the general path, or the end. */
+  run(): void {
+    const text = this.#text;
+    const length = text.length;
+    while (this.pos < length) {
+      if (text.charCodeAt(this.pos) === LF) {
+        this.pos++;
+        this.line++;
+        continue;
+      }
+      const eq = this.#header();
+      if (eq === -1) return;
+      const value = this.#value(eq);
+      if (value === NONE) return;
+      if (!this.#resolve()) return;
+      this.#mutate(value);
+      const eol = this.#eol;
+      if (eol < length) {
+        this.pos = eol + 1;
+        this.line++;
+      } else this.pos = length;
+    }
+  }
+
+  // --- reading ---------------------------------------------------------------------
+
+  /**
+   * Reads the path at `pos` into `#cur` (`^` expanded) up to its `=`. Returns
+   * the index of the `=`, or -1 for anything else.
+   */
+  #header(): number {
+    const text = this.#text;
+    const prev = this.#prev;
+    const cur = this.#cur;
+    const maxDepth = this.#maxPathDepth;
+    let i = this.pos;
+    let d = 0;
+    if (text.charCodeAt(i) === CARET) {
+      let j = i + 1;
+      let back = 0;
+      for (let c = text.charCodeAt(j); c >= 48 && c <= 57; c = text.charCodeAt(++j)) {
+        back = back * 10 + (c - 48);
+      }
+      if (j - i - 1 > 9 || text.charCodeAt(j) !== DOT) return -1;
+      const prevLen = this.#prevLen;
+      if (j === i + 1) back = prevLen > 0 ? prevLen - 1 : 0;
+      if (back > prevLen || back > maxDepth) return -1;
+      for (; d < back; d++) cur[d] = prev[d]!;
+      i = j + 1;
+    }
+    for (;;) {
+      if (d >= maxDepth) return -1;
+      const c = text.charCodeAt(i);
+      if (isKeyChar(c)) {
+        const start = i;
+        let hash = 0;
+        let digits = true;
+        for (let k = c; isKeyChar(k); k = text.charCodeAt(++i)) {
+          hash = (Math.imul(hash, 31) + k) | 0;
+          if (k < 48 || k > 57) digits = false;
+        }
+        if (digits) {
+          const index = this.#index(start, i);
+          if (index === -1) return -1;
+          cur[d++] = index;
+        } else cur[d++] = key(text, start, i, hash);
+      } else if (c === 43 /* + */ || c === 42 /* * */ || c === 33 /* ! */) {
+        const next = text.charCodeAt(i + 1);
+        if (next !== DOT && next !== EQUALS) return -1;
+        cur[d++] = c === 43 ? APPEND : c === 42 ? LAST : RESET;
+        i++;
+      } else return -1;
+      const next = text.charCodeAt(i);
+      if (next === EQUALS) {
+        this.#n = d;
+        return i;
+      }
+      if (next !== DOT) return -1;
+      i++;
+    }
+  }
+
+  /** The array index written in `[start, end)` (digits), or -1 when out of the limits. */
+  #index(start: number, end: number): number {
+    if (end - start > 15) return -1;
+    const text = this.#text;
+    let index = 0;
+    for (let i = start; i < end; i++) index = index * 10 + (text.charCodeAt(i) - 48);
+    return index > this.#maxArrayIndex ? -1 : index;
+  }
+
+  /** The value after the `=` at `eq`, on this line only; sets `#eol`. */
+  #value(eq: number): Literal | typeof NONE {
+    const text = this.#text;
+    const start = this.pos;
+    const valueStart = eq + 1;
+    let eol = text.indexOf('\n', valueStart);
+    if (eol === -1) eol = text.length;
+    if (this.#nextCR(start) < eol || this.#nextBackslash(start) < eol) return NONE;
+    if (eol === valueStart || eol - start > this.#maxStatementLength) return NONE;
+    this.#eol = eol;
+    if (text.charCodeAt(valueStart) !== QUOTE) return typeBareValue(text.slice(valueStart, eol));
+    // Quoted: closed at the end of the line, no quote nor control character inside.
+    const close = eol - 1;
+    if (close === valueStart || text.charCodeAt(close) !== QUOTE) return NONE;
+    for (let i = valueStart + 1; i < close; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE || c < 32) return NONE;
+    }
+    return text.slice(valueStart + 1, close);
+  }
+
+  #nextCR(from: number): number {
+    if (this.#crPos < from) {
+      const cr = this.#text.indexOf('\r', from);
+      this.#crPos = cr === -1 ? this.#text.length : cr;
+    }
+    return this.#crPos;
+  }
+
+  #nextBackslash(from: number): number {
+    if (this.#bsPos < from) {
+      const bs = this.#text.indexOf('\\', from);
+      this.#bsPos = bs === -1 ? this.#text.length : bs;
+    }
+    return this.#bsPos;
+  }
+
+  // --- applying (as Tree.applyQuiet) ---------------------------------------------------
+
+  /**
+   * Walks `#cur` in the tree without changing it: concrete indices into
+   * `#cur`, containers into `#chain`, what to create. False when the
+   * statement would fail (the general path then reports it).
+   */
+  #resolve(): boolean {
+    const n = this.#n;
+    const path = this.#cur;
+    const prev = this.#prev;
+    const chain = this.#chain;
+    const maxIndex = this.#maxArrayIndex;
+    const maxGap = this.#maxArrayGap;
+    let node: unknown = this.root;
+    let d = 0;
+    const max = Math.min(n, this.#chainValid - 1);
+    while (d < max && path[d] === prev[d]) d++;
+    if (d > 0) node = chain[d];
+    this.#chainValid = 0; // the walk below overwrites the chain
+    let createFrom = -1;
+    let resetDepth = -1;
+    for (; d < n; d++) {
+      const seg = path[d]!;
+      if (createFrom === -1) {
+        const wantArray = typeof seg === 'number';
+        if (!isContainer(node) || Array.isArray(node) !== wantArray) createFrom = d;
+      }
+      if (createFrom !== -1) {
+        if (typeof seg === 'number') {
+          if (seg === LAST) return false;
+          const index = Math.max(0, seg);
+          if (index > maxIndex || index > maxGap) return false;
+          path[d] = index;
+        }
+        node = undefined;
+        continue;
+      }
+      const container = node as Container;
+      chain[d] = container;
+      if (typeof seg === 'string') {
+        node = hasOwn(container, seg) ? (container as Record<string, unknown>)[seg] : undefined;
+        continue;
+      }
+      const arr = container as unknown[];
+      let index: number;
+      if (seg >= 0) index = seg;
+      else if (seg === APPEND) index = arr.length;
+      else if (seg === LAST) {
+        if (arr.length === 0) return false;
+        index = arr.length - 1;
+      } else {
+        // RESET: the array is emptied, its first slot is new.
+        path[d] = 0;
+        resetDepth = d;
+        node = undefined;
+        if (d + 1 < n) createFrom = d + 1;
+        continue;
+      }
+      if (index > maxIndex || index - arr.length > maxGap) return false;
+      path[d] = index;
+      node = index < arr.length && hasOwn(arr, index) ? arr[index] : undefined;
+    }
+    const created = (createFrom === -1 ? 0 : n - createFrom) + (node === undefined ? 1 : 0);
+    if (this.nodesCreated + created > this.#maxNodes) return false;
+    this.#created = created;
+    this.#createFrom = createFrom;
+    this.#resetDepth = resetDepth;
+    return true;
+  }
+
+  /** Changes the tree as resolved, then makes `#cur` the previous path. */
+  #mutate(value: Literal): void {
+    const n = this.#n;
+    const path = this.#cur;
+    const chain = this.#chain;
+    const createFrom = this.#createFrom;
+    this.nodesCreated += this.#created;
+    if (this.#resetDepth !== -1) (chain[this.#resetDepth] as unknown[]).length = 0;
+    if (createFrom !== -1) {
+      let holder = createFrom === 0 ? undefined : chain[createFrom - 1];
+      for (let d = createFrom; d < n; d++) {
+        const created: Container = typeof path[d] === 'number' ? [] : {};
+        if (d === 0) this.root = created;
+        else set(holder!, path[d - 1]!, created);
+        chain[d] = created;
+        holder = created;
+      }
+    }
+    set(chain[n - 1]!, path[n - 1]!, fresh(value));
+    this.#cur = this.#prev;
+    this.#prev = path;
+    this.#prevLen = n;
+    this.#chainValid = n;
+  }
+}
+
+function set(target: Container, key: Segment, value: unknown): void {
+  if (Array.isArray(target)) target[key as number] = value;
+  else setKey(target, key as string, value);
+}
+
+/** The key in `[start, end)` of `text`, from the cache when it was read recently. */
+function key(text: string, start: number, end: number, hash: number): string {
+  const length = end - start;
+  if (length > MAX_CACHED_KEY) return text.slice(start, end);
+  const slot = (hash ^ (hash >>> KEY_CACHE_BITS)) & KEY_CACHE_MASK;
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === length && text.startsWith(cached, start)) {
+    return cached;
+  }
+  const read = text.slice(start, end);
+  keyCache[slot] = read;
+  return read;
+}
+
+/**
+ * Lives as long as the module: it keeps the hidden class of `FastParser`, and
+ * so the optimized code that depends on it, alive between two parses (else
+ * every garbage collection in between would throw that code away).
+ */
+export const keepAlive = new FastParser('', {
+  maxStatementLength: 0,
+  maxPathDepth: 0,
+  maxArrayIndex: 0,
+  maxArrayGap: 0,
+  maxNodes: 0,
+});
