@@ -49,7 +49,8 @@ export class LegacyApplier {
     const place = { root, prop: target.prop };
     const budget = this.ctx.limits.maxStatementLength;
     const next = guarded((): { remove: boolean; value: unknown } => {
-      const current = ownGet(root, target.prop);
+      // Read only where 0.3.2 reads (a caller's getter runs as often).
+      const current = (): unknown => ownGet(root, target.prop);
       switch (op) {
         case '&':
           return {
@@ -57,18 +58,18 @@ export class LegacyApplier {
             value: ref === null || refRoot === null ? null : ownGet(refRoot, ref.prop),
           };
         case '=':
-          return { remove: value === '' && typeof current !== 'string', value };
+          return { remove: value === '' && typeof current() !== 'string', value };
         case '+':
           return {
             remove: false,
-            value: plus(legacyPrimitive(current, budget), value === null ? Number.NaN : value),
+            value: plus(legacyPrimitive(current(), budget), value === null ? Number.NaN : value),
           };
         default:
           return {
             remove: false,
             value: arithmetic(
               op,
-              legacyPrimitive(current, budget),
+              legacyPrimitive(current(), budget),
               value === null ? Number.NaN : value,
             ),
           };

@@ -1,9 +1,8 @@
 import type { Limits } from '../defaults.js';
 import type { VarStreamErrorCode, VarStreamErrorDetails } from '../errors.js';
 
-/** What the pieces of the legacy reader share: mode, limits and error reporting. */
+/** What the pieces of the legacy reader share: limits and error reporting. */
 export interface LegacyContext {
-  readonly strict: boolean;
   readonly limits: Limits;
   /**
    * Reports a problem: throws it in strict mode; in tolerant mode hands it to

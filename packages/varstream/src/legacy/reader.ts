@@ -39,7 +39,6 @@ export class LegacyReader {
     const limits = resolveLimits(options.limits);
     let nodes = 0;
     const ctx: LegacyContext = {
-      strict,
       limits,
       fail(code: VarStreamErrorCode, reason: string, details?: VarStreamErrorDetails): void {
         if (!strict && onError === undefined) return;
