@@ -36,6 +36,15 @@ const ui = {
 /** The default document of the server this page came from (through Vite's proxy in dev). */
 const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/`;
 
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+/** A message in the alert bar: gone after 8 s unless sticky. */
+function notice(text: string, sticky = false): void {
+  ui.notice.textContent = text;
+  ui.notice.hidden = false;
+  clearTimeout(noticeTimer);
+  if (!sticky) noticeTimer = setTimeout(() => (ui.notice.hidden = true), 8_000);
+}
+
 const me: Identity = loadIdentity();
 const wire = new WireLog(ui.wire, 200);
 
@@ -56,7 +65,10 @@ function bind(): () => void {
   return bindForm(caretFollowsAppends(doc, ui.form), ui.form, {
     path: FORM_PATH,
     presence: { name: me.name, color: me.color },
-    onError: (err) => console.error('collab-form: could not write a field', err),
+    onError: (err) => {
+      console.warn('collab-form: could not write a field', err);
+      notice(`That edit could not be applied: ${(err as Error).message}`);
+    },
   });
 }
 
@@ -70,7 +82,13 @@ ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
   const values = formValues();
   if (Object.values(values).every((v) => v === '')) return;
-  doc.applyText(sendChange(values));
+  try {
+    doc.applyText(sendChange(values));
+  } catch (err) {
+    // E.g. `submissions` is not a list (someone wrote something else there).
+    console.warn('collab-form: could not send', err);
+    notice(`Could not send the form: ${(err as Error).message}`);
+  }
 });
 
 // --- you --------------------------------------------------------------------
@@ -138,13 +156,6 @@ function renderStatus(): void {
 doc.on('status', renderStatus);
 doc.on('pending', renderStatus);
 
-let noticeTimer: ReturnType<typeof setTimeout> | undefined;
-function notice(text: string, sticky = false): void {
-  ui.notice.textContent = text;
-  ui.notice.hidden = false;
-  clearTimeout(noticeTimer);
-  if (!sticky) noticeTimer = setTimeout(() => (ui.notice.hidden = true), 8_000);
-}
 doc.on('reject', (rejection) => {
   console.warn('collab-form: change refused', rejection);
   notice(`The server refused a change (${rejection.code}): ${rejection.message}. It was undone.`);
