@@ -15,12 +15,19 @@ export const RESET = -3;
 
 export type Path = readonly Segment[];
 
-const BARE_KEY = /^[A-Za-z0-9_]+$/;
-const DIGITS = /^[0-9]+$/;
-
-/** True when `key` can be written without quotes and still reads back as this object key. */
+/**
+ * True when `key` can be written without quotes and still reads back as this
+ * object key: `[A-Za-z0-9_]+`, not all digits (that would be an index).
+ */
 export function isBareKey(key: string): boolean {
-  return BARE_KEY.test(key) && !DIGITS.test(key);
+  let digits = true;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return false;
+    digits = false;
+  }
+  return !digits;
 }
 
 /** Writes a string as a double-quoted VarStream string (JSON string syntax). */

@@ -49,7 +49,7 @@ export class TreeWriter implements Iterable<string> {
   readonly #cum: number[] = [0];
   /** Segment d addresses an array element written with `!`/`+` until its first line. */
   readonly #fresh: boolean[] = [];
-  #out = '';
+  readonly #out = new Output();
   #started = false;
   #done = false;
   /** Length of the previous line's path; segments shared with it. */
@@ -71,8 +71,7 @@ export class TreeWriter implements Iterable<string> {
   read(): string | null {
     if (this.#done) return null;
     this.#run(this.#chunkSize);
-    const out = this.#out;
-    this.#out = '';
+    const out = this.#out.take();
     if (out.length === 0) {
       this.#done = true;
       return null;
@@ -87,10 +86,8 @@ export class TreeWriter implements Iterable<string> {
   /** Writes everything and returns it as one string. */
   toString(): string {
     this.#run(Number.POSITIVE_INFINITY);
-    const out = this.#out;
-    this.#out = '';
     this.#done = true;
-    return out;
+    return this.#out.take();
   }
 
   #run(budget: number): void {
@@ -98,17 +95,18 @@ export class TreeWriter implements Iterable<string> {
       this.#started = true;
       const root = toJSONValue(this.#root, '');
       if (root === null || typeof root !== 'object') {
-        if (root !== undefined) this.#out += `^0=${scalarText(root, '^0')}\n`;
+        if (root !== undefined) this.#out.put(`^0=${scalarText(root, '^0')}\n`);
         return;
       }
       if (isEmpty(root)) {
-        if (Array.isArray(root)) this.#out += '^0=[]\n';
+        if (Array.isArray(root)) this.#out.put('^0=[]\n');
         return;
       }
       this.#push(root, undefined, '', false);
     }
     const stack = this.#stack;
-    while (stack.length > 0 && this.#out.length < budget) {
+    const out = this.#out;
+    while (stack.length > 0 && out.size < budget) {
       const frame = stack[stack.length - 1]!;
       const depth = stack.length - 1; // segments to reach `frame`
       let key: Segment;
@@ -171,7 +169,7 @@ export class TreeWriter implements Iterable<string> {
         this.#line(depth, text, Array.isArray(value) ? '=[]' : '={}');
         continue;
       }
-      this.#line(depth, text, `=${scalarText(value, key)}`);
+      this.#line(depth, text, '=', scalarText(value, key));
     }
   }
 
@@ -228,33 +226,34 @@ export class TreeWriter implements Iterable<string> {
     };
   }
 
-  /** Writes one line whose path is the current stack (`depth` segments) plus `leaf`. */
-  #line(depth: number, leaf: string, rest: string): void {
-    const n = depth + 1;
+  /**
+   * Writes one line whose path is the current stack (`depth` segments) plus
+   * `leaf`, then `op` and `value`: a `^`/`^N` prefix when it is shorter.
+   */
+  #line(depth: number, leaf: string, op: string, value = ''): void {
     const cum = this.#cum;
     const texts = this.#texts;
-    let line: string;
+    const out = this.#out;
     const k = this.#shared;
     const absolute = cum[depth]! + leaf.length;
     let prefix = '';
     if (this.#compress && k > 0 && this.#prevLen > 0) {
-      prefix = k === this.#prevLen - 1 ? '^' : `^${k}`;
+      prefix = k === this.#prevLen - 1 ? '^' : backTo(k);
       if (prefix.length + 1 + (absolute - cum[k]!) >= absolute) prefix = '';
     }
     if (prefix !== '') {
-      line = prefix;
-      for (let d = k; d < depth; d++) line += `.${texts[d]}`;
-      line += `.${leaf}`;
+      out.put(prefix);
+      for (let d = k; d < depth; d++) out.put2('.', texts[d]!);
+      out.put2('.', leaf);
     } else {
-      line = '';
-      for (let d = 0; d < depth; d++) line += `${texts[d]}.`;
-      line += leaf;
+      for (let d = 0; d < depth; d++) out.put2(texts[d]!, '.');
+      out.put(leaf);
     }
-    this.#out += `${line}${rest}\n`;
+    out.put3(op, value, '\n');
     // Elements created by this line are now the last of their arrays.
     this.#created(depth);
     this.#emitted = this.#stack.length;
-    this.#prevLen = n;
+    this.#prevLen = depth + 1;
     this.#shared = depth;
   }
 
@@ -266,16 +265,74 @@ export class TreeWriter implements Iterable<string> {
 
   /** `path&=target`: the left side is written whole, as the reader expands the right side first. */
   #reference(depth: number, leaf: string, target: Frame): void {
-    let line = '';
     const texts = this.#texts;
-    for (let d = 0; d < depth; d++) line += `${texts[d]}.`;
-    line += `${leaf}&=${formatPath(pathOf(target))}\n`;
-    this.#out += line;
+    const out = this.#out;
+    for (let d = 0; d < depth; d++) out.put2(texts[d]!, '.');
+    out.put3(leaf, '&=', formatPath(pathOf(target)));
+    out.put('\n');
     this.#created(depth);
     this.#emitted = this.#stack.length;
     this.#prevLen = depth + 1;
     this.#shared = depth;
   }
+}
+
+/**
+ * The text written and not yet returned. Pieces are appended with `+=` (V8
+ * builds a tree of them, cheaply) and every 512 pieces that tree is flattened
+ * into one string: a tree grown from the whole output would be walked and
+ * copied by every garbage collection until the end.
+ */
+class Output {
+  /** Length of the text held. */
+  size = 0;
+  #text = '';
+  #pieces = 0;
+  readonly #flat: string[] = [];
+
+  put(a: string): void {
+    this.#text += a;
+    this.size += a.length;
+    if (++this.#pieces >= 512) this.#flatten();
+  }
+
+  put2(a: string, b: string): void {
+    this.put(a);
+    this.put(b);
+  }
+
+  put3(a: string, b: string, c: string): void {
+    this.put(a);
+    this.put(b);
+    this.put(c);
+  }
+
+  /** Everything held, as one string; empties the output. */
+  take(): string {
+    this.#flatten();
+    const flat = this.#flat;
+    const text = flat.length === 1 ? flat[0]! : flat.join('');
+    flat.length = 0;
+    this.size = 0;
+    return text;
+  }
+
+  #flatten(): void {
+    const text = this.#text;
+    if (text.length === 0) return;
+    // Reading a character of a string tree makes V8 flatten it (in place).
+    text.charCodeAt(0);
+    this.#flat.push(text);
+    this.#text = '';
+    this.#pieces = 0;
+  }
+}
+
+const BACK_TO: string[] = [];
+
+/** `^N`, made once for each N. */
+function backTo(n: number): string {
+  return (BACK_TO[n] ??= `^${n}`);
 }
 
 function pathOf(frame: Frame): Segment[] {
@@ -341,3 +398,10 @@ function scalarText(value: unknown, key: Segment): string {
       });
   }
 }
+
+/**
+ * Lives as long as the module: it keeps the hidden classes of `TreeWriter` and
+ * `Output`, and so the optimized code that depends on them, alive between two
+ * calls (else every garbage collection in between would throw that code away).
+ */
+export const keepAlive = new TreeWriter(undefined);

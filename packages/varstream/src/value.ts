@@ -108,20 +108,51 @@ function expandExponent(text: string): string {
   return negative ? `-${out}` : out;
 }
 
-// Characters that force quoting: control characters except tab and LF.
-const NEEDS_QUOTE = /[\u0000-\u0008\u000b-\u001f]/;
+// What `scanBare` finds in a string.
+const HAS_ESCAPES = 1; // a backslash or a line break: written escaped
+const HAS_SURROGATE = 2; // maybe a lone surrogate: check isWellFormed()
+const NEEDS_QUOTES = 4; // a control character other than tab and LF
+
+// Control characters other than tab and LF.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f]/;
+
+function scanBare(text: string): number {
+  if (text.length > 64) {
+    // Long strings: the engine's own searches beat a loop in JS.
+    if (CONTROL.test(text)) return NEEDS_QUOTES;
+    const escapes = text.indexOf('\\') !== -1 || text.indexOf('\n') !== -1;
+    return (escapes ? HAS_ESCAPES : 0) | HAS_SURROGATE;
+  }
+  let found = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32) {
+      if (c === 10) found |= HAS_ESCAPES;
+      else if (c !== 9) return NEEDS_QUOTES;
+    } else if (c === 92) found |= HAS_ESCAPES;
+    else if (c >= 0xd800 && c <= 0xdfff) found |= HAS_SURROGATE;
+  }
+  return found;
+}
+
+/** `scanBare`'s findings when `text` can be written bare, else -1. */
+function bareScan(text: string): number {
+  if (text.length === 0) return -1;
+  const c = text.charCodeAt(0);
+  if (c === 34 /* " */ || c === 10 /* \n */) return -1;
+  if (typeBareValue(text) !== text) return -1;
+  const found = scanBare(text);
+  if ((found & NEEDS_QUOTES) !== 0) return -1;
+  if ((found & HAS_SURROGATE) !== 0 && !text.isWellFormed()) return -1;
+  return found;
+}
 
 /**
  * True when `text` can be written bare (after `\` and line-break escaping)
  * and still reads back as this exact string, in this codec and in 0.3.2.
  */
 export function isBareString(text: string): boolean {
-  if (text.length === 0) return false;
-  const c = text.charCodeAt(0);
-  if (c === 34 /* " */ || c === 10 /* \n */) return false;
-  if (typeBareValue(text) !== text) return false;
-  if (NEEDS_QUOTE.test(text)) return false;
-  return text.isWellFormed();
+  return bareScan(text) !== -1;
 }
 
 /** Escapes a bare string: `\` doubles, a line break becomes `\` + LF. */
@@ -133,7 +164,9 @@ export function escapeBare(text: string): string {
 
 /** Writes a string value: bare when it reads back unchanged, else double-quoted. */
 export function formatString(text: string): string {
-  return isBareString(text) ? escapeBare(text) : JSON.stringify(text);
+  const found = bareScan(text);
+  if (found === -1) return JSON.stringify(text);
+  return (found & HAS_ESCAPES) !== 0 ? escapeBare(text) : text;
 }
 
 /** Writes any literal as a right-hand value. */
