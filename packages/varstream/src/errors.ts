@@ -30,7 +30,17 @@ export type VarStreamErrorCode =
   | 'UNSUPPORTED_VALUE'
   | 'ROOT_NOT_CONTAINER'
   // streams
-  | 'STREAM_STATE';
+  | 'STREAM_STATE'
+  // JSON conversion (JsonError, a VarStreamError)
+  | 'JSON_SYNTAX'
+  | 'JSON_UNEXPECTED_END'
+  | 'JSON_BAD_NUMBER'
+  | 'JSON_BAD_STRING'
+  | 'JSON_BAD_ESCAPE'
+  | 'JSON_BAD_UTF8'
+  | 'JSON_LIMIT'
+  | 'JSON_UNSUPPORTED'
+  | 'JSON_STATE';
 
 export interface VarStreamErrorDetails {
   /** 1-based line where the offending statement starts. */
@@ -50,7 +60,7 @@ function clip(text: string): string {
 }
 
 export class VarStreamError extends Error {
-  override readonly name = 'VarStreamError';
+  override readonly name: string = 'VarStreamError';
   readonly code: VarStreamErrorCode;
   readonly line: number | undefined;
   readonly column: number | undefined;

@@ -1,3 +1,5 @@
+import { VarStreamError } from '../errors.js';
+
 /**
  * Errors of the JSON side (the streaming JSON tokenizer and the JSON writer).
  * Like `VarStreamError`, each has a stable string `code` (match on it, never
@@ -31,39 +33,13 @@ export interface JsonErrorDetails {
   path?: string;
 }
 
-export class JsonError extends Error {
-  override readonly name = 'JsonError';
-  readonly code: JsonErrorCode;
-  readonly line: number | undefined;
-  readonly column: number | undefined;
-  readonly path: string | undefined;
-  /** The message without the position suffix. */
-  readonly reason: string;
+/** A `VarStreamError` raised by the JSON side, with a `JSON_*` code. */
+export class JsonError extends VarStreamError {
+  override readonly name: string = 'JsonError';
+  declare readonly code: JsonErrorCode;
 
   constructor(code: JsonErrorCode, reason: string, details: JsonErrorDetails = {}) {
-    let where = '';
-    if (details.line !== undefined) {
-      where = ` at line ${details.line}`;
-      if (details.column !== undefined) where += `, column ${details.column}`;
-    }
-    if (details.path !== undefined) where += `${where ? ',' : ' at'} path ${details.path}`;
-    super(reason + where);
-    this.code = code;
-    this.reason = reason;
-    this.line = details.line;
-    this.column = details.column;
-    this.path = details.path;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      line: this.line,
-      column: this.column,
-      path: this.path,
-    };
+    super(code, reason, details);
   }
 }
 
