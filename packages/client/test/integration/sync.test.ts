@@ -44,6 +44,20 @@ async function converged(server: VarStreamServer, docs: VarStreamDocument[]): Pr
 }
 
 describe('client and real server', () => {
+  it('a late client reads an emptied document as {} like the server (empty root in a snapshot)', async () => {
+    const server = await serve();
+    const a = open(server);
+    await a.whenSynced();
+    a.set('k', 1);
+    a.delete('k');
+    await converged(server, [a]);
+    expect(server.document('doc')?.root).toEqual({});
+    const late = open(server);
+    await late.whenSynced();
+    await converged(server, [a, late]);
+    expect(late.get('')).toEqual({});
+  });
+
   it('two clients converge; local changes show at once', async () => {
     const server = await serve();
     const a = open(server);

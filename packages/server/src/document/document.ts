@@ -160,7 +160,10 @@ export class Document {
   snapshotText(): string {
     const cached = this.#snapshot;
     if (cached !== undefined && cached.rev === this.#rev) return cached.text;
-    let text = stringify(this.tree.root);
+    const root = this.tree.root;
+    // `stringify` writes nothing for an empty object, which reads back as an
+    // empty tree: say `{}` so every replica holds the same root.
+    let text = isEmptyObject(root) ? '^0={}\n' : stringify(root);
     if (text.length > 0 && !text.endsWith('\n')) text += '\n';
     this.#snapshot = { rev: this.#rev, text };
     return text;
@@ -486,4 +489,10 @@ export class Document {
     this.#status = 'closed';
     await this.#store?.close();
   }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
