@@ -1,7 +1,6 @@
 import type { Status, VarStreamDocument } from '@varstream/client';
 import { bindForm, connect } from '@varstream/client/dom';
 import { stringify } from '@varstream/varstream';
-import { caretFollowsAppends } from './caret.js';
 import { asText, FIELDS, FORM_PATH, SUBMISSIONS_PATH } from './fields.js';
 import { freeColor, type Identity, isColor, loadIdentity, saveIdentity } from './identity.js';
 import { renderFieldPeers, renderPeople } from './people.js';
@@ -62,7 +61,7 @@ const doc: VarStreamDocument = connect(url, {
 let unbind = bind();
 
 function bind(): () => void {
-  return bindForm(caretFollowsAppends(doc, ui.form), ui.form, {
+  return bindForm(doc, ui.form, {
     path: FORM_PATH,
     presence: { name: me.name, color: me.color },
     onError: (err) => {

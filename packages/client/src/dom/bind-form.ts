@@ -76,10 +76,18 @@ export function bindForm(
       el.value = text;
       if (start !== null && end !== null) {
         const change = diffText(before, text);
+        // A caret at the end follows text appended there: the user's next
+        // keystroke stays an append (`+=`), which merges with the other's,
+        // instead of an insertion before it, sent as a whole-value `=`.
+        const follow =
+          start === end &&
+          start === before.length &&
+          change.start === before.length &&
+          change.removed === 0;
         try {
           (el as HTMLInputElement).setSelectionRange(
-            moveOffset(start, change),
-            moveOffset(end, change),
+            follow ? text.length : moveOffset(start, change),
+            follow ? text.length : moveOffset(end, change),
             (el as HTMLInputElement).selectionDirection ?? undefined,
           );
         } catch {

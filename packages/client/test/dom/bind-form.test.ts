@@ -111,6 +111,18 @@ describe('bindForm: text', () => {
     expect(document.activeElement).toBe(area);
   });
 
+  it('a caret at the end follows a remote append, so the next keystroke still appends', async () => {
+    const area = $<HTMLTextAreaElement>('message');
+    await userEvent.click(area);
+    area.setSelectionRange(11, 11); // after "Hello world"
+    await commands.peerSend(peer.id, 0, '#vs change rev=2 conn=c9\nform.message+= and all\n');
+    await until(() => area.value === 'Hello world and all', 'remote append');
+    expect([area.selectionStart, area.selectionEnd]).toEqual([19, 19]);
+    const before = (await sentChanges()).length;
+    await userEvent.keyboard('!');
+    expect(await changesAfter(before, 1)).toEqual(['form.message+=!\n']);
+  });
+
   it('merges two people appending to the same textarea', async () => {
     const area = $<HTMLTextAreaElement>('message');
     const before = (await sentChanges()).length;
