@@ -29,10 +29,11 @@ function isKeyChar(c: number): boolean {
 
 /**
  * The fast path of `parse()`: reads and applies, in one pass, the statements
- * of the common shape — a path of bare keys, indices, `+`, `*`, `!`, maybe
- * after `^` or `^N`, then `=` and a one-line value (bare without backslash,
- * or quoted without escapes), LF line breaks — walking the tree while it
- * reads and reusing the containers along the previous path.
+ * of the common shape — a path of bare keys, quoted keys without escapes,
+ * indices, `+`, `*`, `!`, maybe after `^` or `^N`, then `=` and a value: bare
+ * (backslashes only to continue it on the next line) or quoted on one line
+ * without escapes; LF line breaks — walking the tree while it reads and
+ * reusing the containers along the previous path.
  *
  * It applies a statement exactly as `Reader` + `Tree.applyQuiet` would, or
  * changes nothing and stops (`run()` returns) so that `parse()` hands that
@@ -61,14 +62,20 @@ export class FastParser {
   /** The path being read, `#n` long; swapped with `#prev` once applied. */
   #cur: Segment[] = [];
   #n = 0;
-  /** End of the line of the statement being read. */
+  /** End of the statement being read (its last line), and the line breaks inside it. */
   #eol = 0;
+  #breaks = 0;
   /** chain[d]: the container holding segment d of `#prev`, valid for d < #chainValid. */
   readonly #chain: Container[] = [];
   #chainValid = 0;
-  /** Next CR and next backslash at or after `pos` (the text's length when none). */
+  /**
+   * The next CR and the next backslash (the text's length when none) at or
+   * after `#crFrom` and `#bsFrom`: valid for searches from there up to them.
+   */
   #crPos = -1;
+  #crFrom = 0;
   #bsPos = -1;
+  #bsFrom = 0;
   // What `#resolve` found for `#mutate`.
   #created = 0;
   #createFrom = -1;
@@ -126,6 +133,7 @@ export class FastParser {
       if (!this.#resolve()) return;
       this.#mutate(value);
       const eol = this.#eol;
+      this.line += this.#breaks;
       if (eol < length) {
         this.pos = eol + 1;
         this.line++;
@@ -175,6 +183,14 @@ export class FastParser {
           if (index === -1) return -1;
           cur[d++] = index;
         } else cur[d++] = key(text, start, i, hash);
+      } else if (c === QUOTE) {
+        // A quoted key without escapes nor control characters: its text as is.
+        let j = i + 1;
+        for (let k = text.charCodeAt(j); k !== QUOTE; k = text.charCodeAt(++j)) {
+          if (k < 32 || k === 92 /* \ */ || k !== k /* end of text */) return -1;
+        }
+        cur[d++] = text.slice(i + 1, j);
+        i = j + 1;
       } else if (c === 43 /* + */ || c === 42 /* * */ || c === 33 /* ! */) {
         const next = text.charCodeAt(i + 1);
         if (next !== DOT && next !== EQUALS) return -1;
@@ -200,17 +216,28 @@ export class FastParser {
     return index > this.#maxArrayIndex ? -1 : index;
   }
 
-  /** The value after the `=` at `eq`, on this line only; sets `#eol`. */
+  /**
+   * The value after the `=` at `eq`; sets `#eol` (where the statement ends)
+   * and `#breaks` (line breaks inside it).
+   */
   #value(eq: number): Literal | typeof NONE {
     const text = this.#text;
     const start = this.pos;
     const valueStart = eq + 1;
     let eol = text.indexOf('\n', valueStart);
     if (eol === -1) eol = text.length;
-    if (this.#nextCR(start) < eol || this.#nextBackslash(start) < eol) return NONE;
-    if (eol === valueStart || eol - start > this.#maxStatementLength) return NONE;
+    if (eol === valueStart) return NONE;
+    const c = text.charCodeAt(valueStart);
+    if (this.#nextBackslash(start) < eol)
+      return c === QUOTE ? NONE : this.#continued(valueStart, eol);
+    if (this.#nextCR(start) < eol || eol - start > this.#maxStatementLength) return NONE;
     this.#eol = eol;
-    if (text.charCodeAt(valueStart) !== QUOTE) return typeBareValue(text.slice(valueStart, eol));
+    this.#breaks = 0;
+    if ((c >= 48 && c <= 57) || c === 45 /* - */) {
+      const n = integerAt(text, valueStart, eol);
+      if (n === n) return n;
+    }
+    if (c !== QUOTE) return typeBareValue(text.slice(valueStart, eol));
     // Quoted: closed at the end of the line, no quote nor control character inside.
     const close = eol - 1;
     if (close === valueStart || text.charCodeAt(close) !== QUOTE) return NONE;
@@ -221,18 +248,46 @@ export class FastParser {
     return text.slice(valueStart + 1, close);
   }
 
+  /**
+   * A bare value whose first line, ending at `eol`, has a backslash: read when
+   * every backslash ends a line (a continuation: the value goes on after a
+   * line break); any other backslash is an escape, left to the general path.
+   */
+  #continued(valueStart: number, eol: number): Literal | typeof NONE {
+    const text = this.#text;
+    const start = this.pos;
+    let end = eol;
+    let breaks = 0;
+    // The first backslash of each line: the last character of the line, or an escape.
+    let bs = this.#nextBackslash(start);
+    while (bs < end) {
+      if (bs !== end - 1 || end === text.length) return NONE;
+      const next = end + 1;
+      end = text.indexOf('\n', next);
+      if (end === -1) end = text.length;
+      breaks++;
+      bs = this.#nextBackslash(next);
+    }
+    if (this.#nextCR(start) < end || end - start > this.#maxStatementLength) return NONE;
+    this.#eol = end;
+    this.#breaks = breaks;
+    return typeBareValue(text.slice(valueStart, end).replaceAll('\\\n', '\n'));
+  }
+
   #nextCR(from: number): number {
-    if (this.#crPos < from) {
+    if (from < this.#crFrom || this.#crPos < from) {
       const cr = this.#text.indexOf('\r', from);
       this.#crPos = cr === -1 ? this.#text.length : cr;
+      this.#crFrom = from;
     }
     return this.#crPos;
   }
 
   #nextBackslash(from: number): number {
-    if (this.#bsPos < from) {
+    if (from < this.#bsFrom || this.#bsPos < from) {
       const bs = this.#text.indexOf('\\', from);
       this.#bsPos = bs === -1 ? this.#text.length : bs;
+      this.#bsFrom = from;
     }
     return this.#bsPos;
   }
@@ -332,6 +387,25 @@ export class FastParser {
     this.#prevLen = n;
     this.#chainValid = n;
   }
+}
+
+/**
+ * The integer written in `[start, end)` as `-?[0-9]{1,15}`, or NaN for
+ * anything else: what `typeBareValue` gives for it, without slicing it.
+ * Up to 15 digits, accumulating is exact.
+ */
+function integerAt(text: string, start: number, end: number): number {
+  let i = start;
+  const negative = text.charCodeAt(i) === 45;
+  if (negative) i++;
+  if (end - i < 1 || end - i > 15) return Number.NaN;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return Number.NaN;
+    n = n * 10 + (c - 48);
+  }
+  return negative ? -n : n;
 }
 
 function set(target: Container, key: Segment, value: unknown): void {

@@ -117,6 +117,15 @@ const operator = fc.oneof(
 );
 const bareValue = fc.constantFrom(
   '1',
+  '42',
+  '-17',
+  '123456789012345',
+  '-123456789012345',
+  '1234567890123456',
+  '9007199254740993',
+  '-',
+  '1-2',
+  '12a',
   '-2.5',
   '0',
   '-0',
@@ -277,6 +286,9 @@ describe('parse(): the fast path gives exactly what the general path gives', () 
       'a=1\nb&=a\n^.c=2\n',
       'a=1\n\n\nb=2',
       'a.b.c.d.e=1\n^.f=2\n',
+      // a statement left to the general path, then one read after it
+      '^.+=1\ra=a\\\n',
+      'a=x\\\n\\\ny\rb=1\\\nc=2\n',
     ];
     for (const t of cases) {
       for (const l of [{}, { maxPathDepth: 3, maxNodes: 6, maxArrayGap: 2 }]) {
@@ -294,14 +306,18 @@ describe('FastParser reads the common statements itself', () => {
     return fast.done;
   }
 
-  it('reads what stringify writes for plain keys and one-line values', () => {
-    const key = fc.stringMatching(/^[a-z][a-z0-9_]{0,5}$/);
+  it('reads what stringify writes for plain keys and values', () => {
+    const key = fc.oneof(
+      fc.stringMatching(/^[a-z][a-z0-9_]{0,5}$/),
+      fc.constantFrom('0', 'a b', ''),
+    );
     const leaf = fc.oneof(
       fc.integer(),
       fc.double({ noNaN: true }),
       fc.boolean(),
       fc.constant(null),
-      fc.stringMatching(/^[a-z 0-9.]{0,8}$/),
+      fc.constant(''),
+      fc.stringMatching(/^[a-z0-9][a-z 0-9.\n]{0,8}$/),
     );
     const tree = fc.letrec((tie) => ({
       node: fc.oneof(
@@ -325,7 +341,9 @@ describe('FastParser reads the common statements itself', () => {
   });
 
   it('leaves the other statements to the general path', () => {
-    for (const t of ['a+=1\n', 'a&=b\n', '# c\n', 'a="x\\ny"\n', 'a=1\r\n', ' a=1\n', 'a=\n']) {
+    const others = ['a+=1\n', 'a&=b\n', '# c\n', 'a="x\\ny"\n', 'a=1\r\n', ' a=1\n', 'a=\n'];
+    others.push('a=x\\\\\n', '"a\\"b"=1\n', 'a=x\\\r\ny\n', 'a=x\\');
+    for (const t of others) {
       expect(runsToTheEnd(t)).toBe(false);
     }
   });
