@@ -11,25 +11,48 @@ const gc = globalThis.gc ?? (() => {});
  * slower than half a second), collecting garbage before each sample so that
  * one function does not pay for the garbage of another.
  */
-export function measure(fn, { warmMs = 150, sampleMs = 40 } = {}) {
-  const start = now();
-  let runs = 0;
-  do {
-    fn();
-    runs++;
-  } while (now() - start < warmMs && runs < 10_000);
-  const per = (now() - start) / runs;
-  const reps = Math.max(1, Math.round(sampleMs / Math.max(per, 1e-4)));
-  const count = per > 500 ? 3 : 7;
-  const samples = [];
-  for (let s = 0; s < count; s++) {
-    gc();
-    const t0 = now();
-    for (let r = 0; r < reps; r++) fn();
-    samples.push((now() - t0) / reps);
+export function measure(fn, options = {}) {
+  return measureAll({ fn }, options).fn;
+}
+
+/**
+ * `measure` for several functions at once, their samples interleaved so that
+ * a change of the machine's load during the run weighs on all of them alike.
+ * Returns the median milliseconds per call of each, by name.
+ */
+export function measureAll(fns, { warmMs = 150, sampleMs = 40 } = {}) {
+  const names = Object.keys(fns);
+  const reps = {};
+  const samples = {};
+  for (const name of names) {
+    const fn = fns[name];
+    const start = now();
+    let runs = 0;
+    do {
+      fn();
+      runs++;
+    } while (now() - start < warmMs && runs < 10_000);
+    const per = (now() - start) / runs;
+    reps[name] = Math.max(1, Math.round(sampleMs / Math.max(per, 1e-4)));
+    samples[name] = { count: per > 500 ? 3 : 7, times: [] };
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  for (let round = 0; round < 7; round++) {
+    for (const name of names) {
+      const s = samples[name];
+      if (s.times.length >= s.count) continue;
+      const fn = fns[name];
+      gc();
+      const t0 = now();
+      for (let r = 0; r < reps[name]; r++) fn();
+      s.times.push((now() - t0) / reps[name]);
+    }
+  }
+  const out = {};
+  for (const name of names) {
+    const times = samples[name].times.sort((a, b) => a - b);
+    out[name] = times[Math.floor(times.length / 2)];
+  }
+  return out;
 }
 
 /** Time of one call in a worker, or `{ timeout: true }` past `timeoutMs`, or `{ error }`. */
