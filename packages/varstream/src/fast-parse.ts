@@ -333,7 +333,9 @@ export class FastParser {
       const container = node as Container;
       chain[d] = container;
       if (typeof seg === 'string') {
-        node = hasOwn(container, seg) ? (container as Record<string, unknown>)[seg] : undefined;
+        // Most keys are new: one lookup, and own-ness checked only when found.
+        node = (container as Record<string, unknown>)[seg];
+        if (node !== undefined && !hasOwn(container, seg)) node = undefined;
         continue;
       }
       const arr = container as unknown[];
