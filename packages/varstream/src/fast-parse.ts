@@ -187,7 +187,7 @@ export class FastParser {
         // A quoted key without escapes nor control characters: its text as is.
         let j = i + 1;
         for (let k = text.charCodeAt(j); k !== QUOTE; k = text.charCodeAt(++j)) {
-          if (k < 32 || k === 92 /* \ */ || k !== k /* end of text */) return -1;
+          if (k < 32 || k === 92 /* \ */ || j >= text.length) return -1;
         }
         cur[d++] = text.slice(i + 1, j);
         i = j + 1;
@@ -235,7 +235,7 @@ export class FastParser {
     this.#breaks = 0;
     if ((c >= 48 && c <= 57) || c === 45 /* - */) {
       const n = integerAt(text, valueStart, eol);
-      if (n === n) return n;
+      if (!Number.isNaN(n)) return n;
     }
     if (c !== QUOTE) return typeBareValue(text.slice(valueStart, eol));
     // Quoted: closed at the end of the line, no quote nor control character inside.
