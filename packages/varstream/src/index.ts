@@ -3,6 +3,12 @@ export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';
 export type { VarStreamErrorCode, VarStreamErrorDetails } from './errors.js';
 export { isVarStreamError, VarStreamError } from './errors.js';
+export type {
+  LegacyParseOptions,
+  LegacyReaderOptions,
+  LegacyStringifyOptions,
+} from './legacy/index.js';
+export { LegacyReader } from './legacy/index.js';
 export type { ParseOptions } from './parse.js';
 export { parse } from './parse.js';
 export type { Path, Segment } from './path.js';
