@@ -102,7 +102,7 @@ export class TreeWriter implements Iterable<string> {
         if (Array.isArray(root)) this.#out.put('^0=[]\n');
         return;
       }
-      this.#push(root, undefined, '', false);
+      this.#push(root, Array.isArray(root) ? undefined : Object.keys(root), undefined, '', false);
     }
     const stack = this.#stack;
     const out = this.#out;
@@ -145,7 +145,11 @@ export class TreeWriter implements Iterable<string> {
         key = keys[frame.i++]!;
         raw = (frame.node as Record<string, unknown>)[key];
       }
-      const value = toJSONValue(raw, key);
+      // What JSON.stringify would see (toJSONValue, without the call for most values).
+      let value: unknown;
+      if (typeof raw === 'object' || typeof raw === 'bigint') value = toJSONValue(raw, key);
+      else if (typeof raw === 'function' || typeof raw === 'symbol') value = undefined;
+      else value = raw;
       if (value === undefined) {
         if (frame.isArray && !frame.sparse) {
           frame.sparse = true;
@@ -161,8 +165,9 @@ export class TreeWriter implements Iterable<string> {
           this.#reference(depth, text, seen);
           continue;
         }
-        if (!isEmpty(value)) {
-          this.#push(value, frame, text, frame.isArray && this.#append && !frame.sparse, key);
+        const keys = Array.isArray(value) ? undefined : Object.keys(value);
+        if (keys === undefined ? (value as unknown[]).length > 0 : keys.length > 0) {
+          this.#push(value, keys, frame, text, frame.isArray && this.#append && !frame.sparse, key);
           continue;
         }
         if (this.#refs !== undefined) this.#refs.set(value, this.#frameFor(value, frame, key));
@@ -179,18 +184,19 @@ export class TreeWriter implements Iterable<string> {
     return String(key);
   }
 
+  /** Enters `node`; `keys` are its keys, undefined for an array. */
   #push(
     node: object,
+    keys: string[] | undefined,
     parent: Frame | undefined,
     text: string,
     element: boolean,
     seg: Segment = '',
   ): void {
-    const isArray = Array.isArray(node);
     const frame: Frame = {
       node,
-      isArray,
-      keys: isArray ? undefined : Object.keys(node),
+      isArray: keys === undefined,
+      keys,
       i: 0,
       sparse: false,
       parent,
