@@ -325,9 +325,10 @@ class Output {
 
   #join(): void {
     const parts = this.#parts;
-    if (this.#count === 0) return;
-    if (this.#count < parts.length) parts.length = this.#count;
-    this.#joined.push(parts.join(''));
+    const count = this.#count;
+    if (count === 0) return;
+    // The array is reused: only its first `count` pieces are this chunk's.
+    this.#joined.push(count === parts.length ? parts.join('') : parts.slice(0, count).join(''));
     this.#count = 0;
   }
 }
