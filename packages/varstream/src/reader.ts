@@ -766,3 +766,10 @@ export class Reader implements Iterable<Entry> {
     else this.#onError?.(error);
   }
 }
+
+/**
+ * Lives as long as the module: it keeps the hidden classes of `Reader` and of
+ * its limits, and so the optimized code that depends on them, alive between
+ * two readers (else every garbage collection in between throws that code away).
+ */
+export const keepAlive = new Reader();

@@ -489,3 +489,6 @@ function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): boolean
   for (let i = 0; i < prefix.length; i++) if (prefix[i] !== path[i]) return false;
   return true;
 }
+
+/** Lives as long as the module, for the same reason as the Reader's `keepAlive`. */
+export const keepAlive = new Tree();
