@@ -62,6 +62,8 @@ export class FastParser {
   /** The path being read, `#n` long; swapped with `#prev` once applied. */
   #cur: Segment[] = [];
   #n = 0;
+  /** How many segments of `#cur` come from `^`/`^N`. */
+  #back = 0;
   /** End of the statement being read (its last line), and the line breaks inside it. */
   #eol = 0;
   #breaks = 0;
@@ -154,6 +156,7 @@ export class FastParser {
     const maxDepth = this.#maxPathDepth;
     let i = this.pos;
     let d = 0;
+    this.#back = 0;
     if (text.charCodeAt(i) === CARET) {
       let j = i + 1;
       let back = 0;
@@ -165,6 +168,7 @@ export class FastParser {
       if (j === i + 1) back = prevLen > 0 ? prevLen - 1 : 0;
       if (back > prevLen || back > maxDepth) return -1;
       for (; d < back; d++) cur[d] = prev[d]!;
+      this.#back = back;
       i = j + 1;
     }
     for (;;) {
@@ -307,8 +311,9 @@ export class FastParser {
     const maxIndex = this.#maxArrayIndex;
     const maxGap = this.#maxArrayGap;
     let node: unknown = this.root;
-    let d = 0;
     const max = Math.min(n, this.#chainValid - 1);
+    // The `^N` prefix was copied from the previous path: no need to compare it.
+    let d = Math.max(0, Math.min(this.#back, max));
     while (d < max && path[d] === prev[d]) d++;
     if (d > 0) node = chain[d];
     this.#chainValid = 0; // the walk below overwrites the chain
