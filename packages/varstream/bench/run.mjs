@@ -4,7 +4,7 @@
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataSets } from './data.mjs';
@@ -28,6 +28,7 @@ const { parse, stringify } = await import(dist);
 process.noDeprecation = true; // 0.3.2 uses `new Buffer`
 const VarStream = createRequire(import.meta.url)('varstream');
 
+const loadAtStart = loadavg()[0];
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const opts = quick ? { warmMs: 50, sampleMs: 15 } : {};
@@ -43,10 +44,17 @@ const print = (line = '') => {
   console.log(line);
 };
 
+/** A markdown table, columns padded (first left-aligned, others right-aligned). */
 function table(head, rows) {
-  print(`| ${head.join(' | ')} |`);
-  print(`|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
-  for (const row of rows) print(`| ${row.join(' | ')} |`);
+  const all = [head, ...rows];
+  const widths = head.map((_, c) => Math.max(3, ...all.map((row) => row[c].length)));
+  const cell = (text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]));
+  const line = (row) => `| ${row.map(cell).join(' | ')} |`;
+  print(line(head));
+  print(
+    `| ${widths.map((w, c) => (c === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
+  );
+  for (const row of rows) print(line(row));
   print();
 }
 
@@ -164,7 +172,7 @@ if (only === undefined || only === 'hostile') {
 // --- report ---------------------------------------------------------------------------------
 
 print(
-  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; median of several samples after warm-up.`,
+  `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, load average ${loadAtStart.toFixed(1)} at the start; median of several samples after warm-up.`,
 );
 print();
 print('### Speed: default mode vs JSON and vs varstream 0.3.2');
@@ -215,4 +223,4 @@ if (hostile.length > 0) {
   print();
   table(['Input', 'parse', 'stringify', '0.3.2 parse', '0.3.2 stringify'], hostile);
 }
-if (only === undefined) writeFileSync(join(here, 'results.md'), `${out.join('\n')}\n`);
+if (only === undefined) writeFileSync(join(here, 'results.md'), `${out.join('\n').trimEnd()}\n`);
