@@ -15,7 +15,12 @@ const NONE: unique symbol = Symbol('none');
 /** Keys seen recently, by hash: a key read again is not sliced again (nor re-hashed by V8). */
 const KEY_CACHE_BITS = 10;
 const KEY_CACHE_MASK = (1 << KEY_CACHE_BITS) - 1;
-const MAX_CACHED_KEY = 32;
+/**
+ * Only short keys: V8 copies a slice of up to 12 characters, but a longer one
+ * points into the whole text, which the cache (it outlives the call) would
+ * then keep alive.
+ */
+const MAX_CACHED_KEY = 12;
 const keyCache: Array<string | undefined> = new Array(1 << KEY_CACHE_BITS).fill(undefined);
 
 function isKeyChar(c: number): boolean {
