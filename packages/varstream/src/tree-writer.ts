@@ -50,6 +50,7 @@ export class TreeWriter implements Iterable<string> {
   /** Segment d addresses an array element written with `!`/`+` until its first line. */
   readonly #fresh: boolean[] = [];
   readonly #out = new Output();
+  readonly #heads = new Map<string, string>();
   #started = false;
   #done = false;
   /** Length of the previous line's path; segments shared with it. */
@@ -247,6 +248,12 @@ export class TreeWriter implements Iterable<string> {
       prefix = k === this.#prevLen - 1 ? '^' : backTo(k);
       if (prefix.length + 1 + (absolute - cum[k]!) >= absolute) prefix = '';
     }
+    if (prefix === '^' && k === depth && op === '=') {
+      // A sibling of the previous line's leaf, the most common line: `^.leaf=value`.
+      out.put3(this.#siblingHead(leaf), value, '\n');
+      this.#lineWritten(depth);
+      return;
+    }
     if (prefix !== '') {
       out.put(prefix);
       for (let d = k; d < depth; d++) out.put2('.', texts[d]!);
@@ -256,6 +263,21 @@ export class TreeWriter implements Iterable<string> {
       out.put(leaf);
     }
     out.put3(op, value, '\n');
+    this.#lineWritten(depth);
+  }
+
+  /** `^.leaf=`, made once for each leaf (up to a bound): fewer pieces to join. */
+  #siblingHead(leaf: string): string {
+    const heads = this.#heads;
+    let head = heads.get(leaf);
+    if (head === undefined) {
+      head = `^.${leaf}=`;
+      if (heads.size < 4096) heads.set(leaf, head);
+    }
+    return head;
+  }
+
+  #lineWritten(depth: number): void {
     // Elements created by this line are now the last of their arrays.
     this.#created(depth);
     this.#emitted = this.#stack.length;
