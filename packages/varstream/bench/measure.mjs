@@ -7,7 +7,7 @@ const gc = globalThis.gc ?? (() => {});
 
 /**
  * Median milliseconds per call of `fn`. Warms up for about `warmMs`, then takes
- * samples of enough calls to last `sampleMs` each (7 samples, 3 for calls
+ * samples of enough calls to last `sampleMs` each (11 samples, 3 for calls
  * slower than half a second), collecting garbage before each sample so that
  * one function does not pay for the garbage of another.
  */
@@ -20,7 +20,7 @@ export function measure(fn, options = {}) {
  * a change of the machine's load during the run weighs on all of them alike.
  * Returns the median milliseconds per call of each, by name.
  */
-export function measureAll(fns, { warmMs = 150, sampleMs = 40 } = {}) {
+export function measureAll(fns, { warmMs = 150, sampleMs = 30 } = {}) {
   const names = Object.keys(fns);
   const reps = {};
   const samples = {};
@@ -34,9 +34,9 @@ export function measureAll(fns, { warmMs = 150, sampleMs = 40 } = {}) {
     } while (now() - start < warmMs && runs < 10_000);
     const per = (now() - start) / runs;
     reps[name] = Math.max(1, Math.round(sampleMs / Math.max(per, 1e-4)));
-    samples[name] = { count: per > 500 ? 3 : 7, times: [] };
+    samples[name] = { count: per > 500 ? 3 : 11, times: [] };
   }
-  for (let round = 0; round < 7; round++) {
+  for (let round = 0; round < 11; round++) {
     for (const name of names) {
       const s = samples[name];
       if (s.times.length >= s.count) continue;
