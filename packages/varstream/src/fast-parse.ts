@@ -4,6 +4,7 @@ import { APPEND, LAST, RESET, type Segment } from './path.js';
 import { type Literal, typeBareValue } from './value.js';
 
 const LF = 10;
+const CR = 13;
 const QUOTE = 34;
 const DOT = 46;
 const EQUALS = 61;
@@ -37,8 +38,9 @@ function isKeyChar(c: number): boolean {
  * of the common shape — a path of bare keys, quoted keys without escapes,
  * indices, `+`, `*`, `!`, maybe after `^` or `^N`, then `=` and a value: bare
  * (backslashes only to continue it on the next line) or quoted on one line
- * without escapes; LF line breaks — walking the tree while it reads and
- * reusing the containers along the previous path.
+ * without escapes; LF or CRLF line breaks (LF only inside a value) —
+ * walking the tree while it reads and reusing the containers along the
+ * previous path.
  *
  * It applies a statement exactly as `Reader` + `Tree.applyQuiet` would, or
  * changes nothing and stops (`run()` returns) so that `parse()` hands that
@@ -128,8 +130,10 @@ export class FastParser {
     const text = this.#text;
     const length = text.length;
     while (this.pos < length) {
-      if (text.charCodeAt(this.pos) === LF) {
-        this.pos++;
+      const c = text.charCodeAt(this.pos);
+      if (c === LF || c === CR) {
+        // A blank line: LF, CRLF or CR.
+        this.pos += c === CR && text.charCodeAt(this.pos + 1) === LF ? 2 : 1;
         this.line++;
         continue;
       }
@@ -226,8 +230,8 @@ export class FastParser {
   }
 
   /**
-   * The value after the `=` at `eq`; sets `#eol` (where the statement ends)
-   * and `#breaks` (line breaks inside it).
+   * The value after the `=` at `eq`; sets `#eol` (where the statement's last
+   * line break is) and `#breaks` (line breaks inside it).
    */
   #value(eq: number): Literal | typeof NONE {
     const text = this.#text;
@@ -237,18 +241,22 @@ export class FastParser {
     if (eol === -1) eol = text.length;
     if (eol === valueStart) return NONE;
     const c = text.charCodeAt(valueStart);
-    if (this.#nextBackslash(start) < eol)
+    if (this.#nextBackslash(start) < eol) {
       return c === QUOTE ? NONE : this.#continued(valueStart, eol);
-    if (this.#nextCR(start) < eol || eol - start > this.#maxStatementLength) return NONE;
+    }
+    // The value ends before a CRLF; any other CR is a line break: left to the general path.
+    const end = text.charCodeAt(eol - 1) === CR ? eol - 1 : eol;
+    if (end === valueStart || this.#nextCR(start) < end) return NONE;
+    if (end - start > this.#maxStatementLength) return NONE;
     this.#eol = eol;
     this.#breaks = 0;
     if ((c >= 48 && c <= 57) || c === 45 /* - */) {
-      const n = integerAt(text, valueStart, eol);
+      const n = integerAt(text, valueStart, end);
       if (!Number.isNaN(n)) return n;
     }
-    if (c !== QUOTE) return typeBareValue(text.slice(valueStart, eol));
+    if (c !== QUOTE) return typeBareValue(text.slice(valueStart, end));
     // Quoted: closed at the end of the line, no quote nor control character inside.
-    const close = eol - 1;
+    const close = end - 1;
     if (close === valueStart || text.charCodeAt(close) !== QUOTE) return NONE;
     for (let i = valueStart + 1; i < close; i++) {
       const c = text.charCodeAt(i);

@@ -256,6 +256,16 @@ describe('parse(): the fast path gives exactly what the general path gives', () 
     );
   });
 
+  it('the same texts with CRLF line breaks', () => {
+    fc.assert(
+      fc.property(text, limits, (t, l) => {
+        const crlf = t.replace(/\r?\n/g, '\r\n');
+        expect(viaParse(crlf, l, false)).toEqual(general([crlf], l, false));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('texts written by stringify, whatever the writer options', () => {
     const options = fc.record({
       compress: fc.boolean(),
@@ -340,8 +350,13 @@ describe('FastParser reads the common statements itself', () => {
     );
   });
 
+  it('reads CRLF line breaks and blank lines', () => {
+    expect(runsToTheEnd('a.b=1\r\n^.c="x"\r\n\r\n\nd=-2\r\n')).toBe(true);
+    expect(runsToTheEnd('a=1\r')).toBe(true);
+  });
+
   it('leaves the other statements to the general path', () => {
-    const others = ['a+=1\n', 'a&=b\n', '# c\n', 'a="x\\ny"\n', 'a=1\r\n', ' a=1\n', 'a=\n'];
+    const others = ['a+=1\n', 'a&=b\n', '# c\n', 'a="x\\ny"\n', 'a=1\rb=2\n', ' a=1\n', 'a=\n'];
     others.push('a=x\\\\\n', '"a\\"b"=1\n', 'a=x\\\r\ny\n', 'a=x\\');
     for (const t of others) {
       expect(runsToTheEnd(t)).toBe(false);
