@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connectAll, TestClient } from './helpers/client.js';
@@ -158,5 +160,34 @@ describe('hostile frames', () => {
     expect(m.line).toBe('4');
     expect(doc.snapshot()).toBe(before);
     await carriesOn(bystander, doc);
+  });
+
+  it('keeps no frame alive through a value, a key, a change id or a presence field', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { attacker, bystander, doc } = await setup();
+    const heap = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heap();
+    // Each frame: 20-odd bytes that stay (a long id, key, value, presence)
+    // and 900 KB of comment that should not.
+    const padding = `#${'x'.repeat(900_000)}\n`;
+    const client = 'k'.repeat(40);
+    const frames = 60;
+    for (let i = 1; i <= frames; i++) {
+      attacker.send(
+        `#vs change id=${client}:${i}\nkept.key_number_${i}="value number ${i}"\n` +
+          `#vs presence name=someone_with_a_long_name_${i}\n${padding}`,
+      );
+    }
+    await until(() => attacker.acked.has(`${client}:${frames}`), 'the last change', 20_000);
+    await bystander.atRev(doc.rev);
+    const grown = heap() - before;
+    // Kept frames would be frames x 900 KB = 54 MB.
+    expect(grown).toBeLessThan(10 * 1024 * 1024);
+    expect((doc.root as { kept: Record<string, string> }).kept.key_number_7).toBe('value number 7');
   });
 });

@@ -17,6 +17,7 @@ import type { Member } from '../document/member.js';
 import type { Transaction } from '../document/transaction.js';
 import { ServerError } from '../errors.js';
 import { countLines } from '../limits/count-lines.js';
+import { detach, detachStatement } from '../limits/detach.js';
 import type { TokenBucket } from '../limits/token-bucket.js';
 import { findUnsafeKey } from '../limits/unsafe-keys.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
@@ -151,7 +152,7 @@ export class FrameHandler {
     const plain = PLAIN_CHANGE.exec(entry.text);
     if (plain !== null) {
       this.#close(section);
-      return this.#open(plain[1], entry.line);
+      return this.#open(detach(plain[1]!), entry.line);
     }
     const meta = parseMeta(entry.text);
     if (meta === undefined) {
@@ -169,7 +170,10 @@ export class FrameHandler {
     switch (meta.verb) {
       case 'change':
         this.#close(section);
-        return this.#open(meta.fields.id, entry.line);
+        return this.#open(
+          meta.fields.id === undefined ? undefined : detach(meta.fields.id),
+          entry.line,
+        );
       case 'presence':
         this.#presence(entry, meta);
         return section;
@@ -203,7 +207,7 @@ export class FrameHandler {
     }
     const fields: Record<string, string> = {};
     for (const key of Object.keys(meta.fields)) {
-      if (key !== 'conn') fields[key] = meta.fields[key]!;
+      if (key !== 'conn') fields[detach(key)] = detach(meta.fields[key]!);
     }
     this.#c.doc.setPresence(this.#c.member, fields);
   }
@@ -260,7 +264,8 @@ export class FrameHandler {
     }
     try {
       section.tx ??= doc.begin(this.#c.context);
-      section.tx.apply(statement);
+      // The tree, the `^` context and the revision keep what it holds: not the frame.
+      section.tx.apply(detachStatement(statement));
     } catch (err) {
       this.#fail(section, problemOf(err, statement.line));
     }

@@ -1,0 +1,518 @@
+// `pnpm bench:sync`: throughput, latency, CPU and memory of @varstream/server
+// on loopback, against a plain `ws` relay measured in the same run.
+//
+// A benchmark, not a test: it prints tables and exits 0 however slow the
+// machine is (non-zero only when it could not run at all, or when the
+// correctness check finds a difference).
+//
+// Every scenario starts a fresh server process (bench/server.mjs: ours, or
+// the relay) and a fresh load generator process (bench/load.mjs), warms up,
+// measures for a fixed time, drains, and stops by itself. Server CPU and RSS
+// come from /proc/<pid>; the machine's other load from /proc/stat.
+//
+// Options (`pnpm bench:sync --quick`, `node bench/sync.mjs --quick`):
+//   --quick                  3 s measured, 1 s warm-up (default 10 s and 2 s)
+//   --duration <s>           measured seconds per scenario
+//   --warmup <s>             warm-up seconds per scenario
+//   --clients 10,100,500     clients per scenario
+//   --writers 1,10           writers (among the clients)
+//   --rates 1000,5000,flat   changes/s in total; `flat`: flat-out
+//   --window 64              flat-out: unacknowledged changes per writer
+//   --servers ours,relay     which servers: ours, ours-semi2 (ours with
+//                            --max-semi-space-size=2, as NODE_OPTIONS would
+//                            give it), relay; default ours and relay, plus
+//                            ours-semi2 at 500 clients and more
+//   --dist <dir>             the @varstream/server build to measure (default ../dist)
+//   --server-node-options="<flags>"   node flags of the server process (ours)
+//   --nice=<n>               run the server and the generator at this priority
+//                            (e.g. -10, as root) when other work shares the machine
+//   --no-verify              skip the correctness check
+//   --json <file>            also write the raw results
+//   --report <file>          print the tables of results written by --json
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    clients: { type: 'string' },
+    writers: { type: 'string' },
+    rates: { type: 'string' },
+    window: { type: 'string' },
+    servers: { type: 'string' },
+    dist: { type: 'string' },
+    'server-node-options': { type: 'string' },
+    'no-verify': { type: 'boolean' },
+    nice: { type: 'string' },
+    json: { type: 'string' },
+    report: { type: 'string' },
+  },
+  allowPositionals: false,
+});
+
+const list = (text, fallback) => (text ?? fallback).split(',').map((s) => s.trim());
+const durationMs = 1000 * Number(args.duration ?? (args.quick ? 3 : 10));
+const warmupMs = 1000 * Number(args.warmup ?? (args.quick ? 1 : 2));
+const clientCounts = list(args.clients, '10,100,500').map(Number);
+const writerCounts = list(args.writers, '1,10').map(Number);
+const rates = list(args.rates, '1000,5000,flat').map((r) => (r === 'flat' ? 0 : Number(r)));
+const windowSize = Number(args.window ?? 64);
+const servers = list(args.servers, 'ours,ours-semi2,relay');
+/** ours-semi2 only where memory is the question, unless asked for. */
+const wants = (server, clients) =>
+  servers.includes(server) &&
+  (server !== 'ours-semi2' || args.servers !== undefined || clients >= 500);
+const SEMI2 = ['--max-semi-space-size=2'];
+const serverNodeOptions = (args['server-node-options'] ?? '').split(/\s+/).filter(Boolean);
+const DRAIN_MS = 3_000;
+const niceness = args.nice === undefined ? undefined : Number(args.nice);
+/** `nice -n <n> node ...`: every thread of the process (GC, libuv) gets the priority. */
+const nodeCommand =
+  niceness === undefined
+    ? { file: process.execPath, prefix: [] }
+    : { file: 'nice', prefix: ['-n', String(niceness), process.execPath] };
+/**
+ * With `--nice`, each child is also a session of its own (`detached`) whose
+ * autogroup gets the priority: with autogroups (most Linux desktops and
+ * VMs), CPU is shared between sessions first, and a nice value alone does
+ * nothing against another session's load.
+ */
+function prioritize(child) {
+  if (niceness === undefined) return;
+  try {
+    writeFileSync(`/proc/${child.pid}/autogroup`, String(niceness));
+  } catch {
+    // No autogroups: `nice` is enough.
+  }
+}
+
+// --- /proc ---------------------------------------------------------------------------
+
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {}
+
+/** CPU seconds (user + system) of a process. */
+function processCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+function processMemory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: Number.NaN, peak: Number.NaN };
+  }
+}
+
+/** Busy and total CPU seconds of the machine. */
+function machineCpu() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: (total - f[3] - f[4]) / clockTicks, total: total / clockTicks };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
+
+// --- processes ---------------------------------------------------------------------------
+
+const children = new Set();
+function cleanup() {
+  for (const child of children) child.kill('SIGKILL');
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+function startServer(kind) {
+  const argv = [
+    ...(kind === 'ours' ? serverNodeOptions : kind === 'ours-semi2' ? SEMI2 : []),
+    join(here, 'server.mjs'),
+    kind === 'relay' ? 'relay' : 'ours',
+    ...(args.dist === undefined ? [] : ['--dist', args.dist]),
+  ];
+  const child = spawn(nodeCommand.file, [...nodeCommand.prefix, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: niceness !== undefined,
+  });
+  children.add(child);
+  prioritize(child);
+  const state = { child, warnings: 0, slow: 0, stderr: '' };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    state.stderr += chunk;
+    state.warnings += (chunk.match(/\n/g) ?? []).length;
+    state.slow += (chunk.match(/slow consumer/g) ?? []).length;
+    if (state.stderr.length > 20_000) state.stderr = state.stderr.slice(-10_000);
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const mem = /MEM (\{.*\})\n/.exec(out);
+      if (mem !== null) {
+        state.onMemory?.(JSON.parse(mem[1]));
+        out = out.slice(mem.index + mem[0].length);
+      }
+      const m = /PORT (\d+)/.exec(out);
+      if (m !== null && state.port === undefined) {
+        state.port = Number(m[1]);
+        resolve(state);
+      }
+    });
+    child.once('exit', (code) => {
+      children.delete(child);
+      if (state.port === undefined) reject(new Error(`server exited (${code}): ${state.stderr}`));
+    });
+  });
+}
+
+function stopProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      children.delete(child);
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function runScenario(scenario) {
+  const server = await startServer(scenario.server);
+  const serverPid = server.child.pid;
+  const load = fork(join(here, 'load.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execPath: nodeCommand.file,
+    execArgv: nodeCommand.prefix,
+    detached: niceness !== undefined,
+  });
+  children.add(load);
+  prioritize(load);
+  const samples = {};
+  const sample = () => ({
+    serverCpu: processCpu(serverPid),
+    loadCpu: processCpu(load.pid),
+    selfCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    machine: machineCpu(),
+    time: performance.now(),
+  });
+  const timeoutMs = scenario.warmupMs + scenario.durationMs + DRAIN_MS + 120_000;
+  let result;
+  try {
+    result = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('scenario timed out')), timeoutMs);
+      load.on('message', (message) => {
+        if (message.type === 'connected') samples.connected = processMemory(serverPid);
+        else if (message.type === 'measure-start') samples.start = sample();
+        else if (message.type === 'measure-end') {
+          samples.end = sample();
+          samples.memory = processMemory(serverPid);
+          samples.heap = new Promise((resolve) => {
+            const timer = setTimeout(() => resolve(undefined), 2_000);
+            server.onMemory = (heap) => {
+              clearTimeout(timer);
+              resolve(heap);
+            };
+            server.child.kill('SIGUSR2');
+          });
+        } else if (message.type === 'result') {
+          clearTimeout(timer);
+          resolve(message.result);
+        } else if (message.type === 'error') {
+          clearTimeout(timer);
+          reject(new Error(message.error));
+        }
+      });
+      load.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`load generator exited (${code})`));
+      });
+      load.send({
+        url: `ws://127.0.0.1:${server.port}/`,
+        kind: scenario.server === 'relay' ? 'relay' : 'ours',
+        clients: scenario.clients,
+        writers: scenario.writers,
+        rate: scenario.rate,
+        window: windowSize,
+        warmupMs: scenario.warmupMs,
+        durationMs: scenario.durationMs,
+        drainMs: DRAIN_MS,
+        verify: scenario.verify === true,
+        full: scenario.full ?? 0,
+      });
+    });
+    samples.heap = await samples.heap;
+  } finally {
+    await stopProcess(load);
+    await stopProcess(server.child);
+  }
+  const { start, end, memory } = samples;
+  const seconds = (end.time - start.time) / 1000;
+  const serverCpu = (end.serverCpu - start.serverCpu) / seconds;
+  const loadCpu = (end.loadCpu - start.loadCpu) / seconds;
+  const selfCpu = (end.selfCpu - start.selfCpu) / seconds;
+  const machineBusy = (end.machine.busy - start.machine.busy) / seconds;
+  return {
+    ...scenario,
+    ...result,
+    serverCpu: serverCpu * 100,
+    loadCpuProc: loadCpu * 100,
+    otherCores: Math.max(0, machineBusy - serverCpu - loadCpu - selfCpu),
+    rssConnected: samples.connected?.rss,
+    rssPeak: memory.peak,
+    rssEnd: memory.rss,
+    heap: samples.heap,
+    serverWarnings: server.warnings,
+    slowConsumers: server.slow,
+  };
+}
+
+// --- verdicts ---------------------------------------------------------------------------
+
+function saturation(r) {
+  const flags = [];
+  if (r.rate > 0) {
+    const wanted = r.rate * r.expectedPerChange;
+    if (r.deliveryRate < 0.97 * wanted) flags.push('rate');
+    if (r.latencyTail > 2 * r.latencyHead + 20) flags.push('growing');
+    if (r.missing > 0) flags.push('backlog');
+  }
+  if (r.closedEarly > 0 || r.slowConsumers > 0) flags.push('dropped');
+  if (r.rejects > 0 || r.errors > 0) flags.push('rejected');
+  if (r.unparsed > 0) flags.push('unparsed');
+  // Flat-out is saturated by definition; the generator's own limit is a note.
+  const note = r.generatorElu > 0.95 ? 'generator busy' : '';
+  const verdict =
+    flags.length > 0 ? `${r.rate > 0 ? 'YES ' : ''}${flags.join(', ')}` : r.rate > 0 ? 'no' : '—';
+  return note === '' ? verdict : `${verdict} (${note})`;
+}
+
+const fmt = (n, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '—';
+const fmtMs = (n) =>
+  !Number.isFinite(n) ? '—' : n < 10 ? fmt(n, 2) : n < 100 ? fmt(n, 1) : fmt(n);
+/** Ratios below 0.1 as `1/N`: `0.00` says nothing. */
+const fmtRatio = (r) => (!Number.isFinite(r) ? '—' : r < 0.1 ? `1/${fmt(1 / r)}` : fmt(r, 2));
+const rateLabel = (r) => (r === 0 ? `flat-out (${windowSize}/writer)` : `${fmt(r)}/s`);
+
+function table(rows) {
+  const header = [
+    'clients',
+    'writers',
+    'rate',
+    'server',
+    'deliveries/s',
+    'frames/s',
+    'p50 ms',
+    'p99 ms',
+    'server CPU %',
+    'RSS connected / peak / end MB',
+    'B/delivery',
+    'generator CPU %',
+    'other load (cores)',
+    'saturated',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    lines.push(
+      `| ${[
+        r.clients,
+        r.writers,
+        rateLabel(r.rate),
+        r.server,
+        fmt(r.deliveryRate),
+        fmt(r.frameRate),
+        fmtMs(r.p50),
+        fmtMs(r.p99),
+        fmt(r.serverCpu),
+        `${fmt(r.rssConnected)} / ${fmt(r.rssPeak)} / ${fmt(r.rssEnd)}`,
+        fmt(r.bytesPerDelivery, 1),
+        fmt(r.generatorCpu),
+        fmt(r.otherCores, 2),
+        saturation(r),
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function ratios(rows) {
+  const header = [
+    'clients',
+    'writers',
+    'rate',
+    'deliveries/s ours/relay',
+    'p99 ours/relay',
+    'CPU per delivery ours/relay',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const ours of rows.filter((r) => r.server === 'ours')) {
+    const relay = rows.find(
+      (r) =>
+        r.server === 'relay' &&
+        r.clients === ours.clients &&
+        r.writers === ours.writers &&
+        r.rate === ours.rate,
+    );
+    if (relay === undefined) continue;
+    const perDelivery = (r) => r.serverCpu / r.deliveryRate;
+    lines.push(
+      `| ${[
+        ours.clients,
+        ours.writers,
+        rateLabel(ours.rate),
+        fmtRatio(ours.deliveryRate / relay.deliveryRate),
+        fmtRatio(ours.p99 / relay.p99),
+        fmtRatio(perDelivery(ours) / perDelivery(relay)),
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function render(run) {
+  const { rows } = run;
+  const others = rows.map((r) => r.otherCores).filter(Number.isFinite);
+  const otherMean = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
+  const loads = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  const options = run.serverNodeOptions ?? [];
+  const out = [
+    `Node ${run.node}, ${run.machine}, ${new Date(run.date).toISOString()}; load average ` +
+      `${loads(run.load0)} at start, ${loads(run.load1)} at end; other processes used ` +
+      `${fmt(otherMean, 2)} cores on average during the measured windows ` +
+      `(${fmt(Math.min(...others), 2)} to ${fmt(Math.max(...others), 2)})` +
+      (run.niceness == null
+        ? ''
+        : `; server and generator at nice ${run.niceness} (own autogroups)`),
+    `${run.durationMs / 1000} s measured after ${run.warmupMs / 1000} s of warm-up per scenario; ` +
+      'one document; one change per frame from the writers; ours-semi2: the same server with ' +
+      `--max-semi-space-size=2${options.length > 0 ? `; ours with ${options.join(' ')}` : ''}`,
+    run.verifyLine ?? '',
+    '',
+    table(rows),
+    '',
+    ratios(rows),
+    '',
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+if (args.report !== undefined) {
+  // Only print the tables of a run saved with --json.
+  process.stdout.write(render(JSON.parse(readFileSync(args.report, 'utf8'))));
+  process.exit(0);
+}
+
+// --- main ---------------------------------------------------------------------------
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const startedAt = new Date();
+const load0 = loadavg();
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`;
+log(
+  `bench:sync — Node ${process.version}, ${machine}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`,
+);
+
+let verifyLine = 'correctness check skipped (--no-verify)';
+let verifyFailed = false;
+if (!args['no-verify'] && servers.includes('ours')) {
+  log(
+    'verify: 20 clients (3 applying every frame with the codec), 4 writers, 2 000 changes/s, 3 s',
+  );
+  const v = await runScenario({
+    server: 'ours',
+    clients: 20,
+    writers: 4,
+    rate: 2000,
+    warmupMs: 500,
+    durationMs: 3000,
+    verify: true,
+    full: 3,
+  });
+  const ok = v.verify?.equal === true && v.verify.outOfOrder === 0 && v.missing === 0;
+  verifyFailed = !ok;
+  verifyLine =
+    `correctness check: ${ok ? 'OK' : 'FAILED'} — ${fmt(v.verify?.revisions)} revisions, ` +
+    `every one of 20 clients received each once and in order (out of order: ${v.verify?.outOfOrder}, ` +
+    `missing: ${v.missing}); ${v.verify?.codecClients} clients applying every frame with the codec ` +
+    `${v.verify?.equal ? 'equal' : 'NOT equal'} to the server's tree (${fmt(v.verify?.snapshotBytes)} bytes)`;
+  log(verifyLine);
+}
+
+const rows = [];
+for (const clients of clientCounts) {
+  for (const writers of writerCounts) {
+    if (writers > clients) continue;
+    for (const rate of rates) {
+      for (const server of servers) {
+        if (!wants(server, clients)) continue;
+        const label = `${server} ${clients} clients × ${writers} writers × ${rateLabel(rate)}`;
+        try {
+          const r = await runScenario({ server, clients, writers, rate, warmupMs, durationMs });
+          rows.push(r);
+          log(
+            `${label}: ${fmt(r.deliveryRate)} deliveries/s, p50 ${fmtMs(r.p50)} ms, p99 ${fmtMs(r.p99)} ms, ` +
+              `CPU ${fmt(r.serverCpu)} %, RSS ${fmt(r.rssPeak)}/${fmt(r.rssEnd)} MB, ` +
+              `generator ${fmt(r.generatorCpu)} %, other ${fmt(r.otherCores, 2)} cores, saturated: ${saturation(r)}`,
+          );
+        } catch (err) {
+          log(`${label}: did not run: ${err.message}`);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+}
+
+const load1 = loadavg();
+const run = {
+  node: process.version,
+  machine,
+  date: startedAt,
+  load0,
+  load1,
+  durationMs,
+  warmupMs,
+  niceness,
+  serverNodeOptions,
+  verifyLine,
+  rows,
+};
+process.stdout.write(render(run));
+if (args.json !== undefined) writeFileSync(args.json, JSON.stringify(run, null, 2));
+process.exitCode = verifyFailed ? 1 : 0;
