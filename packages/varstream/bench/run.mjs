@@ -138,7 +138,11 @@ async function oldOnLadder(index, op) {
       { hostile: true, index, n, op },
       quick ? 5_000 : 15_000,
     );
-    if (r.error !== undefined) return best ?? `fails at ${formatBytes(n)}: ${r.error}`;
+    if (r.error !== undefined) {
+      const why = r.error.includes('call stack') ? 'stack overflow' : r.error.slice(0, 40);
+      const failure = `fails at ${formatBytes(n)}: ${why}`;
+      return best === undefined ? failure : `${best} (${failure})`;
+    }
     if (r.timeout) return `${best ?? ''} (> ${quick ? 5 : 15} s at ${formatBytes(n)})`.trim();
     best = n === c.size ? formatMs(r.ms) : `${formatMs(r.ms)} at ${formatBytes(n)} ${c.unit}`;
     if (r.ms > 1000) break;
