@@ -1,5 +1,4 @@
 import { VarStreamError } from '../errors.js';
-import { APPEND } from '../path.js';
 import type { Comment } from '../statement.js';
 import { StatementWriter, type WritableStatement } from '../statement-writer.js';
 
