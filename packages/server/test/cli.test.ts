@@ -10,13 +10,7 @@ import { until } from './helpers/wait.js';
 
 const WEBSOCKIPC = join(
   import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'varstream-0.3.2',
-  'websockipc-vars.dat',
+  '../../varstream/test/fixtures/varstream-0.3.2/websockipc-vars.dat',
 );
 
 const running: RunningCli[] = [];

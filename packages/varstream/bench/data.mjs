@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const COMPARE = join(here, '../../../../shared/varstream-0.3.2/compare');
+const COMPARE = join(here, '../test/fixtures/varstream-0.3.2/compare');
 
 /** Mulberry32: a small seeded PRNG. */
 function random(seed) {

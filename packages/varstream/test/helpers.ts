@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { PathContext, Reader, stringify, Tree, type VarStreamError } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SHARED = join(here, '../../../../shared/varstream-0.3.2');
+/** The varstream 0.3.2 reference data, vendored with its MIT licence. */
+export const SHARED = join(here, 'fixtures/varstream-0.3.2');
 
 function filesIn(dir: string, ext: string): Array<{ name: string; bytes: Uint8Array }> {
   return readdirSync(dir)

@@ -32,7 +32,7 @@ export interface Oracle {
 
 export const oracle = createRequire(import.meta.url)('varstream') as Oracle;
 
-export const SHARED = join(import.meta.dirname, '../../../../shared/varstream-0.3.2');
+export const SHARED = join(import.meta.dirname, 'fixtures/varstream-0.3.2');
 export const FIXTURES = join(SHARED, 'fixtures');
 export const COMPARE = join(SHARED, 'compare');
 

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The varstream 0.3.2 reference data (`<project root>/../shared/varstream-0.3.2`). */
+/** The varstream 0.3.2 reference data (test/fixtures/varstream-0.3.2, vendored). */
 export const SHARED_DIR = resolve(
-  fileURLToPath(new URL('../../../../', import.meta.url)),
-  '../shared/varstream-0.3.2',
+  fileURLToPath(new URL('../', import.meta.url)),
+  'fixtures/varstream-0.3.2',
 );
 
 export interface Fixture {
