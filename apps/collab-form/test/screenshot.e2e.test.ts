@@ -19,8 +19,8 @@ import {
  * and to docs/screenshot.png when that is missing or UPDATE_SCREENSHOT=1
  * (so that a test run does not leave a changed binary in the work tree).
  */
-const WIDTH = 640;
-const HEIGHT = 800;
+const WIDTH = 960;
+const HEIGHT = 860;
 const GAP = 24;
 
 let browser: Browser;
