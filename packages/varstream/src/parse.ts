@@ -28,6 +28,7 @@ export interface ParseOptions {
  */
 export function parse(text: string, options: ParseOptions = {}): unknown {
   if (options.legacy === true) return legacyParse(text, options);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark is not text
   const limits = resolveLimits(options.limits);
   const fast = new FastParser(text, limits);
   let general: GeneralPath | undefined;

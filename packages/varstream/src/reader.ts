@@ -77,6 +77,8 @@ export class Reader implements Iterable<Entry> {
   /** A CR ended the buffer: a LF starting the next chunk belongs to it. */
   #skipLF = false;
   #decoder: Utf8Decoder | undefined;
+  /** Nothing written yet: a leading byte order mark is dropped. */
+  #atStart = true;
   /** Strict mode: the error to throw once the bad statement is consumed. */
   #thrown: VarStreamError | undefined;
   /** Discarding an over-long statement; parity of the trailing backslashes seen. */
@@ -144,6 +146,14 @@ export class Reader implements Iterable<Entry> {
       text = this.#decoder.decode(chunk);
     }
     if (text.length === 0) return;
+    if (this.#atStart) {
+      // A byte order mark opens some files: it is not part of the text.
+      this.#atStart = false;
+      if (text.charCodeAt(0) === 0xfeff) {
+        text = text.slice(1);
+        if (text.length === 0) return;
+      }
+    }
     this.#compact();
     this.#buf = this.#buf.length === 0 ? text : this.#buf + text;
   }

@@ -266,3 +266,20 @@ describe('Reader: limits and constant memory', () => {
     expect(performance.now() - start).toBeGreaterThan(0); // timing is reported by the benchmark, not asserted
   });
 });
+
+describe('Reader: byte order mark', () => {
+  it('ignores a UTF-8 byte order mark at the start, as text or bytes, whole or split', () => {
+    const text = '\ufeffa=1\nb=\ufeff\n';
+    expect(parse(text, { strict: true })).toEqual({ a: 1, b: '\ufeff' });
+    const bytes = new TextEncoder().encode(text);
+    for (let i = 0; i <= 4; i++) {
+      const reader = new Reader({ strict: true });
+      reader.write(bytes.subarray(0, i));
+      reader.end(bytes.subarray(i));
+      expect(reader.readAll().map((e) => (e.op === '#' ? '#' : e.path.join('.')))).toEqual([
+        'a',
+        'b',
+      ]);
+    }
+  });
+});
