@@ -544,9 +544,7 @@ export class Reader implements Iterable<Entry> {
       } else {
         const reason = 'A backslash must be followed by a backslash or a line break';
         if (this.#strict) throw new ScanError('BAD_ESCAPE', reason, i);
-        this.#report(
-          this.#error('BAD_ESCAPE', reason, this.#start, i, this.#firstEol, this.#stmtLine),
-        );
+        this.#fail('BAD_ESCAPE', reason, this.#start, i, this.#firstEol, this.#stmtLine);
         i = buf.indexOf('\\', i + 1);
       }
     }
@@ -762,6 +760,8 @@ export class Reader implements Iterable<Entry> {
     eol: number,
     line = this.#line,
   ): void {
+    // Tolerant with nobody listening: an error object would only be thrown away.
+    if (!this.#strict && this.#onError === undefined) return;
     this.#report(this.#error(code, reason, start, at, eol, line));
   }
 
