@@ -1,6 +1,6 @@
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import type { Limits } from './defaults.js';
-import { APPEND, LAST, RESET, type Segment } from './path.js';
+import { APPEND, isKeyChar, LAST, RESET, type Segment } from './path.js';
 import { type Literal, typeBareValue } from './value.js';
 
 const LF = 10;
@@ -23,15 +23,6 @@ const KEY_CACHE_MASK = (1 << KEY_CACHE_BITS) - 1;
  */
 const MAX_CACHED_KEY = 12;
 const keyCache: Array<string | undefined> = new Array(1 << KEY_CACHE_BITS).fill(undefined);
-
-function isKeyChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || // a-z
-    (c >= 65 && c <= 90) || // A-Z
-    (c >= 48 && c <= 57) || // 0-9
-    c === 95 // _
-  );
-}
 
 /**
  * The fast path of `parse()`: reads and applies, in one pass, the statements

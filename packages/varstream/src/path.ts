@@ -76,7 +76,8 @@ export class ScanError {
   ) {}
 }
 
-function isKeyChar(c: number): boolean {
+/** A character of a bare key: `[A-Za-z0-9_]`. */
+export function isKeyChar(c: number): boolean {
   return (
     (c >= 97 && c <= 122) || // a-z
     (c >= 65 && c <= 90) || // A-Z

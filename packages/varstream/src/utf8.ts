@@ -59,21 +59,22 @@ export class Utf8Decoder {
 }
 
 /** Length of an incomplete UTF-8 sequence at the end of `bytes` (0 to 3). */
-function incompleteTail(bytes: Uint8Array): number {
+export function incompleteTail(bytes: Uint8Array): number {
   const n = bytes.length;
   for (let back = 1; back <= 3 && back <= n; back++) {
     const b = bytes[n - back]!;
-    if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back
-    const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 1;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need =
+      b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xc2 && b <= 0xdf ? 2 : 1;
     return need > back ? back : 0;
   }
   return 0;
 }
 
-/** Index of the first byte that starts an invalid UTF-8 sequence. */
-function firstInvalid(bytes: Uint8Array): number {
-  let i = 0;
+/** Index of the first byte that starts an invalid (or truncated) UTF-8 sequence. */
+export function firstInvalid(bytes: Uint8Array): number {
   const n = bytes.length;
+  let i = 0;
   while (i < n) {
     const b = bytes[i]!;
     if (b < 0x80) {
@@ -92,11 +93,11 @@ function firstInvalid(bytes: Uint8Array): number {
       need = 3;
       min = 0x10000;
     } else return i;
-    if (i + need > n - 1) return i; // truncated sequence
+    if (i + need >= n) return i;
     let cp = b & (0x3f >> need);
     for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      const c = bytes[i + k]!;
+      if ((c & 0xc0) !== 0x80) return i;
       cp = (cp << 6) | (c & 0x3f);
     }
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;

@@ -4,6 +4,8 @@
  * its exact byte offset, after the valid text before it (so the tokenizer can
  * report the line and column where the bad bytes start).
  */
+import { firstInvalid, incompleteTail } from '../utf8.js';
+
 export interface DecodedChunk {
   /** The text decoded, up to the first invalid byte. */
   readonly text: string;
@@ -58,52 +60,4 @@ export class StrictUtf8Decoder {
       return { text: this.#decoder.decode(bytes.subarray(0, at)), invalidAt: base + at };
     }
   }
-}
-
-/** Length of an incomplete UTF-8 sequence at the end of `bytes` (0 to 3). */
-function incompleteTail(bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let back = 1; back <= 3 && back <= n; back++) {
-    const b = bytes[n - back]!;
-    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
-    const need =
-      b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xc2 && b <= 0xdf ? 2 : 1;
-    return need > back ? back : 0;
-  }
-  return 0;
-}
-
-/** Index of the first byte that starts an invalid (or truncated) UTF-8 sequence. */
-export function firstInvalid(bytes: Uint8Array): number {
-  const n = bytes.length;
-  let i = 0;
-  while (i < n) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let min: number;
-    if (b >= 0xc2 && b <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      need = 2;
-      min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      need = 3;
-      min = 0x10000;
-    } else return i;
-    if (i + need >= n) return i;
-    let cp = b & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k]!;
-      if ((c & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return n;
 }
