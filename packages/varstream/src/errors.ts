@@ -32,14 +32,23 @@ export type VarStreamErrorCode =
   // streams
   | 'STREAM_STATE'
   // JSON conversion (JsonError, a VarStreamError)
+  /** A character that cannot appear here (including data after the value, trailing commas). */
   | 'JSON_SYNTAX'
+  /** The input ended inside a value (or held no value at all). */
   | 'JSON_UNEXPECTED_END'
+  /** A number that is not RFC 8259 syntax (`01`, `1.`, `-`, `.5`, `1e`). */
   | 'JSON_BAD_NUMBER'
+  /** An unescaped control character (U+0000 to U+001F) inside a string. */
   | 'JSON_BAD_STRING'
+  /** An escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`. */
   | 'JSON_BAD_ESCAPE'
+  /** Bytes that are not UTF-8. */
   | 'JSON_BAD_UTF8'
+  /** The VarStream output would exceed a reader limit (depth, statement length, array index). */
   | 'JSON_LIMIT'
+  /** A value JSON cannot represent (shared or circular references), when writing JSON. */
   | 'JSON_UNSUPPORTED'
+  /** `write()` after `end()`, or after an error. */
   | 'JSON_STATE';
 
 export interface VarStreamErrorDetails {

@@ -1,4 +1,4 @@
-import { VarStreamError } from '../errors.js';
+import { VarStreamError, type VarStreamErrorCode } from '../errors.js';
 
 /**
  * Errors of the JSON side (the streaming JSON tokenizer and the JSON writer).
@@ -6,25 +6,7 @@ import { VarStreamError } from '../errors.js';
  * on the message), a 1-based `line` and a 1-based `column` in UTF-16 code
  * units when a position applies.
  */
-export type JsonErrorCode =
-  /** A character that cannot appear here (including data after the value, trailing commas). */
-  | 'JSON_SYNTAX'
-  /** The input ended inside a value (or held no value at all). */
-  | 'JSON_UNEXPECTED_END'
-  /** A number that is not RFC 8259 syntax (`01`, `1.`, `-`, `.5`, `1e`). */
-  | 'JSON_BAD_NUMBER'
-  /** An unescaped control character (U+0000 to U+001F) inside a string. */
-  | 'JSON_BAD_STRING'
-  /** An escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`. */
-  | 'JSON_BAD_ESCAPE'
-  /** Bytes that are not UTF-8. */
-  | 'JSON_BAD_UTF8'
-  /** The VarStream output would exceed a reader limit (depth, statement length, array index). */
-  | 'JSON_LIMIT'
-  /** A value JSON cannot represent (shared or circular references), when writing JSON. */
-  | 'JSON_UNSUPPORTED'
-  /** `write()` after `end()`, or after an error. */
-  | 'JSON_STATE';
+export type JsonErrorCode = Extract<VarStreamErrorCode, `JSON_${string}`>;
 
 export interface JsonErrorDetails {
   line?: number;
