@@ -364,14 +364,7 @@ export class Reader implements Iterable<Entry> {
     }
     this.#pending = false;
     if (end - this.#start > this.limits.maxStatementLength) {
-      this.#fail(
-        'LIMIT_STATEMENT',
-        this.#tooLong(),
-        this.#start,
-        this.#start,
-        this.#firstEol,
-        this.#stmtLine,
-      );
+      this.#failTooLong();
       this.#finish(end, this.#breaks);
       return undefined;
     }
@@ -387,14 +380,7 @@ export class Reader implements Iterable<Entry> {
   #wait(resumeAt: number, passed = 0): null | undefined {
     if (this.#buf.length - this.#start <= this.limits.maxStatementLength) return null;
     this.#pending = false;
-    this.#fail(
-      'LIMIT_STATEMENT',
-      this.#tooLong(),
-      this.#start,
-      this.#start,
-      this.#firstEol,
-      this.#stmtLine,
-    );
+    this.#failTooLong();
     this.#line += this.#breaks + passed;
     this.#startSkip(resumeAt);
     return undefined;
@@ -460,7 +446,7 @@ export class Reader implements Iterable<Entry> {
   #quoteTooLong(): -1 {
     this.#pending = false;
     const start = this.#start;
-    this.#fail('LIMIT_STATEMENT', this.#tooLong(), start, start, this.#firstEol, this.#stmtLine);
+    this.#failTooLong();
     this.#recoverAfterFirstLine();
     return -1;
   }
@@ -715,6 +701,18 @@ export class Reader implements Iterable<Entry> {
 
   #tooLong(): string {
     return `Statement longer than ${this.limits.maxStatementLength} characters`;
+  }
+
+  /** The statement being read is over `maxStatementLength`. */
+  #failTooLong(): void {
+    this.#fail(
+      'LIMIT_STATEMENT',
+      this.#tooLong(),
+      this.#start,
+      this.#start,
+      this.#firstEol,
+      this.#stmtLine,
+    );
   }
 
   /** An error located at `at`, in the statement starting at `start` (line `line`). */
