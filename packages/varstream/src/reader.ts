@@ -445,7 +445,6 @@ export class Reader implements Iterable<Entry> {
 
   #quoteTooLong(): -1 {
     this.#pending = false;
-    const start = this.#start;
     this.#failTooLong();
     this.#recoverAfterFirstLine();
     return -1;
