@@ -4,8 +4,7 @@ import { resolve } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { isVarStreamError, type VarStreamError } from '../src/errors.js';
-import { JsonError } from '../src/json/errors.js';
+import { isVarStreamError } from '../src/errors.js';
 import {
   createJsonToVarStreamTransform,
   createReaderTransform,
@@ -13,7 +12,7 @@ import {
   parseNodeStream,
 } from '../src/node.js';
 import { parse } from '../src/parse.js';
-import { Reader, type ReaderOptions } from '../src/reader.js';
+import type { ReaderOptions } from '../src/reader.js';
 import type { Entry } from '../src/statement.js';
 import { stringify } from '../src/stringify.js';
 import {
@@ -25,33 +24,9 @@ import {
   splitOffsets,
   varstreamFixtures,
 } from './support/fixtures.js';
+import { outcomeAsync, type Read, referenceEntries, tag } from './support/outcomes.js';
 
 const FIXTURES = varstreamFixtures();
-
-function tag(err: unknown): string {
-  if (isVarStreamError(err) || err instanceof JsonError)
-    return `${err.code}@${err.line}:${err.column}`;
-  throw err;
-}
-
-interface Read {
-  entries: Entry[];
-  errors: string[];
-  thrown?: string;
-}
-
-function referenceEntries(text: string, options: ReaderOptions = {}): Read {
-  const errors: string[] = [];
-  const reader = new Reader({ ...options, onError: (e) => errors.push(tag(e)) });
-  reader.end(text);
-  const entries: Entry[] = [];
-  try {
-    for (let e = reader.read(); e !== null; e = reader.read()) entries.push(e);
-  } catch (err) {
-    return { entries, errors, thrown: tag(err) };
-  }
-  return { entries, errors };
-}
 
 async function transformEntries(
   chunks: readonly (string | Uint8Array)[],
@@ -81,23 +56,6 @@ async function transformEntries(
     return { entries, errors, thrown: tag(err) };
   }
   return { entries, errors };
-}
-
-interface Outcome {
-  snapshot?: string;
-  thrown?: string;
-  errors: string[];
-}
-
-async function outcome(
-  run: (onError: (e: VarStreamError) => void) => unknown | Promise<unknown>,
-): Promise<Outcome> {
-  const errors: string[] = [];
-  try {
-    return { snapshot: stringify(await run((e) => errors.push(tag(e)))), errors };
-  } catch (err) {
-    return { thrown: tag(err), errors };
-  }
 }
 
 describe('createReaderTransform', () => {
@@ -212,14 +170,16 @@ describe('parseNodeStream', () => {
     async (_name, fixture: Fixture) => {
       const file = resolve(SHARED_DIR, fixture.name);
       for (const options of [{}, { strict: true }, { legacy: true }]) {
-        const expected = await outcome((onError) => parse(fixture.text, { ...options, onError }));
+        const expected = await outcomeAsync((onError) =>
+          parse(fixture.text, { ...options, onError }),
+        );
         for (const highWaterMark of [1, 7, 65536]) {
-          const got = await outcome((onError) =>
+          const got = await outcomeAsync((onError) =>
             parseNodeStream(createReadStream(file, { highWaterMark }), { ...options, onError }),
           );
           expect(got, `${JSON.stringify(options)} hwm ${highWaterMark}`).toEqual(expected);
         }
-        const text = await outcome((onError) =>
+        const text = await outcomeAsync((onError) =>
           parseNodeStream(createReadStream(file, { encoding: 'utf8', highWaterMark: 5 }), {
             ...options,
             onError,

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isVarStreamError, type VarStreamError } from '../src/errors.js';
-import { JsonError } from '../src/json/errors.js';
+import { isVarStreamError } from '../src/errors.js';
 import { parse } from '../src/parse.js';
 import { APPEND, LAST } from '../src/path.js';
-import { Reader, type ReaderOptions } from '../src/reader.js';
+import type { ReaderOptions } from '../src/reader.js';
 import type { Entry } from '../src/statement.js';
 import { StatementWriter } from '../src/statement-writer.js';
 import {
@@ -26,74 +25,22 @@ import {
   streamOf,
   varstreamFixtures,
 } from './support/fixtures.js';
+import {
+  expectSame,
+  outcome,
+  outcomeAsync,
+  type Read,
+  referenceEntries,
+  tag,
+} from './support/outcomes.js';
 
 const FIXTURES = varstreamFixtures();
 const encoder = new TextEncoder();
 
-function tag(err: unknown): string {
-  if (isVarStreamError(err) || err instanceof JsonError) {
-    return `${err.code}@${err.line}:${err.column}`;
-  }
-  throw err;
-}
-
-/** What parsing gave: a lossless snapshot of the value (cycles included) and the errors. */
-interface Outcome {
-  snapshot?: string;
-  value?: unknown;
-  thrown?: string;
-  errors: string[];
-}
-
-function outcome(run: (onError: (e: VarStreamError) => void) => unknown): Outcome {
-  const errors: string[] = [];
-  try {
-    const value = run((e) => errors.push(tag(e)));
-    return { snapshot: stringify(value), value, errors };
-  } catch (err) {
-    return { thrown: tag(err), errors };
-  }
-}
-
-async function outcomeAsync(
-  run: (onError: (e: VarStreamError) => void) => Promise<unknown>,
-): Promise<Outcome> {
-  const errors: string[] = [];
-  try {
-    const value = await run((e) => errors.push(tag(e)));
-    return { snapshot: stringify(value), value, errors };
-  } catch (err) {
-    return { thrown: tag(err), errors };
-  }
-}
-
-function expectSame(actual: Outcome, expected: Outcome, where: string): void {
-  expect(actual.thrown, where).toBe(expected.thrown);
-  expect(actual.errors, where).toEqual(expected.errors);
-  expect(actual.snapshot, where).toBe(expected.snapshot);
-  if (expected.thrown === undefined) expect(actual.value, where).toEqual(expected.value);
-}
-
-function referenceEntries(
-  text: string,
-  options: ReaderOptions = {},
-): { entries: Entry[]; errors: string[]; thrown?: string } {
-  const errors: string[] = [];
-  const reader = new Reader({ ...options, onError: (e) => errors.push(tag(e)) });
-  reader.end(text);
-  const entries: Entry[] = [];
-  try {
-    for (let e = reader.read(); e !== null; e = reader.read()) entries.push(e);
-  } catch (err) {
-    return { entries, errors, thrown: tag(err) };
-  }
-  return { entries, errors };
-}
-
 async function streamEntries(
   chunks: readonly (string | Uint8Array)[],
   options: ReaderOptions = {},
-): Promise<{ entries: Entry[]; errors: string[]; thrown?: string }> {
+): Promise<Read> {
   const errors: string[] = [];
   const entries: Entry[] = [];
   const stream = streamOf(chunks).pipeThrough(
