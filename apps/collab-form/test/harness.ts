@@ -72,11 +72,13 @@ export interface ServerProcess {
 
 /**
  * Starts `varstream-server --host 127.0.0.1 --port <port> --data <dataDir>
- * --static dist` and waits for its "listening on" line. Port 0 picks a free one.
+ * --static dist` (or `staticDir`) and waits for its "listening on" line.
+ * Port 0 picks a free one.
  */
 export async function startServer(options: {
   dataDir: string;
   port?: number;
+  staticDir?: string;
   args?: readonly string[];
 }): Promise<ServerProcess> {
   const args = [
@@ -88,7 +90,7 @@ export async function startServer(options: {
     '--data',
     options.dataDir,
     '--static',
-    DIST_DIR,
+    options.staticDir ?? DIST_DIR,
     '--log-level',
     'warn',
     ...(options.args ?? []),

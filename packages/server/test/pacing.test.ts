@@ -18,7 +18,6 @@ class StubMember implements Member {
     readonly id: string,
     readonly sendMs = 0,
   ) {}
-  readonly echo = true;
   send(frame: Buffer | string): void {
     const until = performance.now() + this.sendMs;
     while (performance.now() < until) {

@@ -119,23 +119,28 @@ describe('welcome and resume', () => {
 });
 
 describe('delivery', () => {
-  it('echoes to protocol clients, not to plain writers; plain writers with an id get an ack', async () => {
+  it('sends every change to every client, its writer included, plain or protocol', async () => {
     server = await startServer();
     const proto = new TestClient(server.url);
     const plain = new TestClient(server.url, { protocol: false });
     await Promise.all([proto.welcome(), plain.welcome()]);
     plain.send('from.plain=1\n');
-    await proto.atRev(1);
+    await plain.atRev(1);
     const id = proto.change('from.proto=1\n');
     await proto.settled(id);
     plain.send('#vs change id=plain:1\nfrom.plain=2\n');
-    await until(() => plain.acked.has('plain:1'), 'plain ack');
+    // A plain writer's id comes back in its own section (its acknowledgement), no extra line.
+    await until(() => plain.acked.has('plain:1'), 'plain echo');
     await proto.atRev(3);
     const plainFrames = plain.frames.join('');
-    expect(plainFrames).toContain('from.proto=1');
-    expect(plainFrames).not.toContain('from.plain=');
-    expect(plainFrames).toContain('#vs ack id=plain:1 rev=3');
+    expect(plainFrames).toContain(`#vs change rev=1 conn=${plain.conn}\nfrom.plain=1\n`);
+    expect(plainFrames).toContain(`#vs change rev=2 conn=${proto.conn} id=${id}\nfrom.proto=1\n`);
+    expect(plainFrames).toContain(`#vs change rev=3 conn=${plain.conn} id=plain:1\nfrom.plain=2\n`);
+    expect(plain.metasOf('ack')).toEqual([]);
     expect(proto.frames.join('')).toContain(`#vs change rev=2 conn=${proto.conn} id=${id}\n`);
+    const root = server.server.document('default')!.root;
+    expect(plain.root).toEqual(root);
+    expect(proto.root).toEqual(root);
     proto.close();
     plain.close();
   });

@@ -3,6 +3,8 @@ import { parseHello } from '../src/connection/hello.js';
 import { DedupTable } from '../src/document/dedup.js';
 import { docNameFromPath } from '../src/document/doc-name.js';
 import { arrayReplacedByKey } from '../src/document/legacy-compat.js';
+import type { Member } from '../src/document/member.js';
+import { Outbox } from '../src/document/outbox.js';
 import { ResumeLog } from '../src/document/resume-log.js';
 import { makeRevision } from '../src/document/revision.js';
 import { decodeJournal, encodeJournalHeader, encodeRecord } from '../src/journal/record.js';
@@ -200,5 +202,36 @@ describe('small parts', () => {
     expect(estimateSize(circular)).toBeGreaterThan(0);
     expect(mimeType('/a/b.JS')).toBe('text/javascript; charset=utf-8');
     expect(mimeType('/a/.hidden')).toBe('application/octet-stream');
+  });
+});
+
+describe('outbox', () => {
+  const member = (id: string): Member => ({
+    id,
+    send() {},
+    sendWelcome() {},
+    close() {},
+  });
+
+  it('one shared frame for every member, change authors included; presence skips its author', () => {
+    const [writer, talker, reader] = [member('c1'), member('c2'), member('c3')];
+    const outbox = new Outbox([
+      { text: '#vs change rev=5 conn=c1\na=1\n', rev: 5, author: writer, skipAuthor: false },
+      { text: '#vs presence conn=c2 name=Bo\n', rev: 0, author: talker, skipAuthor: true },
+      { text: '#vs change rev=6 conn=c2 id=k:1\nb=2\n', rev: 6, author: talker, skipAuthor: false },
+    ]);
+    const toWriter = outbox.frameFor(writer, 4);
+    const toReader = outbox.frameFor(reader, 4);
+    expect(toWriter?.frame).toBeInstanceOf(Buffer);
+    expect(toWriter?.frame).toBe(toReader?.frame); // the same bytes, built once
+    expect(toWriter?.revisions).toBe(2);
+    const toTalker = outbox.frameFor(talker, 4);
+    expect(String(toTalker?.frame)).toBe(
+      '#vs change rev=5 conn=c1\na=1\n#vs change rev=6 conn=c2 id=k:1\nb=2\n',
+    );
+    // A member whose welcome already held revision 5 gets only what follows.
+    expect(String(outbox.frameFor(member('c4'), 5)?.frame)).toBe(
+      '#vs presence conn=c2 name=Bo\n#vs change rev=6 conn=c2 id=k:1\nb=2\n',
+    );
   });
 });

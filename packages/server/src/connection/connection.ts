@@ -32,7 +32,7 @@ export interface ConnectionDeps {
 export interface ConnectionInit {
   readonly id: string;
   readonly docName: string;
-  /** `vs=1`: a protocol client, which sends a hello first and hears its own changes. */
+  /** `vs=1`: a protocol client, which sends a hello first. */
   readonly protocol: boolean;
   readonly urlToken: string | undefined;
   readonly request: IncomingMessage;
@@ -63,7 +63,6 @@ function toBuffer(data: RawData): Buffer {
  */
 export class Connection implements Member {
   readonly id: string;
-  readonly echo: boolean;
   readonly docName: string;
   readonly context = new PathContext();
   /** Answered the last WebSocket ping (or sent something since). */
@@ -83,7 +82,6 @@ export class Connection implements Member {
 
   constructor(ws: WebSocket, init: ConnectionInit, deps: ConnectionDeps) {
     this.id = init.id;
-    this.echo = init.protocol;
     this.docName = init.docName;
     this.#ws = ws;
     this.#deps = deps;

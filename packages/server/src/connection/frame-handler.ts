@@ -309,10 +309,9 @@ export class FrameHandler {
       }
     }
     try {
-      const revision = doc.commit(section.tx, member, section.id);
-      if (!member.echo && section.id !== undefined) {
-        doc.reply(member, formatMeta('ack', { id: section.id, rev: revision.rev }));
-      }
+      // Its section comes back to every member, this one included: that is
+      // the acknowledgement, for plain and protocol clients alike.
+      doc.commit(section.tx, member, section.id);
     } catch (err) {
       context.previous = section.saved;
       this.#reject(problemOf(err, undefined), section.id);

@@ -311,12 +311,9 @@ export class Document {
     const revision = makeRevision(rev, author?.id, id, tx.body);
     this.#log.push(revision);
     if (id !== undefined) this.#dedup.record(id, rev);
-    this.#pending.push({
-      text: revision.text,
-      rev,
-      author,
-      skipAuthor: author !== undefined && !author.echo,
-    });
+    // Every member receives it, its author included (the author's
+    // acknowledgement; a plain client then holds the server's tree).
+    this.#pending.push({ text: revision.text, rev, author, skipAuthor: false });
     this.#pendingRevisions.push(revision);
     this.#config.metrics.changesAccepted.inc();
     this.#schedule();

@@ -1,13 +1,11 @@
 /**
- * What a document needs from a client connection: an id, whether it hears
- * its own changes, and a way to send frames. The document decides what to
- * send and when (order, durability, batching).
+ * What a document needs from a client connection: an id and a way to send
+ * frames. The document decides what to send and when (order, durability,
+ * batching). Every member receives every revision, its own included.
  */
 export interface Member {
   /** The connection id (`conn` in meta lines). */
   readonly id: string;
-  /** True for protocol clients: their own change sections come back (the acknowledgement). */
-  readonly echo: boolean;
   /** Sends one frame. A Buffer may be shared with other members: never modify it. */
   send(frame: Buffer | string): void;
   /** Sends the welcome frame (it may hold a large snapshot: the slow-client limit allows for it). */

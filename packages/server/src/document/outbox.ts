@@ -6,15 +6,15 @@ export interface OutItem {
   /** The revision of a change section; 0 for presence and leave lines. */
   readonly rev: number;
   readonly author: Member | undefined;
-  /** The author does not receive it (its own presence; a plain writer's own change). */
+  /** The author does not receive it (its own presence, its leave line); never a change section. */
   readonly skipAuthor: boolean;
 }
 
 /**
  * The frames of one flush. Most members get the same frame, built once as a
  * Buffer and shared; a member that must not see some items (its own
- * presence, its own change if it is a plain writer, revisions its welcome
- * already held) gets a frame of its own.
+ * presence, revisions its welcome already held) gets a frame of its own.
+ * Change sections go to every member, their author included.
  */
 export class Outbox {
   readonly items: readonly OutItem[];

@@ -42,8 +42,6 @@ export class TestClient {
   readonly errors: Meta[] = [];
   closed: { code: number; reason: string } | undefined;
   readonly #context = new PathContext();
-  /** Protocol clients see every revision; plain writers miss their own. */
-  readonly #contiguous: boolean;
   #seq = 0;
   readonly clientId: string;
 
@@ -55,7 +53,6 @@ export class TestClient {
   constructor(baseUrl: string, options: ClientOptions = {}) {
     const protocol = options.protocol !== false;
     const resume = options.resume;
-    this.#contiguous = protocol;
     this.clientId =
       options.client ?? resume?.clientId ?? `t${Math.random().toString(36).slice(2, 10)}`;
     if (resume !== undefined) {
@@ -114,7 +111,8 @@ export class TestClient {
             break;
           case 'change': {
             const rev = Number(f.rev);
-            if (this.#contiguous && rev !== this.rev + 1) {
+            // Every client, plain or not, sees every revision, its own included.
+            if (rev !== this.rev + 1) {
               throw new Error(`Revision ${rev} after ${this.rev}`);
             }
             this.rev = rev;

@@ -1,0 +1,130 @@
+import { createRequire } from 'node:module';
+import { parse } from '@varstream/varstream';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
+
+const require = createRequire(import.meta.url);
+const Legacy = require('varstream') as {
+  Reader: new (root: Record<string, unknown>, prop: string) => { read(text: string): void };
+};
+
+/**
+ * A plain client, as simple as one can be: a bare `ws` socket (no `vs=1`,
+ * no hello) that applies every frame it receives, and nothing else, to its
+ * tree: with varstream 0.3.2's own Reader, and, separately, by concatenating
+ * the frames and parsing them with this codec. It never applies its own
+ * writes: they come back.
+ */
+class PlainSocket {
+  readonly ws: WebSocket;
+  readonly frames: string[] = [];
+  readonly #holder: Record<string, unknown> = {};
+  readonly #legacy = new Legacy.Reader(this.#holder, 'root');
+  /** The last revision seen (snapshot or change section). */
+  rev = -1;
+
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.ws.on('message', (data) => {
+      const text = data.toString();
+      this.frames.push(text);
+      this.#legacy.read(text);
+      for (const m of text.matchAll(/^#vs (?:snapshot|change) rev=([0-9]+)/gm)) {
+        this.rev = Number(m[1]);
+      }
+    });
+  }
+
+  opened(): Promise<void> {
+    return until(() => this.rev >= 0, 'the welcome');
+  }
+
+  /** The tree as 0.3.2's Reader built it. */
+  get legacyRoot(): unknown {
+    return this.#holder.root ?? {};
+  }
+
+  /** The tree this codec reads from everything received, in order. */
+  get codecRoot(): unknown {
+    return parse(this.frames.join('')) ?? {};
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('plain clients receive every change, their own included', () => {
+  it('two plain writers appending to one array and a plain reader end with the server array, in its order', async () => {
+    server = await startServer();
+    await server.server.write('default', 'list.+=start\n');
+    const [a, b, reader] = [0, 1, 2].map(() => new PlainSocket(server!.url)) as [
+      PlainSocket,
+      PlainSocket,
+      PlainSocket,
+    ];
+    await Promise.all([a.opened(), b.opened(), reader.opened()]);
+    const perWriter = 60;
+    // Both write flat out, interleaved, without waiting for anything: the
+    // server decides the order.
+    for (let i = 0; i < perWriter; i++) {
+      a.ws.send(`list.+=a${i}\n`);
+      b.ws.send(`list.+=b${i}\n`);
+      if (i % 7 === 3) a.ws.send(`list.+=a${i}x\nlist.+=a${i}y\n`); // two lines, one change
+    }
+    const doc = server.server.document('default')!;
+    const total = 1 + 2 * perWriter + 2 * Math.ceil((perWriter - 3) / 7);
+    await until(() => (doc.root as { list: unknown[] }).list.length === total, 'every append');
+    for (const client of [a, b, reader]) await until(() => client.rev === doc.rev, 'last revision');
+    const serverList = (doc.root as { list: string[] }).list;
+    for (const client of [a, b, reader]) {
+      expect(client.legacyRoot).toEqual(doc.root);
+      expect(client.codecRoot).toEqual(doc.root);
+    }
+    // Each writer's items are there in the order it sent them.
+    const own = (prefix: string) => serverList.filter((item) => item.startsWith(prefix));
+    expect(own('a').filter((item) => /^a[0-9]+$/.test(item))).toEqual(
+      Array.from({ length: perWriter }, (_, i) => `a${i}`),
+    );
+    expect(own('b')).toEqual(Array.from({ length: perWriter }, (_, i) => `b${i}`));
+    for (const client of [a, b, reader]) client.close();
+  });
+
+  it('a plain writer sending websocat-style frames sees its own lines come back', async () => {
+    server = await startServer();
+    const writer = new PlainSocket(server.url);
+    const other = new PlainSocket(server.url);
+    await Promise.all([writer.opened(), other.opened()]);
+    // `websocat ws://...` sends each line typed as one text frame, line break
+    // included; with --linemode-strip-newlines, without it; a CRLF terminal too.
+    writer.ws.send('chat.0=hello from websocat\n');
+    writer.ws.send('chat.1=no line break');
+    writer.ws.send('chat.2=crlf\r\n');
+    writer.ws.send('chat.0+=!\n');
+    await until(() => writer.rev === 4, 'the four echoes');
+    const received = writer.frames.join('');
+    expect(received).toMatch(/^#vs change rev=1 conn=\S+\nchat\.0=hello from websocat\n/m);
+    expect(received).toMatch(/^#vs change rev=2 conn=\S+\nchat\.1=no line break\n/m);
+    expect(received).toMatch(/^#vs change rev=3 conn=\S+\nchat\.2=crlf\n/m);
+    expect(received).toMatch(/^#vs change rev=4 conn=\S+\nchat\.0\+=!\n/m);
+    // Nothing but its sections (and the welcome): no separate acknowledgement lines.
+    expect(received).not.toMatch(/^#vs (?:ack|error|reject)/m);
+    const doc = server.server.document('default')!;
+    expect(doc.root).toEqual({ chat: ['hello from websocat!', 'no line break', 'crlf'] });
+    await until(() => other.rev === 4, 'the other client');
+    for (const client of [writer, other]) {
+      expect(client.legacyRoot).toEqual(doc.root);
+      expect(client.codecRoot).toEqual(doc.root);
+    }
+    writer.close();
+    other.close();
+  });
+});
