@@ -14,6 +14,7 @@ export type ServerErrorCode =
   | 'RATE_LIMITED'
   | 'BAD_META'
   | 'PRESENCE_TOO_LARGE'
+  | 'UNAVAILABLE'
   // operating the server
   | 'BAD_OPTION'
   | 'BAD_DOC_NAME'

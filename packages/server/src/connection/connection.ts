@@ -16,6 +16,7 @@ import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
 import { FrameHandler } from './frame-handler.js';
+import type { FrameSink, SharedLog } from './frame-sink.js';
 import { type Hello, parseHello } from './hello.js';
 
 /** What a connection needs from the server. */
@@ -25,6 +26,8 @@ export interface ConnectionDeps {
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
   readonly authenticate: Authenticate | undefined;
+  /** With Redis: the log the document's frames go through (see FrameSink). */
+  readonly sharedLog?: SharedLog | undefined;
   openDocument(name: string): Promise<Document>;
   onClosed(connection: Connection): void;
 }
@@ -74,7 +77,7 @@ export class Connection implements Member {
   #state: State;
   #doc: Document | undefined;
   #identity: ResolvedIdentity | undefined;
-  #handler: FrameHandler | undefined;
+  #handler: FrameSink | undefined;
   #inbox: Buffer[] = [];
   #helloTimer: NodeJS.Timeout | undefined;
   /** Size of the welcome: a client may take its time reading a large snapshot. */
@@ -197,20 +200,30 @@ export class Connection implements Member {
         doc = await this.#deps.openDocument(this.docName);
         if (this.#state !== 'joining') return;
       }
+      const shared = this.#deps.sharedLog;
+      if (shared !== undefined && hello?.rev !== undefined) {
+        // Another node may be ahead of this one: reach the client's revision first.
+        await shared.catchUp(doc, hello.rev);
+        if (this.#state !== 'joining') return;
+        if (doc.status !== 'open') doc = await this.#deps.openDocument(this.docName);
+        if (this.#state !== 'joining') return;
+      }
       this.#doc = doc;
       this.#request = undefined;
       const { limits, unsafeKeys, metrics } = this.#deps;
-      this.#handler = new FrameHandler({
+      const bucket = new TokenBucket(limits.maxChangesPerSecond, limits.changeBurst);
+      const onFlood = () =>
+        this.closeAfterReplies(CloseCode.RATE_LIMITED, 'Rate limit exceeded, again and again');
+      const handler = new FrameHandler({
         member: this,
         doc,
         identity,
         context: this.context,
         limits,
         unsafeKeys,
-        bucket: new TokenBucket(limits.maxChangesPerSecond, limits.changeBurst),
+        bucket,
         metrics,
-        onFlood: () =>
-          this.closeAfterReplies(CloseCode.RATE_LIMITED, 'Rate limit exceeded, again and again'),
+        onFlood,
       });
       const how = doc.join(this, {
         resumeRev: hello?.rev,
@@ -220,6 +233,10 @@ export class Connection implements Member {
           scope: identity.scope === undefined ? undefined : formatScope(identity.scope),
         },
       });
+      this.#handler =
+        shared === undefined
+          ? handler
+          : shared.attach(doc, { member: this, identity, bucket, local: handler, onFlood });
       this.#state = 'open';
       logger.debug('joined', {
         conn: this.id,
@@ -329,6 +346,8 @@ export class Connection implements Member {
     this.#doc = undefined;
     this.#inbox = [];
     if (doc !== undefined) doc.leave(this);
+    this.#handler?.detach?.();
+    this.#handler = undefined;
   }
 
   #onClose(code: number): void {

@@ -22,6 +22,7 @@ import type { TokenBucket } from '../limits/token-bucket.js';
 import { findUnsafeKey } from '../limits/unsafe-keys.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
+import { changeIdsOf } from './change-ids.js';
 
 /** What the handler works with: one connection's view of its document. */
 export interface FrameHandlerContext {
@@ -57,9 +58,6 @@ interface Section {
 }
 
 const MAX_MESSAGE = 200;
-/** Ids answered when a whole frame is refused unread. */
-const MAX_REFUSED_IDS = 1_000;
-const CHANGE_LINE = /^#vs change [^\r\n]*/gm;
 /** The usual change line, `#vs change id=<id>` with nothing to decode: read without `parseMeta`. */
 const PLAIN_CHANGE = /^vs change id=([A-Za-z0-9_-]{1,64}:[0-9]{1,15})$/;
 
@@ -324,14 +322,7 @@ export class FrameHandler {
 
   /** A whole frame refused before reading it: every change id in it is rejected. */
   #refuse(data: Buffer, code: string, message: string): void {
-    const ids: string[] = [];
-    const text = data.toString('utf8');
-    CHANGE_LINE.lastIndex = 0;
-    for (let m = CHANGE_LINE.exec(text); m !== null; m = CHANGE_LINE.exec(text)) {
-      const id = parseMeta(m[0])?.fields.id;
-      if (id !== undefined) ids.push(id);
-      if (ids.length >= MAX_REFUSED_IDS) break;
-    }
+    const ids = changeIdsOf(data.toString('utf8'));
     const problem: Problem = { code, message, line: 1, column: 1 };
     if (!this.#c.bucket.take()) {
       this.#rateLimited({ ...problem, code: 'RATE_LIMITED' });

@@ -25,6 +25,12 @@ export interface DocumentConfig {
   readonly onRevision: (doc: Document, revision: Revision) => void;
   /** Called once when the journal cannot be written: the document is unusable. */
   readonly onFailed: (doc: Document, error: unknown) => void;
+  /**
+   * Decide only from the revisions applied, never from the clock (the size
+   * recount runs every RECOUNT_REVISIONS revisions instead of every
+   * RECOUNT_MS): replicas applying one log decide alike (Redis mode).
+   */
+  readonly deterministic?: boolean;
 }
 
 export interface DocumentState {
@@ -35,6 +41,19 @@ export interface DocumentState {
   /** The last revisions, oldest first (from the journal): the start of the resume log. */
   readonly revisions: readonly Revision[];
   readonly applied: readonly AppliedId[];
+  /** The size estimate (deterministic mode: as the other replicas hold it). Default: measured. */
+  readonly size?: number;
+  /** Deterministic mode: the revision of the last exact size measure. */
+  readonly recountRev?: number;
+}
+
+/** What a replica must save to be reloaded exactly as it is (see `Document.replicaState`). */
+export interface ReplicaDocumentState {
+  readonly rev: number;
+  readonly text: string;
+  readonly applied: readonly AppliedId[];
+  readonly size: number;
+  readonly recountRev: number;
 }
 
 export interface JoinOptions {
@@ -52,6 +71,8 @@ type DocumentStatus = 'open' | 'closing' | 'closed' | 'failed';
 const SNAPSHOT_IDS_PER_CLIENT = 64;
 /** Shortest time between two exact measures of a document's size. */
 const RECOUNT_MS = 1_000;
+/** Deterministic mode: fewest revisions between two exact measures of a document's size. */
+const RECOUNT_REVISIONS = 1_000;
 /**
  * Flush pacing. A flush whose delivery took at least PACE_MIN_MS (hundreds
  * of members: one write per member) makes the next one wait as long, at most
@@ -90,10 +111,13 @@ export class Document {
   #tx: Transaction | undefined;
   #size: number;
   #lastRecount = Number.NEGATIVE_INFINITY;
+  #lastRecountRev = Number.NEGATIVE_INFINITY;
   /** Members that got their welcome, with the revision they hold. */
   readonly #members = new Map<Member, number>();
   /** Members whose welcome waits for its revision to be durable. */
   readonly #welcoming = new Map<Member, { rev: number; text: string }>();
+  /** Writers connected to other replicas (Redis mode): their presence and leave reach the members. */
+  readonly #remotes = new Set<Member>();
   readonly #presence = new PresenceBoard();
   readonly #replies = new ReplyQueues();
   #pending: OutItem[] = [];
@@ -145,7 +169,10 @@ export class Document {
     for (const revision of state.revisions) this.#log.push(revision);
     this.#dedup = new DedupTable(limits.dedupClients, limits.dedupPerClient);
     for (const { id, rev } of state.applied) this.#dedup.record(id, rev);
-    this.#size = Buffer.byteLength(this.snapshotText(), 'utf8');
+    this.#size = state.size ?? Buffer.byteLength(this.snapshotText(), 'utf8');
+    // Saved as -1 when never measured (see replicaState).
+    const recountRev = state.recountRev ?? -1;
+    this.#lastRecountRev = recountRev < 0 ? Number.NEGATIVE_INFINITY : recountRev;
   }
 
   /** The latest revision (accepted; maybe not yet durable). */
@@ -226,9 +253,17 @@ export class Document {
     return replay === undefined ? 'snapshot' : 'replay';
   }
 
+  /** A writer connected to another replica: its presence and its leave are told to the members. */
+  joinRemote(member: Member): void {
+    this.#remotes.add(member);
+  }
+
   /** Removes a member; the others hear `#vs leave`. */
   leave(member: Member): void {
-    const known = this.#members.delete(member) || this.#welcoming.delete(member);
+    const known =
+      this.#members.delete(member) ||
+      this.#welcoming.delete(member) ||
+      this.#remotes.delete(member);
     this.#replies.drop(member);
     this.#presence.remove(member);
     if (!known || this.#status !== 'open') return;
@@ -321,9 +356,14 @@ export class Document {
   }
 
   #fitsAfterRecount(delta: number, max: number): boolean {
-    const now = performance.now();
-    if (now - this.#lastRecount < RECOUNT_MS) return false;
-    this.#lastRecount = now;
+    if (this.#config.deterministic === true) {
+      if (this.#rev - this.#lastRecountRev < RECOUNT_REVISIONS) return false;
+      this.#lastRecountRev = this.#rev;
+    } else {
+      const now = performance.now();
+      if (now - this.#lastRecount < RECOUNT_MS) return false;
+      this.#lastRecount = now;
+    }
     const exact = Buffer.byteLength(stringify(this.tree.root), 'utf8');
     this.#size = exact - delta;
     return exact <= max;
@@ -474,6 +514,31 @@ export class Document {
       text,
       applied: this.#dedup.recent(SNAPSHOT_IDS_PER_CLIENT),
     };
+  }
+
+  /**
+   * Everything another replica needs to continue exactly from this revision
+   * (deterministic mode): the tree, every remembered change id in the order
+   * that decides which is forgotten first, the size estimate.
+   */
+  replicaState(): ReplicaDocumentState {
+    return {
+      rev: this.#rev,
+      text: this.snapshotText(),
+      applied: this.#dedup.recent(this.#config.limits.dedupPerClient),
+      size: this.#size,
+      recountRev: Number.isFinite(this.#lastRecountRev) ? this.#lastRecountRev : -1,
+    };
+  }
+
+  /** A member's current presence line (to save with a replica's state). */
+  presenceLine(member: Member): string | undefined {
+    return this.#presence.lineOf(member);
+  }
+
+  /** Puts back a presence line saved by `presenceLine` (a replica being loaded). */
+  restorePresence(member: Member, line: string): void {
+    this.#presence.restore(member, line);
   }
 
   // --- end ------------------------------------------------------------------------

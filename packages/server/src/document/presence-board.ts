@@ -39,6 +39,16 @@ export class PresenceBoard {
     }
   }
 
+  /** A member's presence line, if it has one. */
+  lineOf(member: Member): string | undefined {
+    return this.#lines.get(member);
+  }
+
+  /** Sets a member's line without telling anyone (a replica being loaded from a saved state). */
+  restore(member: Member, line: string): void {
+    this.#lines.set(member, line);
+  }
+
   /** The presence lines of everyone but `member` (for its welcome). */
   linesFor(member: Member): string {
     let text = '';

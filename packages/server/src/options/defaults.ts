@@ -45,6 +45,12 @@ export interface ServerLimits {
   closeTimeoutMs: number;
   /** Most simultaneous WebSocket connections; more are refused with HTTP 503. Default 10 000. */
   maxConnections: number;
+  /** With `redis`: log entries after which a node stores a snapshot in Redis and trims the log before it. Default 10 000. */
+  redisSnapshotEntries: number;
+  /** With `redis`: longest wait for this node to reach the revision a resuming client holds (else it gets a snapshot). Default 5 000 ms. */
+  redisCatchUpMs: number;
+  /** With `redis`: lifetime of a node's liveness key; the connections of a node silent this long are removed everywhere. Default 10 000 ms. */
+  redisNodeTtlMs: number;
 }
 
 export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
@@ -69,6 +75,9 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   fsyncIntervalMs: 1_000,
   closeTimeoutMs: 5_000,
   maxConnections: 10_000,
+  redisSnapshotEntries: 10_000,
+  redisCatchUpMs: 5_000,
+  redisNodeTtlMs: 10_000,
 });
 
 /** Keys refused anywhere in a path: they would pollute prototypes in naive readers (varstream 0.3.2 included). */

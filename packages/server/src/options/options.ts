@@ -47,6 +47,12 @@ export interface VarStreamServerOptions extends Partial<ServerLimits> {
   unsafeKeys?: readonly string[];
   /** First revision of a document that has no state (the CLI's `--init`). */
   init?: InitialState;
+  /**
+   * Serve documents from Redis (`redis://host:6379`): any number of servers
+   * with the same `redis` (and the same limits) serve the same documents,
+   * each change applied in one order everywhere. See the README. Not with `dataDir`.
+   */
+  redis?: string;
 }
 
 export interface ResolvedOptions {
@@ -64,6 +70,7 @@ export interface ResolvedOptions {
   readonly defaultMetrics: boolean;
   readonly unsafeKeys: ReadonlySet<string>;
   readonly init: InitialState | undefined;
+  readonly redis: string | undefined;
 }
 
 function bad(message: string): ServerError {
@@ -88,6 +95,14 @@ export function resolveOptions(options: VarStreamServerOptions): ResolvedOptions
   }
   const fsync = options.fsync ?? 'always';
   if (!isFsyncPolicy(fsync)) throw bad(`fsync must be always, interval or never (got ${fsync})`);
+  if (options.redis !== undefined) {
+    if (!/^rediss?:\/\//.test(options.redis)) {
+      throw bad(`redis must be a redis:// or rediss:// URL (got ${options.redis})`);
+    }
+    if (options.dataDir !== undefined) {
+      throw bad('redis and dataDir do not go together: with redis, Redis keeps the documents');
+    }
+  }
   if (options.server !== undefined && options.staticDir !== undefined) {
     throw bad('staticDir needs the server to own its HTTP server (no `server` option)');
   }
@@ -107,5 +122,6 @@ export function resolveOptions(options: VarStreamServerOptions): ResolvedOptions
     defaultMetrics: options.defaultMetrics === true,
     unsafeKeys: new Set(options.unsafeKeys ?? defaultUnsafeKeys),
     init: options.init,
+    redis: options.redis,
   };
 }

@@ -10,7 +10,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@varstream/client/protocol';
-import { PathContext, Reader, type Statement } from '@varstream/varstream';
+import { formatStatement, PathContext, Reader, type Statement } from '@varstream/varstream';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { originAllowed } from '../auth/origin.js';
 import { Connection, type ConnectionDeps } from '../connection/connection.js';
@@ -30,6 +30,7 @@ import {
   resolveOptions,
   type VarStreamServerOptions,
 } from '../options/options.js';
+import { RedisRegistry } from '../redis/redis-registry.js';
 import { createStaticHandler, type RequestHandler } from '../static/static-handler.js';
 
 /** A revision as listeners see it, once durable and delivered. */
@@ -89,11 +90,14 @@ export class VarStreamServer {
   readonly #http: HttpServer | HttpsServer;
   readonly #ownsHttp: boolean;
   readonly #wss: WebSocketServer;
-  readonly #registry: DocumentRegistry;
+  readonly #registry: DocumentRegistry | RedisRegistry;
+  /** With `redis`: the same registry, as the shared log. */
+  readonly #redis: RedisRegistry | undefined;
   readonly #connections = new Set<Connection>();
   readonly #listeners = new Set<RevisionListener>();
   readonly #deps: ConnectionDeps;
-  readonly #bootTag = randomBytes(3).toString('hex');
+  /** Ends every connection id: random, or (with Redis) this node's id, unique among the nodes. */
+  #bootTag = randomBytes(3).toString('hex');
   #sequence = 0;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -110,26 +114,34 @@ export class VarStreamServer {
       { defaultMetrics: resolved.defaultMetrics },
     );
     const seed = resolved.init === undefined ? undefined : seedFromText(resolved.init);
-    this.#registry = new DocumentRegistry({
-      config: {
-        limits: resolved.limits,
-        unsafeKeys: resolved.unsafeKeys,
-        metrics: this.metrics,
-        logger: resolved.logger,
-        onRevision: (doc, revision) => this.#emit(doc, revision),
-      },
-      dataDir: resolved.dataDir,
-      fsync: resolved.fsync,
-      seed,
+    const config = {
+      limits: resolved.limits,
+      unsafeKeys: resolved.unsafeKeys,
       metrics: this.metrics,
       logger: resolved.logger,
-    });
+      onRevision: (doc: Document, revision: Revision) => this.#emit(doc, revision),
+    };
+    this.#redis =
+      resolved.redis === undefined
+        ? undefined
+        : new RedisRegistry({ url: resolved.redis, config, seed, logger: resolved.logger });
+    this.#registry =
+      this.#redis ??
+      new DocumentRegistry({
+        config,
+        dataDir: resolved.dataDir,
+        fsync: resolved.fsync,
+        seed,
+        metrics: this.metrics,
+        logger: resolved.logger,
+      });
     this.#deps = {
       limits: resolved.limits,
       unsafeKeys: resolved.unsafeKeys,
       metrics: this.metrics,
       logger: resolved.logger,
       authenticate: resolved.authenticate,
+      sharedLog: this.#redis,
       openDocument: (name) => this.#registry.open(name),
       onClosed: (connection) => this.#onClosed(connection),
     };
@@ -178,6 +190,7 @@ export class VarStreamServer {
   async #start(): Promise<void> {
     if (this.#options.dataDir !== undefined)
       await mkdir(this.#options.dataDir, { recursive: true });
+    if (this.#redis !== undefined) this.#bootTag = await this.#redis.start();
     if (!this.#ownsHttp || this.#http.listening) return;
     const http = this.#http;
     await new Promise<void>((resolve, reject) => {
@@ -256,6 +269,13 @@ export class VarStreamServer {
     statements: readonly Statement[],
     options: WriteOptions = {},
   ): Promise<WriteResult> {
+    if (this.#redis !== undefined) {
+      // Through the log: applied by every node in its order (`^` resolved here, per write).
+      let text = '';
+      for (const statement of statements) text += formatStatement(statement);
+      const outcome = await this.#redis.write(docName, text, options.atomic !== false);
+      return { rev: outcome.rev, errors: outcome.errors };
+    }
     const doc = await this.#registry.open(docName);
     const { revision, errors } = writeStatements(
       doc,

@@ -34,7 +34,7 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
 }
 
 /** Limits for reading back what the server wrote: never tighter than the codec's defaults. */
-function loadLimits(limits: Partial<Limits>): Partial<Limits> {
+export function loadLimits(limits: Partial<Limits>): Partial<Limits> {
   return {
     maxPathDepth: Math.max(defaults.maxPathDepth, limits.maxPathDepth ?? 0),
     maxArrayIndex: Math.max(defaults.maxArrayIndex, limits.maxArrayIndex ?? 0),

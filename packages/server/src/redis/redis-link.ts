@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { ServerError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { type DocumentKeys, KEY_PREFIX, NODE_COUNTER_KEY, nodeKey } from './redis-keys.js';
+
+/** One stream entry: its sequence number (the id is `<seq>-0`) and its fields. */
+export interface StreamEntry {
+  readonly seq: number;
+  readonly fields: readonly string[];
+}
+
+/** A snapshot hash as stored: the state after entry `seq`. */
+export interface StoredSnapshot {
+  readonly seq: number;
+  readonly state: string;
+}
+
+/**
+ * Appends one entry: the next number of the document's counter becomes its
+ * id (`<seq>-0`), so ids are consecutive and a reader can tell a gap (a
+ * trimmed log, a Redis that lost data) from a quiet log.
+ */
+const APPEND = `local n = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], n .. '-0', unpack(ARGV))
+return n`;
+
+/** Creates the first snapshot of a document unless it has one; returns the one stored. */
+const CREATE = `if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'state', ARGV[2])
+  if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[1]) end
+end
+return redis.call('HMGET', KEYS[1], 'seq', 'state')`;
+
+/** Stores a snapshot if it is newer than the stored one, and trims the log before it. */
+const SAVE = `local current = tonumber(redis.call('HGET', KEYS[1], 'seq') or '-1')
+if current >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'state', ARGV[2])
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[1] .. '-0')
+return 1`;
+
+interface Script {
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function script(lua: string): Script {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+const SCRIPTS = { append: script(APPEND), create: script(CREATE), save: script(SAVE) };
+
+/**
+ * The node's two connections to Redis: `command` for writes and short reads
+ * (no offline queue: while Redis is unreachable every write fails at once,
+ * and nothing is sent later behind the client's back), and `reader` for the
+ * blocking XREAD of every loaded document's log. Both reconnect by
+ * themselves, forever.
+ */
+export class RedisLink {
+  readonly #command: Redis;
+  readonly #reader: Redis;
+  readonly #logger: Logger;
+  #wakeKey = '';
+  #wakeId = '0';
+  #closed = false;
+  readonly #onBack: (() => void)[] = [];
+
+  private constructor(url: string, logger: Logger) {
+    this.#logger = logger;
+    const common = {
+      lazyConnect: true,
+      retryStrategy: (times: number) => Math.min(50 * times, 1_000),
+    };
+    this.#command = new Redis(url, {
+      ...common,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectionName: 'varstream',
+    });
+    this.#reader = new Redis(url, {
+      ...common,
+      maxRetriesPerRequest: 0,
+      connectionName: 'varstream-reader',
+    });
+    for (const [name, client] of [
+      ['command', this.#command],
+      ['reader', this.#reader],
+    ] as const) {
+      let down = false;
+      client.on('error', (err: Error) => {
+        if (down) return;
+        down = true;
+        logger.warn('redis unreachable', { connection: name, error: err.message });
+      });
+      client.on('ready', () => {
+        if (down) {
+          logger.warn('redis reachable again', { connection: name });
+          if (client === this.#command) for (const listener of this.#onBack) listener();
+        }
+        down = false;
+      });
+    }
+  }
+
+  /** Connects both connections; throws `UNAVAILABLE` when Redis cannot be reached now. */
+  static async connect(url: string, logger: Logger): Promise<RedisLink> {
+    const link = new RedisLink(url, logger);
+    try {
+      await Promise.all([link.#command.connect(), link.#reader.connect()]);
+    } catch (err) {
+      link.close();
+      throw new ServerError('UNAVAILABLE', `Cannot reach Redis at ${redact(url)}`, { cause: err });
+    }
+    return link;
+  }
+
+  /** Calls `listener` each time the command connection is back after Redis was unreachable. */
+  onBack(listener: () => void): void {
+    this.#onBack.push(listener);
+  }
+
+  /** True while the command connection is up (writes can be tried). */
+  get ready(): boolean {
+    return this.#command.status === 'ready';
+  }
+
+  /** A new node id, unique for this Redis (`n1`, `n2`, ...). */
+  async newNodeId(): Promise<string> {
+    const n = await this.#command.incr(NODE_COUNTER_KEY);
+    const id = `n${n.toString(36)}`;
+    this.#wakeKey = `${KEY_PREFIX}wake:${id}`;
+    return id;
+  }
+
+  /** Appends an entry; resolves with its sequence number once Redis holds it. */
+  async append(keys: DocumentKeys, fields: readonly string[]): Promise<number> {
+    const seq = await this.#run(SCRIPTS.append, [keys.log, keys.seq], fields);
+    return Number(seq);
+  }
+
+  /** The stored snapshot, created from `initial` (at entry 0) when there is none. */
+  async createSnapshot(keys: DocumentKeys, initial: string): Promise<StoredSnapshot> {
+    const reply = await this.#run(SCRIPTS.create, [keys.snapshot, keys.seq], ['0', initial]);
+    return parseSnapshotReply(reply);
+  }
+
+  /** The entry of the stored snapshot, if any. */
+  async loadSnapshotSeq(keys: DocumentKeys): Promise<number | undefined> {
+    const seq = await this.#command.hget(keys.snapshot, 'seq');
+    return seq === null ? undefined : Number(seq);
+  }
+
+  /** Stores a snapshot (if newer than the stored one) and trims the log before it. */
+  async saveSnapshot(keys: DocumentKeys, seq: number, state: string): Promise<boolean> {
+    const saved = await this.#run(SCRIPTS.save, [keys.snapshot, keys.log], [String(seq), state]);
+    return Number(saved) === 1;
+  }
+
+  /** The last sequence number given for a document (0 when none). */
+  async lastSeq(keys: DocumentKeys): Promise<number> {
+    return Number((await this.#command.get(keys.seq)) ?? 0);
+  }
+
+  /** Takes a lease (SET NX PX): true when this node holds it now. */
+  async lease(key: string, holder: string, ms: number): Promise<boolean> {
+    return (await this.#command.set(key, holder, 'PX', ms, 'NX')) === 'OK';
+  }
+
+  /** Gives a lease back. */
+  async release(key: string): Promise<void> {
+    await this.#command.del(key);
+  }
+
+  /** Entries after `afterSeq`, at most `count`. */
+  async range(keys: DocumentKeys, afterSeq: number, count: number): Promise<StreamEntry[]> {
+    const reply = await this.#command.xrange(keys.log, `(${afterSeq}-0`, '+', 'COUNT', count);
+    return reply.map(([id, fields]) => ({ seq: seqOf(id), fields }));
+  }
+
+  /**
+   * Blocks until one of the logs has entries after the given position (or
+   * `wake()` is called, or `blockMs` passes); returns them by key.
+   */
+  async read(
+    positions: ReadonlyMap<string, number>,
+    count: number,
+    blockMs: number,
+  ): Promise<Map<string, StreamEntry[]>> {
+    const keys = [...positions.keys()];
+    const ids = keys.map((key) => `${positions.get(key)}-0`);
+    keys.push(this.#wakeKey);
+    ids.push(this.#wakeId);
+    const reply: unknown = await this.#reader.call(
+      'XREAD',
+      'COUNT',
+      count,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      ...keys,
+      ...ids,
+    );
+    const out = new Map<string, StreamEntry[]>();
+    if (!Array.isArray(reply)) return out;
+    for (const stream of reply as [string, [string, string[]][]][]) {
+      const [key, entries] = stream;
+      if (key === this.#wakeKey) {
+        const last = entries[entries.length - 1];
+        if (last !== undefined) this.#wakeId = last[0];
+        continue;
+      }
+      out.set(
+        key,
+        entries.map(([id, fields]) => ({ seq: seqOf(id), fields })),
+      );
+    }
+    return out;
+  }
+
+  /** Ends the reader's current block (the set of logs to read changed). */
+  async wake(): Promise<void> {
+    await this.#command
+      .multi()
+      .xadd(this.#wakeKey, 'MAXLEN', '1', '*', 'w', '1')
+      .pexpire(this.#wakeKey, 60_000)
+      .exec();
+  }
+
+  /** Refreshes this node's liveness key. */
+  async heartbeat(node: string, ttlMs: number): Promise<void> {
+    await this.#command.set(nodeKey(node), '1', 'PX', ttlMs);
+  }
+
+  /** The nodes among `nodes` whose liveness key exists. */
+  async alive(nodes: readonly string[]): Promise<Set<string>> {
+    const alive = new Set<string>();
+    if (nodes.length === 0) return alive;
+    const values = await this.#command.mget(nodes.map(nodeKey));
+    values.forEach((value, i) => {
+      if (value !== null) alive.add(nodes[i]!);
+    });
+    return alive;
+  }
+
+  async #run(s: Script, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    try {
+      return await this.#command.evalsha(s.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.#command.eval(s.lua, keys.length, ...keys, ...args);
+    }
+  }
+
+  /** Leaves this node's keys to expire and disconnects. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#command.disconnect();
+    this.#reader.disconnect();
+    this.#logger.debug('redis disconnected');
+  }
+}
+
+function seqOf(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
+
+function parseSnapshotReply(reply: unknown): StoredSnapshot {
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
+    throw new ServerError('SNAPSHOT_CORRUPT', 'Redis returned no snapshot');
+  }
+  return { seq: Number(reply[0]), state: reply[1] };
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the given URL';
+  }
+}

@@ -1,0 +1,289 @@
+import { CloseCode } from '@varstream/client/protocol';
+import { PathContext } from '@varstream/varstream';
+import type { Attachment, FrameSink, SharedLog } from '../connection/frame-sink.js';
+import { Document, type DocumentConfig } from '../document/document.js';
+import { newEpoch } from '../document/epoch.js';
+import type { SeedState } from '../document/registry.js';
+import { writeStatements } from '../document/server-write.js';
+import { ServerError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { DocumentReplica, type WriteOutcome } from './document-replica.js';
+import { NodeLiveness } from './node-liveness.js';
+import { RedisFrameSink } from './redis-frame-sink.js';
+import { documentKeys } from './redis-keys.js';
+import { RedisLink } from './redis-link.js';
+import {
+  decodeReplicaSnapshot,
+  encodeReplicaSnapshot,
+  replicaFingerprint,
+} from './replica-snapshot.js';
+import { StreamReader } from './stream-reader.js';
+
+export interface RedisRegistryOptions {
+  /** `redis://[[user]:password@]host[:port][/db]` (or `rediss://`). */
+  readonly url: string;
+  /** Document config, without `onFailed`. */
+  readonly config: Omit<DocumentConfig, 'onFailed'>;
+  readonly seed: SeedState | undefined;
+  readonly logger: Logger;
+}
+
+/** Entries read per XRANGE while a document is loaded. */
+const CATCH_UP_BATCH = 1_000;
+/** Loads retried when the log moved under a loading node (trimmed behind a new snapshot). */
+const LOAD_ATTEMPTS = 3;
+
+/**
+ * The documents of a node on Redis: each a DocumentReplica fed by its log.
+ * Loading one reads its snapshot from Redis (creating the first one, with
+ * the initial state, if the document is new) and the log after it; then the
+ * node's StreamReader keeps it current. A document no local client uses is
+ * unloaded (nothing is lost: Redis holds it).
+ */
+export class RedisRegistry implements SharedLog {
+  readonly #options: RedisRegistryOptions;
+  readonly #config: DocumentConfig;
+  readonly #fingerprint: string;
+  #link: RedisLink | undefined;
+  #node = '';
+  #reader: StreamReader | undefined;
+  #liveness: NodeLiveness | undefined;
+  readonly #replicas = new Map<string, DocumentReplica>();
+  readonly #byDoc = new WeakMap<Document, DocumentReplica>();
+  readonly #loading = new Map<string, Promise<Document>>();
+  #closed = false;
+
+  constructor(options: RedisRegistryOptions) {
+    this.#options = options;
+    this.#config = { ...options.config, deterministic: true, onFailed: () => {} };
+    this.#fingerprint = replicaFingerprint(options.config.limits, options.config.unsafeKeys);
+  }
+
+  /** Connects to Redis and starts reading; resolves with this node's id. */
+  async start(): Promise<string> {
+    const { url, logger, config } = this.#options;
+    const link = await RedisLink.connect(url, logger);
+    this.#link = link;
+    this.#node = await link.newNodeId();
+    this.#reader = new StreamReader(link, logger);
+    this.#reader.start();
+    this.#liveness = new NodeLiveness(link, this.#node, config.limits.redisNodeTtlMs, logger, () =>
+      this.#replicas.values(),
+    );
+    await this.#liveness.start();
+    link.onBack(() => void this.#verifyAll());
+    logger.info('on redis', { node: this.#node });
+    return this.#node;
+  }
+
+  get node(): string {
+    return this.#node;
+  }
+
+  get size(): number {
+    return this.#replicas.size;
+  }
+
+  get(name: string): Document | undefined {
+    return this.#replicas.get(name)?.doc;
+  }
+
+  *values(): IterableIterator<Document> {
+    for (const replica of this.#replicas.values()) yield replica.doc;
+  }
+
+  open(name: string): Promise<Document> {
+    if (this.#closed) return Promise.reject(new ServerError('CLOSED', 'The server is closing'));
+    const replica = this.#replicas.get(name);
+    if (replica !== undefined) return Promise.resolve(replica.doc);
+    let loading = this.#loading.get(name);
+    if (loading === undefined) {
+      loading = this.#load(name).finally(() => this.#loading.delete(name));
+      this.#loading.set(name, loading);
+    }
+    return loading;
+  }
+
+  async #load(name: string): Promise<Document> {
+    const link = this.#requireLink();
+    const keys = documentKeys(name);
+    for (let attempt = 1; ; attempt++) {
+      const stored = await link.createSnapshot(keys, this.#initialState(name));
+      const snapshot = decodeReplicaSnapshot(stored.state, name);
+      if (snapshot.fingerprint !== this.#fingerprint) {
+        throw new ServerError(
+          'BAD_OPTION',
+          `Document ${name} is served by nodes with other limits or unsafe keys: every node must use the same`,
+        );
+      }
+      const replica = new DocumentReplica(name, keys, snapshot, stored.seq, this.#config, {
+        link,
+        node: this.#node,
+        limits: this.#config.limits,
+        unsafeKeys: this.#config.unsafeKeys,
+        metrics: this.#config.metrics,
+        logger: this.#options.logger,
+        fingerprint: this.#fingerprint,
+        onStale: (stale) => this.#onStale(stale),
+      });
+      for (;;) {
+        const entries = await link.range(keys, replica.seq, CATCH_UP_BATCH);
+        if (entries.length === 0 || replica.stale) break;
+        replica.applyEntries(entries);
+      }
+      if (replica.stale) {
+        await replica.close();
+        if (attempt < LOAD_ATTEMPTS) continue;
+        throw new ServerError('UNAVAILABLE', `The log of ${name} keeps moving: try again`);
+      }
+      if (this.#closed) {
+        await replica.close();
+        throw new ServerError('CLOSED', 'The server is closing');
+      }
+      this.#replicas.set(name, replica);
+      this.#byDoc.set(replica.doc, replica);
+      this.#reader!.add(replica);
+      if (replica.doc.rev > 0) {
+        this.#options.logger.info('document loaded', {
+          doc: name,
+          rev: replica.doc.rev,
+          seq: replica.seq,
+        });
+      }
+      return replica.doc;
+    }
+  }
+
+  /** The first snapshot of a new document: empty, or the initial state. */
+  #initialState(name: string): string {
+    const { seed, logger } = this.#options;
+    const epoch = newEpoch();
+    const doc = new Document(
+      name,
+      { epoch, root: {}, rev: 0, revisions: [], applied: [] },
+      this.#config,
+      undefined,
+    );
+    if (seed !== undefined && seed.doc === name) {
+      const { errors } = writeStatements(doc, seed.statements, new PathContext(), {
+        atomic: false,
+        unsafeKeys: this.#config.unsafeKeys,
+      });
+      for (const error of errors)
+        logger.warn('initial state: statement skipped', { doc: name, error });
+    }
+    const state = encodeReplicaSnapshot({
+      ...doc.replicaState(),
+      epoch,
+      fingerprint: this.#fingerprint,
+      conns: [],
+    });
+    void doc.close();
+    return state;
+  }
+
+  #requireLink(): RedisLink {
+    if (this.#link === undefined) throw new ServerError('CLOSED', 'Not connected to Redis yet');
+    return this.#link;
+  }
+
+  // --- SharedLog ----------------------------------------------------------------------
+
+  async catchUp(doc: Document, rev: number | undefined): Promise<void> {
+    const replica = this.#byDoc.get(doc);
+    if (replica === undefined || rev === undefined) return;
+    await replica.reach(rev, this.#config.limits.redisCatchUpMs);
+  }
+
+  attach(doc: Document, attachment: Attachment): FrameSink {
+    const replica = this.#byDoc.get(doc);
+    if (replica === undefined || replica.stale) {
+      throw new ServerError('UNAVAILABLE', `${doc.name} is being reloaded`);
+    }
+    return new RedisFrameSink(replica, attachment, this.#config.limits);
+  }
+
+  /** A server-side write, through the log. */
+  async write(name: string, text: string, atomic: boolean): Promise<WriteOutcome> {
+    await this.open(name);
+    const replica = this.#replicas.get(name);
+    if (replica === undefined) throw new ServerError('UNAVAILABLE', `${name} is being reloaded`);
+    return replica.write(text, atomic);
+  }
+
+  // --- unloading ----------------------------------------------------------------------
+
+  /** Unloads a document no connection of this node uses. */
+  release(doc: Document): void {
+    if (doc.members > 0) return;
+    const replica = this.#byDoc.get(doc);
+    if (replica === undefined || this.#replicas.get(doc.name) !== replica) return;
+    if (replica.locals().length > 0) return;
+    this.#unload(replica);
+  }
+
+  #unload(replica: DocumentReplica): void {
+    this.#replicas.delete(replica.name);
+    this.#reader?.remove(replica);
+    void replica.close();
+  }
+
+  #onStale(replica: DocumentReplica): void {
+    if (this.#replicas.get(replica.name) !== replica) return; // still loading: the load retries
+    this.#unload(replica);
+    for (const member of replica.locals()) {
+      member.close(CloseCode.UNAVAILABLE, 'The document is being reloaded: reconnect');
+    }
+  }
+
+  /**
+   * Redis is back: checks that it still holds what this node applied. A
+   * Redis that lost data (restarted without persistence) gets this node's
+   * copy as a new history (new epoch) if no other node gave it one first;
+   * the document is then loaded again.
+   */
+  async #verifyAll(): Promise<void> {
+    const link = this.#link;
+    if (link === undefined) return;
+    for (const replica of [...this.#replicas.values()]) {
+      try {
+        const [last, snapshotSeq] = await Promise.all([
+          link.lastSeq(replica.keys),
+          link.loadSnapshotSeq(replica.keys),
+        ]);
+        if (snapshotSeq !== undefined && last >= replica.seq) continue;
+        this.#options.logger.error("redis lost a document: it gets this node's copy", {
+          doc: replica.name,
+          seq: replica.seq,
+        });
+        await link.createSnapshot(
+          replica.keys,
+          encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] }),
+        );
+        replica.markStale('Redis lost the document');
+      } catch (err) {
+        this.#options.logger.warn('could not verify a document after redis came back', {
+          doc: replica.name,
+          error: err,
+        });
+      }
+    }
+  }
+
+  // --- end ----------------------------------------------------------------------------
+
+  async closeAll(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#loading.values()]);
+    this.#liveness?.stop();
+    this.#reader?.stop();
+    const replicas = [...this.#replicas.values()];
+    this.#replicas.clear();
+    // This node's connections leave every replica at once (they are closed next).
+    await Promise.allSettled(
+      replicas.map((replica) => replica.append({ kind: 'nodeGone', node: this.#node })),
+    );
+    await Promise.allSettled(replicas.map((replica) => replica.close()));
+    this.#link?.close();
+  }
+}

@@ -1,0 +1,22 @@
+import type { Member } from '../document/member.js';
+
+/**
+ * A connection of another node, as this node's copy of the document sees
+ * it: its changes, presence and leave reach this node's members; nothing is
+ * ever sent to it from here (its own node does that).
+ */
+export class RemoteMember implements Member {
+  readonly id: string;
+  readonly echo: boolean;
+
+  constructor(id: string, echo: boolean) {
+    this.id = id;
+    this.echo = echo;
+  }
+
+  send(): void {}
+
+  sendWelcome(): void {}
+
+  close(): void {}
+}

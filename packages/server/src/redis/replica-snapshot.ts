@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { Path, Segment } from '@varstream/varstream';
+import type { Access } from '../auth/identity.js';
+import type { ReplicaDocumentState } from '../document/document.js';
+import { ServerError } from '../errors.js';
+import type { ServerLimits } from '../options/defaults.js';
+
+/** A connection known to every replica: what applying its next frame needs. */
+export interface SavedConn {
+  readonly conn: string;
+  readonly echo: boolean;
+  readonly access: Access;
+  readonly scope: readonly Path[] | undefined;
+  /** Its `^` context. */
+  readonly previous: readonly Segment[];
+  /** Its presence line, if any. */
+  readonly presence: string | undefined;
+}
+
+/**
+ * A replica's whole state after some log entry: what a node loads instead of
+ * reading the log from the start. Stored as JSON in the document's snapshot
+ * hash, next to the entry's `seq`.
+ */
+export interface ReplicaSnapshot extends ReplicaDocumentState {
+  readonly epoch: string;
+  /** The limits that decide what applies (see `replicaFingerprint`). */
+  readonly fingerprint: string;
+  readonly conns: readonly SavedConn[];
+}
+
+const VERSION = 1;
+
+/**
+ * The settings every node must share to decide alike: the limits a change is
+ * checked against and the refused keys. A node whose settings differ refuses
+ * to load the document rather than diverge.
+ */
+export function replicaFingerprint(
+  limits: Readonly<ServerLimits>,
+  unsafeKeys: ReadonlySet<string>,
+): string {
+  const decisive = [
+    limits.maxFrameBytes,
+    limits.maxLinesPerFrame,
+    limits.maxPathDepth,
+    limits.maxArrayIndex,
+    limits.maxArrayGap,
+    limits.maxDocumentBytes,
+    limits.maxPresenceBytes,
+    limits.dedupClients,
+    limits.dedupPerClient,
+    [...unsafeKeys].sort(),
+  ];
+  return createHash('sha256').update(JSON.stringify(decisive)).digest('base64url').slice(0, 16);
+}
+
+export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
+  return JSON.stringify({
+    v: VERSION,
+    epoch: snapshot.epoch,
+    fingerprint: snapshot.fingerprint,
+    rev: snapshot.rev,
+    size: snapshot.size,
+    recountRev: snapshot.recountRev,
+    applied: snapshot.applied.map(({ id, rev }) => [id, rev]),
+    conns: snapshot.conns.map((c) => [
+      c.conn,
+      c.echo ? 1 : 0,
+      c.access,
+      c.scope ?? null,
+      c.previous,
+      c.presence ?? null,
+    ]),
+    text: snapshot.text,
+  });
+}
+
+export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapshot {
+  const corrupt = (why: string) =>
+    new ServerError('SNAPSHOT_CORRUPT', `Redis snapshot of ${doc} is corrupt: ${why}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw corrupt('not JSON');
+  }
+  if (!isRecord(value) || value.v !== VERSION) throw corrupt('unknown version');
+  const { epoch, fingerprint, rev, size, recountRev, applied, conns, text } = value;
+  if (typeof epoch !== 'string' || typeof fingerprint !== 'string' || typeof text !== 'string') {
+    throw corrupt('epoch, fingerprint or text missing');
+  }
+  if (!isCount(rev) || typeof size !== 'number' || typeof recountRev !== 'number') {
+    throw corrupt('bad rev, size or recountRev');
+  }
+  if (!Array.isArray(applied) || !Array.isArray(conns)) throw corrupt('bad applied or conns');
+  return {
+    epoch,
+    fingerprint,
+    rev,
+    size,
+    recountRev,
+    text,
+    applied: applied.map((item: unknown) => {
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || !isCount(item[1])) {
+        throw corrupt('bad applied id');
+      }
+      return { id: item[0], rev: item[1] };
+    }),
+    conns: conns.map((item: unknown) => {
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[4])) {
+        throw corrupt('bad connection');
+      }
+      const access = item[2];
+      if (access !== 'read' && access !== 'write') throw corrupt('bad access');
+      const scope: unknown = item[3];
+      const presence: unknown = item[5];
+      return {
+        conn: item[0],
+        echo: item[1] === 1,
+        access,
+        scope: Array.isArray(scope) ? scope.filter((p): p is Path => Array.isArray(p)) : undefined,
+        previous: item[4].filter(
+          (s: unknown): s is Segment => typeof s === 'string' || typeof s === 'number',
+        ),
+        presence: typeof presence === 'string' ? presence : undefined,
+      };
+    }),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}

@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { until } from './wait.js';
+
+/** A redis-server of the test's own, on 127.0.0.1 and a free port, with its data in a temp dir. */
+export interface TestRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Stops it (SIGKILL with `crash`), keeps its data directory. */
+  stop(crash?: boolean): Promise<void>;
+  /** Starts it again on the same port and data (the append-only file). */
+  restart(): Promise<void>;
+  /** Stops it and removes its data. */
+  remove(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function launch(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    [
+      '--bind', '127.0.0.1',
+      '--port', String(port),
+      '--save', '',
+      '--appendonly', 'yes',
+      '--appendfsync', 'always',
+      '--dir', dir,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  child.stderr!.resume();
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  await until(() => out.includes('Ready to accept connections') || exited, 'redis-server', 15_000);
+  if (exited) throw new Error(`redis-server did not start:\n${out}`);
+  return child;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const dir = await mkdtemp(join(tmpdir(), 'varstream-redis-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined = await launch(port, dir);
+  const stop = async (crash = false) => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill(crash ? 'SIGKILL' : 'SIGTERM');
+    await exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    async restart() {
+      await stop();
+      child = await launch(port, dir);
+    },
+    async remove() {
+      await stop(true);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
