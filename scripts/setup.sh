@@ -30,6 +30,17 @@ if [ "${SKIP_SYSTEM_PACKAGES:-0}" != 1 ] && ! command -v chromium >/dev/null 2>&
   fi
 fi
 
+# Redis: the server's --redis tests start their own redis-server on 127.0.0.1.
+if [ "${SKIP_SYSTEM_PACKAGES:-0}" != 1 ] && ! command -v redis-server >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing redis-server (tests start their own on a free port)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "setup: please install redis-server (Redis >= 6.2) for the server's --redis tests" >&2
+  fi
+fi
+
 if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   echo "setup: installing pnpm@$PNPM_VERSION"
   as_root npm install -g --silent "pnpm@$PNPM_VERSION"

@@ -13,6 +13,9 @@ export interface CliOptions {
   readonly stdio: boolean;
   readonly logLevel: LogLevel;
   readonly origins: string[] | undefined;
+  readonly redis: string | undefined;
+  /** Local processes serving on one port (node:cluster); 1: this process alone. */
+  readonly workers: number;
   readonly help: boolean;
 }
 
@@ -31,6 +34,10 @@ Options:
                         when it has no state yet (UTF-8)
   --init-path <path>    where --init puts it (default: the root), e.g. form
   --origin <origin>     allowed Origin (repeat for several; default: any)
+  --redis <url>         serve documents from Redis (redis://host:6379): any
+                        number of servers with the same URL serve the same
+                        documents (not with --data)
+  --workers <n>         with --redis: run <n> server processes on one port
   --stdio               echo every change to stdout; apply VarStream from stdin
   --log-level <level>   debug | info | warn | error | silent (default warn)
   -h, --help            this help
@@ -54,6 +61,18 @@ export function parseCli(argv: readonly string[]): CliOptions {
     throw new UsageError(`--fsync: always, interval or never (got ${fsync})`);
   const logLevel = values['log-level'] ?? 'warn';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level: unknown level ${logLevel}`);
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new UsageError(`--workers: a number of processes from 1 to 256 (got ${values.workers})`);
+  }
+  if (workers > 1 && values.redis === undefined) {
+    throw new UsageError('--workers needs --redis: the processes share documents through Redis');
+  }
+  if (values.redis !== undefined && values.data !== undefined) {
+    throw new UsageError(
+      '--redis and --data do not go together: with --redis, Redis keeps the documents',
+    );
+  }
   if (values['init-path'] !== undefined && values.init === undefined) {
     throw new UsageError('--init-path needs --init');
   }
@@ -68,6 +87,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     stdio: values.stdio === true,
     logLevel,
     origins: values.origin,
+    redis: values.redis,
+    workers,
     help: values.help === true,
   };
 }
@@ -86,6 +107,8 @@ function parse(argv: readonly string[]) {
       init: { type: 'string' },
       'init-path': { type: 'string' },
       origin: { type: 'string', multiple: true },
+      redis: { type: 'string' },
+      workers: { type: 'string' },
       stdio: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

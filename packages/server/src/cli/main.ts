@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { readFile, stat } from 'node:fs/promises';
 import { createLogger } from '../log/logger.js';
 import { VarStreamServer } from '../server/varstream-server.js';
 import { startStdioBridge } from '../stdio/stdio-bridge.js';
 import { parseCli, USAGE, UsageError } from './args.js';
+import { runWorkers } from './workers.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: ReturnType<typeof parseCli>;
@@ -23,6 +25,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: options.logLevel });
+  if (options.workers > 1 && cluster.isPrimary) {
+    if (options.stdio) {
+      process.stderr.write('varstream-server: --stdio needs one process (no --workers)\n');
+      return 2;
+    }
+    return runWorkers(options.workers, logger, options.stdio);
+  }
   const initText = options.init === undefined ? undefined : await readFile(options.init, 'utf8');
   const server = new VarStreamServer({
     host: options.host,
@@ -31,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
     fsync: options.fsync,
     staticDir: options.static,
     origins: options.origins,
+    redis: options.redis,
     logger,
     defaultMetrics: true,
     ...(initText === undefined
@@ -46,8 +56,12 @@ async function main(argv: readonly string[]): Promise<number> {
   if (initText !== undefined) await server.open('default'); // load it now: errors show at start
   const url = server.url;
   const banner = `varstream-server listening on ${url} (http: ${url.replace(/^ws/, 'http')})\n`;
-  // With --stdio, stdout is the document's VarStream: the banner goes to stderr.
-  (options.stdio ? process.stderr : process.stdout).write(banner);
+  if (cluster.isWorker) {
+    process.send?.({ banner }); // the primary prints it once
+  } else {
+    // With --stdio, stdout is the document's VarStream: the banner goes to stderr.
+    (options.stdio ? process.stderr : process.stdout).write(banner);
+  }
   logger.info('listening', { url, data: options.data, fsync: options.fsync });
   const stopStdio = options.stdio ? startStdioBridge(server, { logger }) : undefined;
 

@@ -304,6 +304,8 @@ export class DocumentReplica {
     const outcome = new Promise<WriteOutcome>((resolve, reject) => {
       this.#writes.set(token, { resolve, reject });
     });
+    // Applied (and maybe refused) before the append's reply arrives: awaited below.
+    outcome.catch(() => {});
     try {
       await this.append({ kind: 'write', token, atomic, data: text });
     } catch (err) {

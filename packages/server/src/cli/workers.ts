@@ -1,0 +1,60 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from '../log/logger.js';
+
+/** Fastest restart of a worker that died (a worker dying in a loop is restarted at most this often). */
+const RESTART_MS = 1_000;
+
+/**
+ * `--workers N`: this (primary) process forks N copies of itself that all
+ * listen on the same port (node:cluster hands connections out) and share
+ * documents through Redis. Prints the banner of the first worker to listen;
+ * restarts a worker that dies; on SIGINT/SIGTERM stops them all gracefully.
+ * Resolves with the exit code.
+ */
+export function runWorkers(count: number, logger: Logger, stdio: boolean): Promise<number> {
+  let stopping = false;
+  let bannerShown = false;
+  const lastStart = new Map<number, number>();
+  const fork = (index: number): void => {
+    const worker = cluster.fork({ VARSTREAM_WORKER: String(index) });
+    lastStart.set(index, Date.now());
+    worker.on('message', (message: unknown) => {
+      if (bannerShown || typeof message !== 'object' || message === null) return;
+      const banner = (message as { banner?: unknown }).banner;
+      if (typeof banner !== 'string') return;
+      bannerShown = true;
+      (stdio ? process.stderr : process.stdout).write(
+        banner.replace('\n', ` (${count} workers)\n`),
+      );
+    });
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error('worker died: restarting it', { worker: index, code, signal });
+      const wait = Math.max(0, RESTART_MS - (Date.now() - (lastStart.get(index) ?? 0)));
+      setTimeout(() => {
+        if (!stopping) fork(index);
+      }, wait);
+    });
+  };
+  for (let i = 1; i <= count; i++) fork(i);
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down workers', { signal });
+      const workers = Object.values(cluster.workers ?? {}).filter(
+        (worker): worker is Worker => worker !== undefined,
+      );
+      let left = workers.length;
+      if (left === 0) resolve(0);
+      for (const worker of workers) {
+        worker.once('exit', () => {
+          if (--left === 0) resolve(0);
+        });
+        worker.process.kill('SIGTERM');
+      }
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
