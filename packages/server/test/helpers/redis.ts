@@ -57,6 +57,10 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   child.on('exit', () => {
     exited = true;
   });
+  child.on('error', (err) => {
+    exited = true;
+    out += `${err.message} (install redis-server: scripts/setup.sh)`;
+  });
   await until(() => out.includes('Ready to accept connections') || exited, 'redis-server', 15_000);
   if (exited) throw new Error(`redis-server did not start:\n${out}`);
   return child;
