@@ -117,6 +117,9 @@ describe('several nodes on one Redis', () => {
       await Promise.all(writers.map((c) => c.atRev(rev)));
       const root = writers[0]!.root as { own: Record<string, { at: number } & number> };
       for (const c of writers) expect(c.root).toEqual(root);
+      // Plain (2013) clients receive every change too, their own included.
+      await Promise.all(plain.map((c) => c.atRev(rev)));
+      for (const c of plain) expect(c.root).toEqual(root);
       for (const { key, value } of acked) expect(root.own[key]).toBe(value);
       for (const [w, writer] of writers.entries()) {
         for (const { client: c, key } of acked)

@@ -159,10 +159,7 @@ export class DocumentReplica {
     switch (entry.kind) {
       case 'join': {
         if (this.#conns.has(entry.conn)) return;
-        this.#replicate(
-          { conn: entry.conn, echo: entry.echo, access: entry.access, scope: entry.scope },
-          [],
-        );
+        this.#replicate({ conn: entry.conn, access: entry.access, scope: entry.scope }, []);
         return;
       }
       case 'frame': {
@@ -205,7 +202,7 @@ export class DocumentReplica {
     context.previous = [...previous];
     let member = this.#locals.get(saved.conn);
     if (member === undefined) {
-      member = new RemoteMember(saved.conn, saved.echo);
+      member = new RemoteMember(saved.conn);
       this.doc.joinRemote(member);
     }
     const identity: ResolvedIdentity = resolveIdentity({
@@ -273,7 +270,6 @@ export class DocumentReplica {
     this.append({
       kind: 'join',
       conn: member.id,
-      echo: member.echo,
       access: identity.access,
       scope,
     }).catch(() => member.close(CloseCode.UNAVAILABLE, 'Redis is unavailable'));

@@ -17,7 +17,6 @@ export type LogEntry =
   | {
       readonly kind: 'join';
       readonly conn: string;
-      readonly echo: boolean;
       readonly access: Access;
       readonly scope: readonly Path[] | undefined;
     }
@@ -32,15 +31,14 @@ export type LogEntry =
     };
 
 /** Field names on the wire (short: a stream entry stores them with every entry). */
-const F = { kind: 'k', conn: 'c', data: 'd', echo: 'e', access: 'a', scope: 's', node: 'n' };
+const F = { kind: 'k', conn: 'c', data: 'd', atomic: 'x', access: 'a', scope: 's', node: 'n' };
 const KIND = { join: 'j', frame: 'f', leave: 'l', nodeGone: 'g', write: 'w' } as const;
 
 /** The entry as the field/value list of XADD. */
 export function encodeEntry(entry: LogEntry): string[] {
   switch (entry.kind) {
     case 'join': {
-      const fields = [F.kind, KIND.join, F.conn, entry.conn, F.echo, entry.echo ? '1' : '0'];
-      fields.push(F.access, entry.access);
+      const fields = [F.kind, KIND.join, F.conn, entry.conn, F.access, entry.access];
       if (entry.scope !== undefined) fields.push(F.scope, JSON.stringify(entry.scope));
       return fields;
     }
@@ -51,7 +49,7 @@ export function encodeEntry(entry: LogEntry): string[] {
     case 'nodeGone':
       return [F.kind, KIND.nodeGone, F.node, entry.node];
     case 'write':
-      return [F.kind, KIND.write, F.node, entry.token, F.echo, entry.atomic ? '1' : '0'].concat([
+      return [F.kind, KIND.write, F.node, entry.token, F.atomic, entry.atomic ? '1' : '0'].concat([
         F.data,
         entry.data,
       ]);
@@ -71,7 +69,6 @@ export function decodeEntry(fields: readonly string[]): LogEntry | undefined {
       return {
         kind: 'join',
         conn,
-        echo: map.get(F.echo) === '1',
         access,
         scope: scope === undefined ? undefined : parseScope(scope),
       };
@@ -90,7 +87,7 @@ export function decodeEntry(fields: readonly string[]): LogEntry | undefined {
       const token = map.get(F.node);
       const data = map.get(F.data);
       if (token === undefined || data === undefined) return undefined;
-      return { kind: 'write', token, atomic: map.get(F.echo) === '1', data };
+      return { kind: 'write', token, atomic: map.get(F.atomic) === '1', data };
     }
     default:
       return undefined;

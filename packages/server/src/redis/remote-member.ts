@@ -7,11 +7,9 @@ import type { Member } from '../document/member.js';
  */
 export class RemoteMember implements Member {
   readonly id: string;
-  readonly echo: boolean;
 
-  constructor(id: string, echo: boolean) {
+  constructor(id: string) {
     this.id = id;
-    this.echo = echo;
   }
 
   send(): void {}

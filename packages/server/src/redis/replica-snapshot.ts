@@ -8,7 +8,6 @@ import type { ServerLimits } from '../options/defaults.js';
 /** A connection known to every replica: what applying its next frame needs. */
 export interface SavedConn {
   readonly conn: string;
-  readonly echo: boolean;
   readonly access: Access;
   readonly scope: readonly Path[] | undefined;
   /** Its `^` context. */
@@ -66,7 +65,6 @@ export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
     applied: snapshot.applied.map(({ id, rev }) => [id, rev]),
     conns: snapshot.conns.map((c) => [
       c.conn,
-      c.echo ? 1 : 0,
       c.access,
       c.scope ?? null,
       c.previous,
@@ -108,19 +106,18 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
       return { id: item[0], rev: item[1] };
     }),
     conns: conns.map((item: unknown) => {
-      if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[4])) {
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[3])) {
         throw corrupt('bad connection');
       }
-      const access = item[2];
+      const access = item[1];
       if (access !== 'read' && access !== 'write') throw corrupt('bad access');
-      const scope: unknown = item[3];
-      const presence: unknown = item[5];
+      const scope: unknown = item[2];
+      const presence: unknown = item[4];
       return {
         conn: item[0],
-        echo: item[1] === 1,
         access,
         scope: Array.isArray(scope) ? scope.filter((p): p is Path => Array.isArray(p)) : undefined,
-        previous: item[4].filter(
+        previous: item[3].filter(
           (s: unknown): s is Segment => typeof s === 'string' || typeof s === 'number',
         ),
         presence: typeof presence === 'string' ? presence : undefined,
