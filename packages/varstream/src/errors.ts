@@ -15,10 +15,14 @@ export type VarStreamErrorCode =
   | 'BAD_ESCAPE'
   | 'BAD_QUOTE'
   | 'BAD_UTF8'
+  /** A `~=` right side that is not `at,del[,text]` (decimal numbers). */
+  | 'BAD_SPLICE'
   // semantics: the statement is well formed but cannot apply to this tree
   | 'REF_NOT_FOUND'
   | 'NO_LAST'
   | 'TYPE_MISMATCH'
+  /** A `~=` that reaches past the end of the string or splits a character (a surrogate pair). */
+  | 'SPLICE_RANGE'
   | 'UNSAFE_KEY'
   // limits: see `defaults`
   | 'LIMIT_STATEMENT'

@@ -1,4 +1,4 @@
-export { canonicalize } from './canonical.js';
+export { canonicalize, plainStatement } from './canonical.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';
 export type { VarStreamErrorCode, VarStreamErrorDetails } from './errors.js';
@@ -19,7 +19,7 @@ export { Reader } from './reader.js';
 export type { Comment, Entry, Operator, Statement } from './statement.js';
 export { OPERATORS } from './statement.js';
 export type { WritableStatement } from './statement-writer.js';
-export { formatStatement, StatementWriter } from './statement-writer.js';
+export { formatSplice, formatStatement, StatementWriter } from './statement-writer.js';
 export type { StringifyOptions } from './stringify.js';
 export { stringify } from './stringify.js';
 export type { Change, TreeOptions } from './tree.js';
@@ -69,3 +69,23 @@ export {
   parseStream,
   TreeParser,
 } from './stream/index.js';
+
+// Text operations (the `~=` splice's operational transformation).
+
+export type { Side, Splice, TextComponent, TextOp, TextOpProblem } from './text/index.js';
+export {
+  applyTextOp,
+  checkTextOp,
+  composeTextOps,
+  inputSpan,
+  isNoop,
+  lengthChange,
+  opposite,
+  opToSplices,
+  splicesToOp,
+  spliceToOp,
+  splitsCharacter,
+  transformPair,
+  transformPosition,
+  transformTextOp,
+} from './text/index.js';

@@ -12,7 +12,7 @@ import type { Operator } from './statement.js';
  * | boolean, null, object, array | error | error | error | error |
  */
 export function combine(
-  op: Exclude<Operator, '=' | '&='>,
+  op: Exclude<Operator, '=' | '&=' | '~='>,
   current: unknown,
   operand: unknown,
 ): { value: string | number } | { error: string } {

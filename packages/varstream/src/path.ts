@@ -96,7 +96,8 @@ function endsSegment(c: number): boolean {
     c === 42 || // *
     c === 47 || // /
     c === 37 || // %
-    c === 38 // &
+    c === 38 || // &
+    c === 126 // ~
   );
 }
 

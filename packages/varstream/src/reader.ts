@@ -15,7 +15,9 @@ import {
   unquote,
 } from './path.js';
 import { PathContext } from './path-context.js';
+import { scanSpliceHead } from './splice-head.js';
 import type { Entry, Operator, Statement } from './statement.js';
+import type { Splice } from './text/splices.js';
 import { Utf8Decoder } from './utf8.js';
 import { type Literal, typeBareValue } from './value.js';
 
@@ -95,6 +97,9 @@ export class Reader implements Iterable<Entry> {
   #op: Operator = '=';
   #lval: ScannedPath | undefined;
   #ref: ScannedPath | undefined;
+  /** `~=`: the position and deleted length read from its right side. */
+  #spliceAt = 0;
+  #spliceDel = 0;
   #stmtLine = 0;
   #start = 0;
   #firstEol = 0;
@@ -289,6 +294,23 @@ export class Reader implements Iterable<Entry> {
       valueStart = p + 2;
     }
     let ref: ScannedPath | undefined;
+    if (op === '~=') {
+      const head = scanSpliceHead(buf, valueStart, eol);
+      if (typeof head === 'number') {
+        this.#fail(
+          'BAD_SPLICE',
+          'Expected "~=position,deleted[,text]" (decimal numbers)',
+          start,
+          head,
+          eol,
+        );
+        this.#consumeLine(eol);
+        return false;
+      }
+      this.#spliceAt = head.at;
+      this.#spliceDel = head.del;
+      valueStart = head.textStart;
+    }
     if (op === '&=') {
       if (valueStart >= eol) {
         this.#fail('EMPTY_VALUE', 'Missing reference after "&="', start, valueStart, eol);
@@ -467,10 +489,16 @@ export class Reader implements Iterable<Entry> {
     const op = this.#op;
     let value: Literal | undefined;
     let ref: Path | undefined;
+    let splice: Splice | undefined;
     try {
       if (op === '&=') {
         ref = this.#expand(this.#ref!);
         ctx.previous = ref as Segment[];
+      } else if (op === '~=') {
+        const text = this.#quoted
+          ? unquote(this.#buf.slice(this.#valueStart + 1, end - 1), this.#valueStart + 1, true)
+          : this.#bareText(end);
+        splice = { at: this.#spliceAt, del: this.#spliceDel, text };
       } else if (this.#quoted) {
         value = unquote(this.#buf.slice(this.#valueStart + 1, end - 1), this.#valueStart + 1, true);
       } else {
@@ -481,7 +509,9 @@ export class Reader implements Iterable<Entry> {
       }
       const path = this.#expand(this.#lval!);
       ctx.previous = path as Segment[];
-      return { op, path, value, ref, line: this.#stmtLine };
+      return splice === undefined
+        ? { op, path, value, ref, line: this.#stmtLine }
+        : { op, path, value, ref, splice, line: this.#stmtLine };
     } catch (err) {
       this.#scanFailed(err, this.#start, this.#firstEol, this.#stmtLine);
       return undefined;
@@ -489,13 +519,16 @@ export class Reader implements Iterable<Entry> {
   }
 
   #bareValue(end: number): Literal | undefined {
+    if (this.#valueStart === end) return undefined;
+    return typeBareValue(this.#bareText(end));
+  }
+
+  /** The text of a bare value, escapes and continuation lines resolved, not typed. */
+  #bareText(end: number): string {
     const buf = this.#buf;
     const start = this.#valueStart;
     const bs = this.#nextBackslash(start);
-    if (bs === -1 || bs >= end) {
-      if (start === end) return undefined;
-      return typeBareValue(buf.slice(start, end));
-    }
+    if (bs === -1 || bs >= end) return buf.slice(start, end);
     // Escapes and/or continuation lines; #lineEnds holds (end, next start) pairs.
     const ends = this.#lineEnds;
     let out = '';
@@ -511,7 +544,7 @@ export class Reader implements Iterable<Entry> {
       if (i >= ends.length) break; // continued at the end of input: an empty last line
       lineStart = ends[i + 1]!;
     }
-    return typeBareValue(out);
+    return out;
   }
 
   /** Resolves `\\` in `[from, to)`; any other escape is an error (kept as is in tolerant mode). */

@@ -1,6 +1,7 @@
 import { formatPath, formatSegment, type Path, RESET, type Segment } from './path.js';
 import type { Operator } from './statement.js';
-import { formatLiteral, type Literal } from './value.js';
+import type { Splice } from './text/splices.js';
+import { formatLiteral, formatString, type Literal } from './value.js';
 
 /** What a statement writer needs: a statement or an applied change. */
 export interface WritableStatement {
@@ -8,6 +9,7 @@ export interface WritableStatement {
   readonly path: Path;
   readonly value: Literal | undefined;
   readonly ref?: Path | undefined;
+  readonly splice?: Splice | undefined;
 }
 
 /** One statement as a line of VarStream text (with its line break), path absolute. */
@@ -17,6 +19,7 @@ export function formatStatement(statement: WritableStatement): string {
 
 function rightSide(statement: WritableStatement): string {
   if (statement.op === '&=') return `&=${formatPath(statement.ref ?? [])}`;
+  if (statement.op === '~=') return formatSplice(statement.splice ?? { at: 0, del: 0, text: '' });
   const value = statement.value;
   return value === undefined ? statement.op : statement.op + formatLiteral(value);
 }
@@ -65,4 +68,10 @@ export class StatementWriter {
 
 function isDynamic(segment: Segment): boolean {
   return typeof segment === 'number' && segment < 0;
+}
+
+/** The right side of a splice: `~=at,del` and, when it inserts, `,text` (bare or quoted). */
+export function formatSplice(splice: Splice): string {
+  const head = `~=${splice.at},${splice.del}`;
+  return splice.text === '' ? head : `${head},${formatString(splice.text)}`;
 }

@@ -1,14 +1,16 @@
 import type { Path } from './path.js';
+import type { Splice } from './text/splices.js';
 import type { Literal } from './value.js';
 
 /**
  * The change kinds of VarStream. `=` sets (an empty right side deletes, or
  * empties a string), the arithmetic ones combine with the current value,
- * `&=` makes the left path refer to the value at the right path.
+ * `&=` makes the left path refer to the value at the right path, `~=`
+ * splices a string (deletes and inserts text at a position, SPEC.md 6.2).
  */
-export type Operator = '=' | '+=' | '-=' | '*=' | '/=' | '%=' | '&=';
+export type Operator = '=' | '+=' | '-=' | '*=' | '/=' | '%=' | '&=' | '~=';
 
-export const OPERATORS: readonly Operator[] = ['=', '+=', '-=', '*=', '/=', '%=', '&='];
+export const OPERATORS: readonly Operator[] = ['=', '+=', '-=', '*=', '/=', '%=', '&=', '~='];
 
 /** One parsed statement, `^` already expanded into an absolute path. */
 export interface Statement {
@@ -19,6 +21,8 @@ export interface Statement {
   readonly value: Literal | undefined;
   /** Right-hand path of `&=`, absolute. */
   readonly ref?: Path | undefined;
+  /** The splice of `~=`: position and deleted length in UTF-16 code units, inserted text. */
+  readonly splice?: Splice | undefined;
   /** 1-based line where the statement starts (0 when built in code). */
   readonly line: number;
 }

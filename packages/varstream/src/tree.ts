@@ -1,10 +1,12 @@
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import { VarStreamError, type VarStreamErrorCode } from './errors.js';
-import { combine } from './operators.js';
+import { combine, describe } from './operators.js';
 import { APPEND, formatPath, LAST, type Path, RESET, type Segment } from './path.js';
 import type { PathContext } from './path-context.js';
 import type { Operator, Statement } from './statement.js';
+import { applyTextOp, checkTextOp } from './text/apply-text-op.js';
+import { type Splice, spliceToOp } from './text/splices.js';
 import type { Literal } from './value.js';
 
 /** A statement as it was applied: every `+` and `*` replaced by its index (`!` kept). */
@@ -13,6 +15,8 @@ export interface Change {
   readonly path: Path;
   readonly value: Literal | undefined;
   readonly ref?: Path | undefined;
+  /** `~=`: the splice as applied. */
+  readonly splice?: Splice | undefined;
   /** The value at `path` before the change (undefined when absent). */
   readonly previous: unknown;
   /** The value at `path` after the change (undefined when deleted). */
@@ -314,6 +318,9 @@ export class Tree {
         }
         break;
       }
+      case '~=':
+        result = this.#splice(previous, statement);
+        break;
       default: {
         const combined = combine(op, previous, statement.value);
         if ('error' in combined) this.#throw('TYPE_MISMATCH', combined.error, statement);
@@ -382,10 +389,25 @@ export class Tree {
       path: applied,
       value: statement.value,
       ref: refPath,
+      ...(op === '~=' ? { splice: statement.splice } : {}),
       previous,
       result: remove ? undefined : result,
       line: statement.line,
     };
+  }
+
+  /** The string a `~=` makes: nothing there counts as the empty string. */
+  #splice(previous: unknown, statement: Statement): string {
+    const splice = statement.splice;
+    if (splice === undefined) this.#throw('BAD_SPLICE', 'A "~=" without its splice', statement);
+    if (previous !== undefined && typeof previous !== 'string') {
+      this.#throw('TYPE_MISMATCH', `"~=" cannot apply to ${describe(previous)}`, statement);
+    }
+    const text = previous ?? '';
+    const op = spliceToOp(splice);
+    const problem = checkTextOp(text, op);
+    if (problem !== undefined) this.#throw('SPLICE_RANGE', problem.reason, statement);
+    return applyTextOp(text, op);
   }
 
   #resolveRef(
