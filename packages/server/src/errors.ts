@@ -15,6 +15,7 @@ export type ServerErrorCode =
   | 'BAD_META'
   | 'PRESENCE_TOO_LARGE'
   | 'UNAVAILABLE'
+  | 'SPLICE_STALE'
   // operating the server
   | 'BAD_OPTION'
   | 'BAD_DOC_NAME'

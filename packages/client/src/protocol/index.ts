@@ -1,4 +1,11 @@
 export type { CloseCodeName, CloseCodeValue } from './close-codes.js';
 export { CloseCode, closeCodeName, isFatalClose } from './close-codes.js';
 export type { Meta, MetaFields } from './meta.js';
-export { formatMeta, isMetaComment, META_PREFIX, PROTOCOL_VERSION, parseMeta } from './meta.js';
+export {
+  EXT_SPLICE,
+  formatMeta,
+  isMetaComment,
+  META_PREFIX,
+  PROTOCOL_VERSION,
+  parseMeta,
+} from './meta.js';

@@ -7,6 +7,13 @@ export const META_PREFIX = '#vs ';
 /** The protocol version this module speaks. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The text-splice extension (PROTOCOL.md 3.6): a client lists it in its
+ * hello (`ext=splice`) to send and receive `~=` statements; the welcome says
+ * `ext=splice` when the server speaks it.
+ */
+export const EXT_SPLICE = 'splice';
+
 export type MetaFields = Record<string, string>;
 
 export interface Meta {

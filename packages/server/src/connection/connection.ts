@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { CloseCode } from '@varstream/client/protocol';
+import { CloseCode, EXT_SPLICE } from '@varstream/client/protocol';
 import { PathContext } from '@varstream/varstream';
 import { type RawData, WebSocket } from 'ws';
 import {
@@ -66,6 +66,8 @@ function toBuffer(data: RawData): Buffer {
  */
 export class Connection implements Member {
   readonly id: string;
+  /** Announced the splice extension in its hello (set when it joins). */
+  splices = false;
   readonly docName: string;
   readonly context = new PathContext();
   /** Answered the last WebSocket ping (or sent something since). */
@@ -210,6 +212,7 @@ export class Connection implements Member {
       }
       this.#doc = doc;
       this.#request = undefined;
+      this.splices = hello?.extensions.includes(EXT_SPLICE) ?? false;
       const { limits, unsafeKeys, metrics } = this.#deps;
       const bucket = new TokenBucket(limits.maxChangesPerSecond, limits.changeBurst);
       const onFlood = () =>
@@ -231,6 +234,7 @@ export class Connection implements Member {
         fields: {
           access: identity.access,
           scope: identity.scope === undefined ? undefined : formatScope(identity.scope),
+          ext: this.splices ? EXT_SPLICE : undefined,
         },
       });
       this.#handler =

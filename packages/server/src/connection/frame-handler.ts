@@ -55,11 +55,13 @@ interface Section {
   problem: Problem | undefined;
   /** The revision that already applied this id. */
   duplicateOf: number | undefined;
+  /** The revision the change's text splices are based on (`base=`); undefined: the current one. */
+  readonly base: number | undefined;
 }
 
 const MAX_MESSAGE = 200;
 /** The usual change line, `#vs change id=<id>` with nothing to decode: read without `parseMeta`. */
-const PLAIN_CHANGE = /^vs change id=([A-Za-z0-9_-]{1,64}:[0-9]{1,15})$/;
+const PLAIN_CHANGE = /^vs change id=([A-Za-z0-9_-]{1,64}:[0-9]{1,15})(?: base=([0-9]{1,15}))?$/;
 
 /**
  * Reads the frames of one connection and applies them to its document.
@@ -150,7 +152,7 @@ export class FrameHandler {
     const plain = PLAIN_CHANGE.exec(entry.text);
     if (plain !== null) {
       this.#close(section);
-      return this.#open(detach(plain[1]!), entry.line);
+      return this.#open(detach(plain[1]!), entry.line, plain[2]);
     }
     const meta = parseMeta(entry.text);
     if (meta === undefined) {
@@ -171,6 +173,7 @@ export class FrameHandler {
         return this.#open(
           meta.fields.id === undefined ? undefined : detach(meta.fields.id),
           entry.line,
+          meta.fields.base,
         );
       case 'presence':
         this.#presence(entry, meta);
@@ -212,15 +215,24 @@ export class FrameHandler {
 
   // --- changes ------------------------------------------------------------------
 
-  #open(id: string | undefined, line?: number): Section {
+  #open(id: string | undefined, line?: number, baseField?: string): Section {
+    const base = baseField === undefined ? undefined : parseBase(baseField);
     const section: Section = {
       id,
       saved: this.#c.context.previous.slice(),
       tx: undefined,
       problem: undefined,
       duplicateOf: undefined,
+      base: base ?? undefined,
     };
-    if (id !== undefined && parseChangeId(id) === undefined) {
+    if (base === null || (base !== undefined && base > this.#c.doc.rev)) {
+      section.problem = {
+        code: 'BAD_META',
+        message: `base must be a revision this document has reached (at most ${this.#c.doc.rev})`,
+        line,
+        column: 1,
+      };
+    } else if (id !== undefined && parseChangeId(id) === undefined) {
       section.problem = {
         code: 'BAD_META',
         message: 'A change id is <client>:<seq> (client: 1 to 64 of A-Z a-z 0-9 _ -, seq: digits)',
@@ -261,7 +273,7 @@ export class FrameHandler {
       return;
     }
     try {
-      section.tx ??= doc.begin(this.#c.context);
+      section.tx ??= doc.begin(this.#c.context, section.base);
       // The tree, the `^` context and the revision keep what it holds: not the frame.
       section.tx.apply(detachStatement(statement));
     } catch (err) {
@@ -300,7 +312,7 @@ export class FrameHandler {
     if (section.tx === undefined) {
       if (section.id === undefined) return; // nothing but comments
       try {
-        section.tx = doc.begin(context); // an empty change with an id: a revision all the same
+        section.tx = doc.begin(context, section.base); // an empty change with an id: a revision all the same
       } catch (err) {
         this.#reject(problemOf(err, undefined), section.id);
         return;
@@ -366,6 +378,11 @@ export class FrameHandler {
       }),
     );
   }
+}
+
+/** A `base=` field: decimal digits (1 to 15); null when malformed. */
+function parseBase(text: string): number | null {
+  return /^[0-9]{1,15}$/.test(text) ? Number(text) : null;
 }
 
 function clip(message: string): string {

@@ -14,6 +14,8 @@ export interface Hello {
   /** The epoch of that revision (from a welcome). */
   readonly epoch: string | undefined;
   readonly token: string | undefined;
+  /** Protocol extensions the client announced (`ext=splice`). */
+  readonly extensions: readonly string[];
 }
 
 export type HelloResult =
@@ -33,7 +35,7 @@ export function parseHello(text: string): HelloResult {
   if (/[\r\n]/.test(line)) return bad('The hello frame must be one #vs hello line');
   const meta = parseMeta(line);
   if (meta === undefined || meta.verb !== 'hello') return bad('Expected #vs hello');
-  const { v, client, rev, token, epoch } = meta.fields;
+  const { v, client, rev, token, epoch, ext } = meta.fields;
   if (v !== String(PROTOCOL_VERSION)) {
     return {
       ok: false,
@@ -46,7 +48,13 @@ export function parseHello(text: string): HelloResult {
   if (epoch !== undefined && !isEpoch(epoch)) return bad('Bad epoch');
   return {
     ok: true,
-    hello: { client, rev: rev === undefined ? undefined : Number(rev), epoch, token },
+    hello: {
+      client,
+      rev: rev === undefined ? undefined : Number(rev),
+      epoch,
+      token,
+      extensions: ext === undefined ? [] : ext.split(','),
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import { PresenceBoard } from './presence-board.js';
 import { ReplyQueues } from './replies.js';
 import { ResumeLog } from './resume-log.js';
 import { makeRevision, type Revision } from './revision.js';
+import { TextHistory } from './text-history.js';
 import { Transaction } from './transaction.js';
 
 export interface DocumentConfig {
@@ -105,6 +106,7 @@ export class Document {
   readonly #syncEach: boolean;
   readonly #log: ResumeLog;
   readonly #dedup: DedupTable;
+  readonly #textHistory: TextHistory;
   readonly #writer = new StatementWriter();
   #rev: number;
   #durableRev: number;
@@ -168,11 +170,17 @@ export class Document {
     this.#log = new ResumeLog(limits.resumeLogRevisions, limits.resumeLogBytes);
     for (const revision of state.revisions) this.#log.push(revision);
     this.#dedup = new DedupTable(limits.dedupClients, limits.dedupPerClient);
+    this.#textHistory = new TextHistory(limits.maxTextHistory, state.rev);
     for (const { id, rev } of state.applied) this.#dedup.record(id, rev);
     this.#size = state.size ?? Buffer.byteLength(this.snapshotText(), 'utf8');
     // Saved as -1 when never measured (see replicaState).
     const recountRev = state.recountRev ?? -1;
     this.#lastRecountRev = recountRev < 0 ? Number.NEGATIVE_INFINITY : recountRev;
+  }
+
+  /** Every revision after this one is in the text history (a splice based on an older one is stale). */
+  get textHistoryFrom(): number {
+    return this.#textHistory.from;
   }
 
   /** The latest revision (accepted; maybe not yet durable). */
@@ -236,7 +244,9 @@ export class Document {
     })}\n`;
     if (replay !== undefined) {
       text += `${formatMeta('replay', { from: options.resumeRev })}\n`;
-      for (const revision of replay) text += revision.text;
+      for (const revision of replay) {
+        text += member.splices ? (revision.spliceText ?? revision.text) : revision.text;
+      }
       this.#config.metrics.replaysSent.inc();
     } else {
       text += `${formatMeta('snapshot', { rev })}\n${this.snapshotText()}`;
@@ -310,11 +320,15 @@ export class Document {
     return this.#dedup.lookup(id);
   }
 
-  /** Starts a change. Apply statements to it, then `commit()` or `rollback()`, without awaiting in between. */
-  begin(context: PathContext): Transaction {
+  /**
+   * Starts a change. Apply statements to it, then `commit()` or `rollback()`,
+   * without awaiting in between. `base`: the revision its text splices were
+   * written against (they are transformed against the later ones).
+   */
+  begin(context: PathContext, base?: number): Transaction {
     this.#assertUsable();
     if (this.#tx?.open === true) throw new Error(`A change is already open on ${this.name}`);
-    const tx = new Transaction(this.tree, this.#writer, context);
+    const tx = new Transaction(this.tree, this.#writer, context, this.#textHistory, base);
     this.#tx = tx;
     return tx;
   }
@@ -343,12 +357,26 @@ export class Document {
     this.#tx = undefined;
     this.#size += tx.delta;
     const rev = ++this.#rev;
-    const revision = makeRevision(rev, author?.id, id, tx.body);
+    const revision = makeRevision(
+      rev,
+      author?.id,
+      id,
+      tx.plainBody,
+      tx.hasSplices ? tx.body : undefined,
+    );
+    for (const event of tx.events)
+      this.#textHistory.record({ rev, path: event.path, op: event.op });
     this.#log.push(revision);
     if (id !== undefined) this.#dedup.record(id, rev);
     // Every member receives it, its author included (the author's
     // acknowledgement; a plain client then holds the server's tree).
-    this.#pending.push({ text: revision.text, rev, author, skipAuthor: false });
+    this.#pending.push({
+      text: revision.text,
+      spliceText: revision.spliceText,
+      rev,
+      author,
+      skipAuthor: false,
+    });
     this.#pendingRevisions.push(revision);
     this.#config.metrics.changesAccepted.inc();
     this.#schedule();
@@ -460,7 +488,7 @@ export class Document {
         metrics.counts.deliveries += out.revisions;
         member.send(out.frame);
       }
-      if (outbox.built) metrics.counts.broadcastFrames++;
+      metrics.counts.broadcastFrames += outbox.built;
       if (outbox.revisions > 0) {
         metrics.flushes.inc();
         metrics.batchRevisions.observe(outbox.revisions);

@@ -6,6 +6,8 @@
 export interface Member {
   /** The connection id (`conn` in meta lines). */
   readonly id: string;
+  /** True when the client announced the splice extension (hello `ext=splice`): it receives `~=` lines. */
+  readonly splices: boolean;
   /** Sends one frame. A Buffer may be shared with other members: never modify it. */
   send(frame: Buffer | string): void;
   /** Sends the welcome frame (it may hold a large snapshot: the slow-client limit allows for it). */

@@ -31,10 +31,10 @@ export class ResumeLog {
     const last = this.#items[this.#items.length - 1];
     if (last !== undefined && this.size > 0 && revision.rev !== last.rev + 1) this.clear();
     this.#items.push(revision);
-    this.#bytes += revision.text.length;
+    this.#bytes += weight(revision);
     while (this.size > this.#maxRevisions || (this.#bytes > this.#maxBytes && this.size > 1)) {
       const dropped = this.#items[this.#head]!;
-      this.#bytes -= dropped.text.length;
+      this.#bytes -= weight(dropped);
       this.#head++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
@@ -62,4 +62,9 @@ export class ResumeLog {
     if (last.rev !== current) return undefined;
     return this.#items.slice(this.#head + (rev + 1 - first.rev));
   }
+}
+
+/** Memory a revision holds: its section, and its splice form when it has one. */
+function weight(revision: Revision): number {
+  return revision.text.length + (revision.spliceText?.length ?? 0);
 }

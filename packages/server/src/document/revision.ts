@@ -11,6 +11,12 @@ export interface Revision {
   readonly body: string;
   /** The change section as sent: `#vs change rev=.. conn=.. id=..` then the body. */
   readonly text: string;
+  /**
+   * When the change holds text splices: the section for clients that announced the
+   * splice extension (`~=` lines kept). `body` and `text` then write each splice as
+   * the resulting value (`=`), for every other reader, the journal included.
+   */
+  readonly spliceText?: string | undefined;
 }
 
 export function makeRevision(
@@ -18,6 +24,9 @@ export function makeRevision(
   conn: string | undefined,
   id: string | undefined,
   body: string,
+  spliceBody?: string,
 ): Revision {
-  return { rev, conn, id, body, text: `${formatMeta('change', { rev, conn, id })}\n${body}` };
+  const head = `${formatMeta('change', { rev, conn, id })}\n`;
+  const revision: Revision = { rev, conn, id, body, text: head + body };
+  return spliceBody === undefined ? revision : { ...revision, spliceText: head + spliceBody };
 }

@@ -3,12 +3,18 @@ import {
   canonicalize,
   EMPTY_OBJECT,
   type PathContext,
+  plainStatement,
+  RESET,
   type Statement,
-  type StatementWriter,
+  StatementWriter,
+  spliceToOp,
   type Tree,
+  type WritableStatement,
 } from '@varstream/varstream';
 import { estimateSize, keyCost } from '../limits/value-size.js';
 import { arrayReplacedByKey } from './legacy-compat.js';
+import type { TextEvent, TextHistory } from './text-history.js';
+import { TextRebase } from './text-rebase.js';
 
 /**
  * One change being applied to a document's tree: statements go in one by
@@ -20,15 +26,28 @@ export class Transaction {
   readonly context: PathContext;
   readonly #tree: Tree;
   readonly #writer: StatementWriter;
+  readonly #rebase: TextRebase;
+  /** The body for readers without the splice extension; undefined while it equals `#body`. */
+  #plainBody: string | undefined;
+  #plainWriter: StatementWriter | undefined;
+  /** What the applied statements did to strings, recorded with the revision on commit. */
+  readonly #events: Omit<TextEvent, 'rev'>[] = [];
   #body = '';
   #delta = 0;
   #count = 0;
   #open = true;
 
-  constructor(tree: Tree, writer: StatementWriter, context: PathContext) {
+  constructor(
+    tree: Tree,
+    writer: StatementWriter,
+    context: PathContext,
+    history: TextHistory,
+    base: number | undefined,
+  ) {
     this.#tree = tree;
     this.#writer = writer;
     this.context = context;
+    this.#rebase = new TextRebase(history, base);
     tree.begin();
     writer.reset(); // every section starts with an absolute path
   }
@@ -37,28 +56,73 @@ export class Transaction {
     return this.#open;
   }
 
-  /** Applies one statement; throws (a VarStreamError) and changes nothing when it cannot apply. */
-  apply(statement: Statement): Change {
+  /**
+   * Applies one statement; throws (a VarStreamError or a ServerError) and
+   * changes nothing when it cannot apply. A `~=` splice is first transformed
+   * against the splices accepted after the change's base revision
+   * (text-rebase.ts): it may become several splices, or none (its string was
+   * replaced meanwhile); the last change applied is returned, undefined for none.
+   */
+  apply(statement: Statement): Change | undefined {
     if (!this.#open) throw new Error('Transaction already ended');
+    if (statement.op !== '~=') return this.#applyOne(statement);
+    const splices = this.#rebase.rebase(statement);
+    let last: Change | undefined;
+    for (const splice of splices) {
+      last = this.#applyOne(splice === statement.splice ? statement : { ...statement, splice });
+    }
+    return last;
+  }
+
+  #applyOne(statement: Statement): Change {
     const replaced = arrayReplacedByKey(this.#tree.root, statement.path);
     const change = this.#tree.apply(statement, this.context);
     if (replaced !== -1) {
       // WORKAROUND (codec issue 1, see legacy-compat.ts): make the replacement explicit.
-      this.#body += this.#writer.write({
-        op: '=',
-        path: change.path.slice(0, replaced),
-        value: EMPTY_OBJECT,
-      });
+      const path = change.path.slice(0, replaced);
+      this.#write({ op: '=', path, value: EMPTY_OBJECT }, change);
+      this.#events.push({ path, op: undefined });
     }
-    this.#body += this.#writer.write(canonicalize(change));
+    this.#write(canonicalize(change), change);
+    const event = textEvent(change);
+    if (event.op === undefined) this.#rebase.replaced(event.path);
+    this.#events.push(event);
     this.#delta += sizeDelta(change);
     this.#count++;
     return change;
   }
 
-  /** The canonical statements applied so far. */
+  #write(statement: WritableStatement, change: Change): void {
+    const line = this.#writer.write(statement);
+    if (statement.op === '~=' && this.#plainBody === undefined) {
+      // The first splice: from here on, plain readers get their own body.
+      this.#plainBody = this.#body;
+      this.#plainWriter = new StatementWriter();
+    }
+    this.#body += line;
+    if (this.#plainBody !== undefined) {
+      this.#plainBody += this.#plainWriter!.write(plainStatement(statement, change));
+    }
+  }
+
+  /** The canonical statements applied so far (`~=` splices kept). */
   get body(): string {
     return this.#body;
+  }
+
+  /** The same statements for readers without the splice extension (splices as `=`). */
+  get plainBody(): string {
+    return this.#plainBody ?? this.#body;
+  }
+
+  /** True when some statement is a splice (`body` and `plainBody` differ). */
+  get hasSplices(): boolean {
+    return this.#plainBody !== undefined;
+  }
+
+  /** What the statements did to strings (for the document's text history). */
+  get events(): readonly Omit<TextEvent, 'rev'>[] {
+    return this.#events;
   }
 
   /** Estimated change of the document's size, in bytes. */
@@ -77,6 +141,27 @@ export class Transaction {
     if (commit) this.#tree.commit();
     else this.#tree.rollback();
   }
+}
+
+/** What an applied change did to strings: a text operation on one, or a replacement. */
+function textEvent(change: Change): Omit<TextEvent, 'rev'> {
+  const path = change.path;
+  const reset = path.indexOf(RESET);
+  if (reset !== -1) return { path: path.slice(0, reset), op: undefined };
+  if (change.op === '~=' && change.splice !== undefined) {
+    return { path, op: spliceToOp(change.splice) };
+  }
+  const { previous, result } = change;
+  if (
+    change.op === '+=' &&
+    typeof result === 'string' &&
+    (typeof previous === 'string' || previous === undefined)
+  ) {
+    // An append is an insert at the end of the string.
+    const at = previous?.length ?? 0;
+    return { path, op: at === 0 ? [result] : [at, result.slice(at)] };
+  }
+  return { path, op: undefined };
 }
 
 function sizeDelta(change: Change): number {

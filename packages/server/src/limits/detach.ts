@@ -30,14 +30,18 @@ function detachPath(path: Path): Path {
 
 /** The statement itself when none of its strings can hold a frame, else a copy with copies. */
 export function detachStatement(statement: Statement): Statement {
-  const { value, path, ref } = statement;
+  const { value, path, ref, splice } = statement;
   const longValue = typeof value === 'string' && value.length >= SLICE_MIN;
-  if (!longValue && !needsDetach(path) && !needsDetach(ref)) return statement;
+  const longText = splice !== undefined && splice.text.length >= SLICE_MIN;
+  if (!longValue && !longText && !needsDetach(path) && !needsDetach(ref)) return statement;
   return {
     op: statement.op,
     path: needsDetach(path) ? detachPath(path) : path,
     value: longValue ? detach(value) : value,
     ...(ref === undefined ? {} : { ref: needsDetach(ref) ? detachPath(ref) : ref }),
+    ...(splice === undefined
+      ? {}
+      : { splice: longText ? { ...splice, text: detach(splice.text) } : splice }),
     line: statement.line,
   };
 }

@@ -51,6 +51,11 @@ export interface ServerLimits {
   redisCatchUpMs: number;
   /** With `redis`: lifetime of a node's liveness key; the connections of a node silent this long are removed everywhere. Default 10 000 ms. */
   redisNodeTtlMs: number;
+  /**
+   * Statements remembered per document to transform text splices (`~=`) against: a splice based on a
+   * revision older than the oldest one kept is rejected with `SPLICE_STALE` (the client resends it). Default 10 000.
+   */
+  maxTextHistory: number;
 }
 
 export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
@@ -78,6 +83,7 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   redisSnapshotEntries: 10_000,
   redisCatchUpMs: 5_000,
   redisNodeTtlMs: 10_000,
+  maxTextHistory: 10_000,
 });
 
 /** Keys refused anywhere in a path: they would pollute prototypes in naive readers (varstream 0.3.2 included). */

@@ -19,6 +19,8 @@ export interface ClientOptions {
   resume?: TestClient;
   /** Epoch sent in the hello (default: the resumed client's). */
   epoch?: string;
+  /** Extensions announced in the hello (`splice`). */
+  ext?: string;
 }
 
 /**
@@ -69,7 +71,14 @@ export class TestClient {
     this.ws.on('open', () => {
       if (protocol) {
         this.ws.send(
-          formatMeta('hello', { v: 1, client: this.clientId, rev, epoch, token: options.token }),
+          formatMeta('hello', {
+            v: 1,
+            client: this.clientId,
+            rev,
+            epoch,
+            token: options.token,
+            ext: options.ext,
+          }),
         );
       }
     });
@@ -147,10 +156,10 @@ export class TestClient {
     this.ws.send(text);
   }
 
-  /** Sends a change with the next id; returns the id. */
-  change(body: string): string {
+  /** Sends a change with the next id (and a base revision for its splices); returns the id. */
+  change(body: string, base?: number): string {
     const id = `${this.clientId}:${++this.#seq}`;
-    this.ws.send(`${formatMeta('change', { id })}\n${body}`);
+    this.ws.send(`${formatMeta('change', { id, base })}\n${body}`);
     return id;
   }
 

@@ -1,0 +1,113 @@
+import {
+  formatPath,
+  formatSegment,
+  opToSplices,
+  type Path,
+  type Splice,
+  type Statement,
+  spliceToOp,
+  type TextOp,
+  transformTextOp,
+} from '@varstream/varstream';
+import { ServerError } from '../errors.js';
+import type { TextHistory } from './text-history.js';
+
+/** The history a change's splices on one string are transformed against. */
+interface Bridge {
+  /** The text operations accepted after the base, as seen after this change's earlier splices; undefined: replaced. */
+  readonly ops: TextOp[] | undefined;
+  /** The change's replacement count when it was made: a later replacement above the string resets it. */
+  readonly made: number;
+}
+
+/**
+ * The server's transformation step for one change (PROTOCOL.md 3.6). A
+ * splice is written against the string as the client saw it: at the
+ * change's base revision, plus the change's own earlier statements. It is
+ * transformed, in order, against every text operation on the same string
+ * accepted after the base (`'left'`: at the same place, the later insert
+ * goes first, so each person's typed run stays together), and each of those
+ * is transformed past it in turn, for the change's next splice on that string.
+ *
+ * A string replaced after the base (`=`, deleted, its container replaced)
+ * makes the splice void: it applies nothing (the replacement wins, as in
+ * ShareDB's json0). A base older than the text history is `SPLICE_STALE`.
+ * A splice after this change itself replaced its string applies as written.
+ *
+ * Cost per splice: the path's length, plus the history lookup and one
+ * transformation per concurrent text operation (both bounded by
+ * `maxTextHistory`); per replacement: formatting its path.
+ */
+export class TextRebase {
+  readonly #history: TextHistory;
+  readonly #base: number | undefined;
+  readonly #bridges = new Map<string, Bridge>();
+  /** Paths this change replaced (as `formatPath` writes them), with the replacement's number. */
+  readonly #replaced = new Map<string, number>();
+  #replacements = 0;
+
+  constructor(history: TextHistory, base: number | undefined) {
+    this.#history = history;
+    this.#base = base;
+  }
+
+  /** The splices to apply instead of `statement`'s (none when it is void). */
+  rebase(statement: Statement): readonly Splice[] {
+    const splice = statement.splice!;
+    const base = this.#base;
+    const path = statement.path;
+    if (base === undefined || !isConcrete(path)) return [splice];
+    const key = formatPath(path);
+    let bridge = this.#bridges.get(key);
+    const replacedAt = this.#replaced.size === 0 ? 0 : lastReplacedAbove(this.#replaced, path);
+    if (replacedAt > 0 && (bridge === undefined || bridge.made < replacedAt)) {
+      bridge = { ops: [], made: replacedAt };
+      this.#bridges.set(key, bridge);
+    }
+    if (bridge === undefined) {
+      const answer = this.#history.since(base, path);
+      if (answer.kind === 'stale') {
+        throw new ServerError(
+          'SPLICE_STALE',
+          `Splice based on revision ${base}: the text history starts after ${answer.from} (maxTextHistory); resend it based on a newer revision`,
+          { line: statement.line },
+        );
+      }
+      bridge = { ops: answer.kind === 'replaced' ? undefined : answer.ops, made: 0 };
+      this.#bridges.set(key, bridge);
+    }
+    const ops = bridge.ops;
+    if (ops === undefined) return [];
+    if (ops.length === 0) return [splice];
+    let op: TextOp = spliceToOp(splice);
+    for (let i = 0; i < ops.length; i++) {
+      const other = ops[i]!;
+      ops[i] = transformTextOp(other, op, 'right');
+      op = transformTextOp(op, other, 'left');
+    }
+    return opToSplices(op);
+  }
+
+  /** A statement of this change replaced the value at `path`: later splices under it apply as written. */
+  replaced(path: Path): void {
+    if (this.#base === undefined) return;
+    this.#replaced.set(formatPath(path), ++this.#replacements);
+  }
+}
+
+/** The number of the last replacement of `path` or of one of its ancestors in this change; 0 for none. */
+function lastReplacedAbove(replaced: ReadonlyMap<string, number>, path: Path): number {
+  let last = replaced.get(formatPath([])) ?? 0;
+  let key = '';
+  for (let i = 0; i < path.length; i++) {
+    const segment = formatSegment(path[i]!);
+    key = i === 0 ? segment : `${key}.${segment}`;
+    last = Math.max(last, replaced.get(key) ?? 0);
+  }
+  return last;
+}
+
+function isConcrete(path: Path): boolean {
+  for (const segment of path) if (typeof segment === 'number' && segment < 0) return false;
+  return true;
+}
