@@ -177,7 +177,11 @@ describe('small parts', () => {
   it('parses hellos', () => {
     expect(parseHello('#vs hello v=1 client=k7Qx2 rev=42 token=s3cr3t\n')).toEqual({
       ok: true,
-      hello: { client: 'k7Qx2', rev: 42, token: 's3cr3t' },
+      hello: { client: 'k7Qx2', rev: 42, token: 's3cr3t', extensions: [] },
+    });
+    expect(parseHello('#vs hello v=1 client=k ext=splice,later')).toMatchObject({
+      ok: true,
+      hello: { extensions: ['splice', 'later'] },
     });
     expect(parseHello('#vs hello v=3 client=k')).toMatchObject({ ok: false, code: 4409 });
     expect(parseHello('#vs hello client=k')).toMatchObject({ ok: false, code: 4409 });

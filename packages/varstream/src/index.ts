@@ -72,7 +72,14 @@ export {
 
 // Text operations (the `~=` splice's operational transformation).
 
-export type { Side, Splice, TextComponent, TextOp, TextOpProblem } from './text/index.js';
+export type {
+  Side,
+  Splice,
+  TextComponent,
+  TextEffect,
+  TextOp,
+  TextOpProblem,
+} from './text/index.js';
 export {
   applyTextOp,
   checkTextOp,
@@ -85,6 +92,7 @@ export {
   splicesToOp,
   spliceToOp,
   splitsCharacter,
+  textEffect,
   transformPair,
   transformPosition,
   transformTextOp,

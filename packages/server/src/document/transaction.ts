@@ -4,11 +4,10 @@ import {
   EMPTY_OBJECT,
   type PathContext,
   plainStatement,
-  RESET,
   type Statement,
   StatementWriter,
-  spliceToOp,
   type Tree,
+  textEffect,
   type WritableStatement,
 } from '@varstream/varstream';
 import { estimateSize, keyCost } from '../limits/value-size.js';
@@ -84,7 +83,7 @@ export class Transaction {
       this.#events.push({ path, op: undefined });
     }
     this.#write(canonicalize(change), change);
-    const event = textEvent(change);
+    const event = textEffect(change);
     if (event.op === undefined) this.#rebase.replaced(event.path);
     this.#events.push(event);
     this.#delta += sizeDelta(change);
@@ -141,27 +140,6 @@ export class Transaction {
     if (commit) this.#tree.commit();
     else this.#tree.rollback();
   }
-}
-
-/** What an applied change did to strings: a text operation on one, or a replacement. */
-function textEvent(change: Change): Omit<TextEvent, 'rev'> {
-  const path = change.path;
-  const reset = path.indexOf(RESET);
-  if (reset !== -1) return { path: path.slice(0, reset), op: undefined };
-  if (change.op === '~=' && change.splice !== undefined) {
-    return { path, op: spliceToOp(change.splice) };
-  }
-  const { previous, result } = change;
-  if (
-    change.op === '+=' &&
-    typeof result === 'string' &&
-    (typeof previous === 'string' || previous === undefined)
-  ) {
-    // An append is an insert at the end of the string.
-    const at = previous?.length ?? 0;
-    return { path, op: at === 0 ? [result] : [at, result.slice(at)] };
-  }
-  return { path, op: undefined };
 }
 
 function sizeDelta(change: Change): number {

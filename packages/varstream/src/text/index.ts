@@ -3,6 +3,8 @@ export { applyTextOp, checkTextOp, splitsCharacter } from './apply-text-op.js';
 export { composeTextOps } from './compose.js';
 export type { Splice } from './splices.js';
 export { opToSplices, splicesToOp, spliceToOp } from './splices.js';
+export type { TextEffect } from './text-effect.js';
+export { textEffect } from './text-effect.js';
 export type { TextComponent, TextOp } from './text-op.js';
 export { inputSpan, isNoop, lengthChange } from './text-op.js';
 export type { Side } from './transform.js';
