@@ -7,6 +7,8 @@ import type { Member } from '../document/member.js';
  */
 export class RemoteMember implements Member {
   readonly id: string;
+  /** Nothing is sent to it from here: the kind of frames it reads does not matter. */
+  readonly splices = false;
 
   constructor(id: string) {
     this.id = id;
