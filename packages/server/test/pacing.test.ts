@@ -14,6 +14,7 @@ const logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** A member that records its frames; each send may cost `sendMs` of busy CPU (a slow write). */
 class StubMember implements Member {
   readonly frames: string[] = [];
+  readonly splices = false;
   constructor(
     readonly id: string,
     readonly sendMs = 0,

@@ -210,8 +210,9 @@ describe('small parts', () => {
 });
 
 describe('outbox', () => {
-  const member = (id: string): Member => ({
+  const member = (id: string, splices = false): Member => ({
     id,
+    splices,
     send() {},
     sendWelcome() {},
     close() {},
@@ -236,6 +237,35 @@ describe('outbox', () => {
     // A member whose welcome already held revision 5 gets only what follows.
     expect(String(outbox.frameFor(member('c4'), 5)?.frame)).toBe(
       '#vs presence conn=c2 name=Bo\n#vs change rev=6 conn=c2 id=k:1\nb=2\n',
+    );
+  });
+
+  it('one shared frame per kind of receiver: splices for those that announced them, values for the others', () => {
+    const [a, b, plain, old] = [member('c1', true), member('c2', true), member('c3'), member('c4')];
+    const outbox = new Outbox([
+      {
+        text: '#vs change rev=5 conn=c1\nm=abXc\n',
+        spliceText: '#vs change rev=5 conn=c1\nm~=2,0,X\n',
+        rev: 5,
+        author: a,
+        skipAuthor: false,
+      },
+      { text: '#vs change rev=6 conn=c2\nn=1\n', rev: 6, author: b, skipAuthor: false },
+    ]);
+    const toA = outbox.frameFor(a, 4);
+    expect(toA?.frame).toBe(outbox.frameFor(b, 4)?.frame);
+    expect(String(toA?.frame)).toBe(
+      '#vs change rev=5 conn=c1\nm~=2,0,X\n#vs change rev=6 conn=c2\nn=1\n',
+    );
+    const toPlain = outbox.frameFor(plain, 4);
+    expect(toPlain?.frame).toBe(outbox.frameFor(old, 4)?.frame);
+    expect(String(toPlain?.frame)).toBe(
+      '#vs change rev=5 conn=c1\nm=abXc\n#vs change rev=6 conn=c2\nn=1\n',
+    );
+    expect(outbox.built).toBe(2);
+    // A member that needs its own frame still gets its kind.
+    expect(String(outbox.frameFor(member('c5', true), 5)?.frame)).toBe(
+      '#vs change rev=6 conn=c2\nn=1\n',
     );
   });
 });
