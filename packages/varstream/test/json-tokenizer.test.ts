@@ -10,7 +10,8 @@ import {
 import { JsonStreamParser } from '../src/json/value-builder.js';
 import { parse } from '../src/parse.js';
 import { stringify } from '../src/stringify.js';
-import { cut, jsonFixtures, pieces, splitOffsets } from './support/fixtures.js';
+import { cut, jsonFixtures, pieces } from './support/fixtures.js';
+import { randomChunkings, splitOffsets } from './support/split-plan.js';
 
 const encoder = new TextEncoder();
 
@@ -187,7 +188,7 @@ describe('JSON to VarStream', () => {
   });
 
   it.each(jsonFixtures().map((f) => [f.name, f] as const))(
-    '%s: byte for byte stringify(JSON.parse(text)), every split offset',
+    '%s: byte for byte stringify(JSON.parse(text)), split at every boundary kind and in many chunks',
     (_name, fixture) => {
       for (const options of MODES) {
         const expected = stringify(JSON.parse(fixture.text), options);
@@ -195,8 +196,11 @@ describe('JSON to VarStream', () => {
         expect(parse(expected, { strict: true })).toStrictEqual(JSON.parse(fixture.text));
       }
       const expected = stringify(JSON.parse(fixture.text));
-      for (const at of splitOffsets(fixture.bytes.length)) {
+      for (const at of splitOffsets(fixture.bytes)) {
         expect(convert(cut(fixture.bytes, [at])), `byte ${at}`).toBe(expected);
+      }
+      for (const offsets of randomChunkings(fixture.bytes)) {
+        expect(convert(cut(fixture.bytes, offsets)), `chunks at ${offsets}`).toBe(expected);
       }
       expect(convert(pieces(fixture.bytes, 1))).toBe(expected);
       expect(convert(pieces(fixture.text, 1))).toBe(expected);

@@ -19,7 +19,7 @@ import {
 } from './legacy.helpers.js';
 
 /** Inputs each property runs (x3 properties x3 modes against 0.3.2). */
-const RUNS = Number(process.env.LEGACY_FUZZ_RUNS ?? 4000);
+const RUNS = Number(process.env.LEGACY_FUZZ_RUNS ?? 1500);
 
 /** Asserts 0.3.2 and ours agree on `text` in every mode; returns nothing or throws. */
 function agree(text: string): void {

@@ -1,7 +1,7 @@
 /**
  * LegacyReader / legacyParse against the real varstream 0.3.2: the behaviour
  * catalogue, the reference fixtures, the 0-result.dat sequence, round trips,
- * chunking at every offset, UTF-8 streams and error reporting.
+ * chunking at every boundary kind, UTF-8 streams and error reporting.
  */
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -22,6 +22,8 @@ import {
   SHARED,
   textOf,
 } from './legacy.helpers.js';
+import { cut } from './support/fixtures.js';
+import { randomChunkings, splitOffsets } from './support/split-plan.js';
 
 function expectSame(input: string, strict: boolean): void {
   const theirs = oracleRead([input], strict);
@@ -120,21 +122,24 @@ describe('chunking', () => {
   }
 
   test.each(allFiles.map((path) => [path.slice(SHARED.length + 1), path] as const))(
-    '%s: same tree split at every byte and every UTF-16 offset',
+    '%s: same tree split at every boundary kind (every offset when small) and in many chunks',
     (_, path) => {
       const bytes = bytesOf(path);
       const text = textOf(path);
       const whole = readChunks([text]);
       expect(isDeepStrictEqual(readChunks([bytes]), whole)).toBe(true);
-      // Every offset; every 7th for the two big files (entries.dat, stats.dat: 35 000 bytes).
-      const stride = bytes.length > 4096 ? 7 : 1;
-      for (let k = 0; k <= bytes.length; k += stride) {
-        const split = readChunks([bytes.subarray(0, k), bytes.subarray(k)]);
+      // Every offset of the small files; a sample of every boundary kind for the big ones.
+      for (const k of splitOffsets(bytes)) {
+        const split = readChunks(cut(bytes, [k]));
         if (!isDeepStrictEqual(split, whole)) expect.fail(`byte split at ${k}`);
       }
-      for (let k = 0; k <= text.length; k += stride) {
-        const split = readChunks([text.slice(0, k), text.slice(k)]);
+      for (const k of splitOffsets(text)) {
+        const split = readChunks(cut(text, [k]));
         if (!isDeepStrictEqual(split, whole)) expect.fail(`string split at ${k}`);
+      }
+      for (const offsets of randomChunkings(bytes)) {
+        const split = readChunks(cut(bytes, offsets));
+        if (!isDeepStrictEqual(split, whole)) expect.fail(`bytes cut at ${offsets}`);
       }
     },
   );

@@ -21,7 +21,6 @@ import {
   type Fixture,
   jsonFixtures,
   pieces,
-  splitOffsets,
   streamOf,
   varstreamFixtures,
 } from './support/fixtures.js';
@@ -33,6 +32,7 @@ import {
   referenceEntries,
   tag,
 } from './support/outcomes.js';
+import { everyOffset, randomChunkings, splitOffsets } from './support/split-plan.js';
 
 const FIXTURES = varstreamFixtures();
 const encoder = new TextEncoder();
@@ -61,16 +61,23 @@ async function streamEntries(
 
 describe('createStatementStream', () => {
   it.each(FIXTURES.map((f) => [f.name, f] as const))(
-    '%s: same statements for a split at every byte offset',
+    '%s: same statements for splits at every boundary kind and in many chunks',
     async (_name, fixture: Fixture) => {
       const expected = referenceEntries(fixture.text, { comments: true });
-      for (const at of splitOffsets(fixture.bytes.length)) {
+      for (const at of splitOffsets(fixture.bytes)) {
         const got = await streamEntries(cut(fixture.bytes, [at]), { comments: true });
         expect(got, `${fixture.name} split at byte ${at}`).toEqual(expected);
       }
-      // Every boundary at once: one byte, then one UTF-16 unit, at a time.
-      expect(await streamEntries(pieces(fixture.bytes, 1), { comments: true })).toEqual(expected);
-      expect(await streamEntries(pieces(fixture.text, 1), { comments: true })).toEqual(expected);
+      for (const offsets of randomChunkings(fixture.bytes)) {
+        const got = await streamEntries(cut(fixture.bytes, offsets), { comments: true });
+        expect(got, `${fixture.name} chunks at ${offsets}`).toEqual(expected);
+      }
+      // Every boundary at once: one byte, then one UTF-16 unit, at a time
+      // (on the large ones, the fine random chunkings above cross every boundary).
+      if (everyOffset(fixture.bytes)) {
+        expect(await streamEntries(pieces(fixture.bytes, 1), { comments: true })).toEqual(expected);
+        expect(await streamEntries(pieces(fixture.text, 1), { comments: true })).toEqual(expected);
+      }
     },
   );
 
@@ -111,48 +118,62 @@ describe('createStatementStream', () => {
 
 describe('parseStream', () => {
   it.each(FIXTURES.map((f) => [f.name, f] as const))(
-    '%s: same as parse() for a split at every byte and UTF-16 offset',
+    '%s: same as parse() for splits at every boundary kind (bytes and UTF-16) and in many chunks',
     async (_name, fixture: Fixture) => {
       for (const options of [{}, { strict: true }]) {
         const expected = outcome((onError) => parse(fixture.text, { ...options, onError }));
-        for (const at of splitOffsets(fixture.bytes.length)) {
+        for (const at of splitOffsets(fixture.bytes)) {
           const got = await outcomeAsync((onError) =>
             parseStream(streamOf(cut(fixture.bytes, [at])), { ...options, onError }),
           );
           expectSame(got, expected, `${fixture.name} ${JSON.stringify(options)} byte ${at}`);
         }
-        for (const at of splitOffsets(fixture.text.length, 0, 200)) {
+        for (const at of splitOffsets(fixture.text, { all: 0 })) {
           const got = await outcomeAsync((onError) =>
             parseStream(cut(fixture.text, [at]), { ...options, onError }),
           );
           expectSame(got, expected, `${fixture.name} ${JSON.stringify(options)} unit ${at}`);
         }
-        const bytewise = await outcomeAsync((onError) =>
-          parseStream(streamOf(pieces(fixture.bytes, 1)), { ...options, onError }),
-        );
-        expectSame(bytewise, expected, `${fixture.name} one byte at a time`);
+        for (const offsets of randomChunkings(fixture.bytes, { count: 4 })) {
+          const got = await outcomeAsync((onError) =>
+            parseStream(streamOf(cut(fixture.bytes, offsets)), { ...options, onError }),
+          );
+          expectSame(got, expected, `${fixture.name} ${JSON.stringify(options)} at ${offsets}`);
+        }
+        if (everyOffset(fixture.bytes)) {
+          const bytewise = await outcomeAsync((onError) =>
+            parseStream(streamOf(pieces(fixture.bytes, 1)), { ...options, onError }),
+          );
+          expectSame(bytewise, expected, `${fixture.name} one byte at a time`);
+        }
       }
     },
   );
 
   it.each(FIXTURES.map((f) => [f.name, f] as const))(
-    '%s: legacy: same as parse(text, { legacy: true }) for a split at every offset',
+    '%s: legacy: same as parse(text, { legacy: true }) for splits at every boundary kind and in many chunks',
     async (_name, fixture: Fixture) => {
       for (const strict of [false, true]) {
         const expected = outcome((onError) =>
           parse(fixture.text, { legacy: true, strict, onError }),
         );
-        for (const at of splitOffsets(fixture.bytes.length)) {
+        for (const at of splitOffsets(fixture.bytes)) {
           const got = await outcomeAsync((onError) =>
             parseStream(streamOf(cut(fixture.bytes, [at])), { legacy: true, strict, onError }),
           );
           expectSame(got, expected, `${fixture.name} legacy strict=${strict} byte ${at}`);
         }
-        for (const at of splitOffsets(fixture.text.length, 0, 100)) {
+        for (const at of splitOffsets(fixture.text, { all: 0, perKind: 6, spread: 20 })) {
           const got = await outcomeAsync((onError) =>
             parseStream(cut(fixture.text, [at]), { legacy: true, strict, onError }),
           );
           expectSame(got, expected, `${fixture.name} legacy strict=${strict} unit ${at}`);
+        }
+        for (const offsets of randomChunkings(fixture.bytes, { count: 4 })) {
+          const got = await outcomeAsync((onError) =>
+            parseStream(streamOf(cut(fixture.bytes, offsets)), { legacy: true, strict, onError }),
+          );
+          expectSame(got, expected, `${fixture.name} legacy strict=${strict} at ${offsets}`);
         }
       }
     },
@@ -374,19 +395,27 @@ describe('createTreeReadable', () => {
 
 describe('createJsonToVarStream', () => {
   it.each(jsonFixtures().map((f) => [f.name, f] as const))(
-    '%s: stringify(JSON.parse(text)) for a split at every byte offset',
+    '%s: stringify(JSON.parse(text)) for splits at every boundary kind and in many chunks',
     async (_name, fixture: Fixture) => {
       const expected = stringify(JSON.parse(fixture.text));
-      for (const at of splitOffsets(fixture.bytes.length)) {
+      for (const at of splitOffsets(fixture.bytes)) {
         const out = await collect(
           streamOf(cut(fixture.bytes, [at])).pipeThrough(createJsonToVarStream()),
         );
         expect(out.join(''), `${fixture.name} byte ${at}`).toBe(expected);
       }
-      const bytewise = await collect(
-        streamOf(pieces(fixture.bytes, 1)).pipeThrough(createJsonToVarStream()),
-      );
-      expect(bytewise.join('')).toBe(expected);
+      for (const offsets of randomChunkings(fixture.bytes, { count: 4 })) {
+        const out = await collect(
+          streamOf(cut(fixture.bytes, offsets)).pipeThrough(createJsonToVarStream()),
+        );
+        expect(out.join(''), `${fixture.name} chunks at ${offsets}`).toBe(expected);
+      }
+      if (everyOffset(fixture.bytes)) {
+        const bytewise = await collect(
+          streamOf(pieces(fixture.bytes, 1)).pipeThrough(createJsonToVarStream()),
+        );
+        expect(bytewise.join('')).toBe(expected);
+      }
     },
   );
 

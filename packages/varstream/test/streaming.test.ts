@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allFixtures, readChunks, summary } from './helpers.js';
+import { cut, pieces } from './support/fixtures.js';
+import { randomChunkings, splitOffsets } from './support/split-plan.js';
 
 const decoder = new TextDecoder();
 
@@ -7,33 +9,28 @@ describe('streaming reader: every fixture split anywhere gives the same result',
   for (const { name, bytes } of allFixtures()) {
     const whole = summary(readChunks([bytes]));
 
-    it(`${name}: split at every byte offset`, () => {
-      for (let i = 0; i <= bytes.length; i++) {
-        expect(summary(readChunks([bytes.subarray(0, i), bytes.subarray(i)]))).toEqual(whole);
+    it(`${name}: split at every boundary kind (every byte offset when small)`, () => {
+      for (const at of splitOffsets(bytes)) {
+        expect(summary(readChunks(cut(bytes, [at]))), `byte ${at}`).toEqual(whole);
       }
     });
 
-    it(`${name}: split at every UTF-16 offset, as strings`, () => {
+    it(`${name}: split at every boundary kind, as strings (every UTF-16 offset when small)`, () => {
       const text = decoder.decode(bytes);
       expect(summary(readChunks([text]))).toEqual(whole);
-      // ASCII texts split exactly as their bytes (tested above): every 5th offset is enough.
-      const stride = text.length === bytes.length && text.length > 4096 ? 5 : 1;
-      for (let i = 0; i <= text.length; i += stride) {
-        expect(summary(readChunks([text.slice(0, i), text.slice(i)]))).toEqual(whole);
+      for (const at of splitOffsets(text)) {
+        expect(summary(readChunks(cut(text, [at]))), `unit ${at}`).toEqual(whole);
       }
     });
 
-    it(`${name}: one byte at a time, and three-way splits`, () => {
-      const ones: Uint8Array[] = [];
-      for (let i = 0; i < bytes.length; i++) ones.push(bytes.subarray(i, i + 1));
-      expect(summary(readChunks(ones))).toEqual(whole);
-      const step = Math.max(1, Math.floor(bytes.length / 40));
-      for (let i = 0; i <= bytes.length; i += step) {
-        for (let j = i; j <= bytes.length; j += step) {
-          expect(
-            summary(readChunks([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])),
-          ).toEqual(whole);
-        }
+    it(`${name}: one byte at a time, and many chunks of random sizes`, () => {
+      expect(summary(readChunks(pieces(bytes, 1)))).toEqual(whole);
+      for (const offsets of randomChunkings(bytes)) {
+        expect(summary(readChunks(cut(bytes, offsets))), `bytes at ${offsets}`).toEqual(whole);
+      }
+      const text = decoder.decode(bytes);
+      for (const offsets of randomChunkings(text, { count: 4 })) {
+        expect(summary(readChunks(cut(text, offsets))), `units at ${offsets}`).toEqual(whole);
       }
     });
   }

@@ -36,25 +36,6 @@ export function jsonFixtures(): Fixture[] {
   return load('compare', '.json');
 }
 
-/**
- * Offsets to split an input of `n` units at: every one of 0..n when `n` is
- * at most `all` (every fixture of fixtures/ and most of compare/), else the
- * first and last `sample / 4` plus an even spread, `sample` in all (the two
- * larger compare files), so that a test stays bounded in time.
- */
-export function splitOffsets(n: number, all = 4096, sample = 300): number[] {
-  if (n <= all) return Array.from({ length: n + 1 }, (_, i) => i);
-  const set = new Set<number>();
-  const edge = Math.floor(sample / 4);
-  for (let i = 0; i <= edge; i++) {
-    set.add(i);
-    set.add(n - i);
-  }
-  const step = n / (sample - 2 * edge - 2);
-  for (let x = 0; x < n; x += step) set.add(Math.floor(x));
-  return [...set].sort((a, b) => a - b);
-}
-
 /** `input` cut at `offsets` (sorted). */
 export function cut<T extends string | Uint8Array>(input: T, offsets: readonly number[]): T[] {
   const out: T[] = [];
