@@ -68,8 +68,11 @@ describe('collab-form when the server dies', () => {
     expect(await a.textContent('#pending')).toMatch(/kept/);
     expect(await a.inputValue('#firstname')).toBe('Before and during');
 
-    // Same port, same data directory.
+    // Same port, same data directory. The pages have been backing off for a
+    // while (their next try may be seconds away): tell them the network is
+    // back, as the browser does when it is, and they retry at once.
     server = await startServer({ dataDir: data.path, port });
+    for (const page of [a, b]) await page.evaluate(() => window.dispatchEvent(new Event('online')));
     const { values, tree } = await converged(
       [a, b],
       'the pages to resync after the restart',

@@ -103,9 +103,10 @@ describe('flush pacing', () => {
     await doc.whenIdle();
     change();
     change();
-    const started = performance.now();
-    await doc.close();
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The paced flush's timer is pending; close() delivers before it returns
+    // control, not when the timer fires.
+    const closing = doc.close();
     for (const member of members) expect(member.revs()).toEqual([1, 2, 3]);
+    await closing;
   });
 });

@@ -251,11 +251,10 @@ describe('Reader: limits and constant memory', () => {
     ]);
   });
 
-  it('handles a 200 000-character key and a 100 000-segment path in linear time', () => {
+  it('handles a 200 000-character key and a 100 000-segment path (timed in pnpm bench)', () => {
     const key = 'k'.repeat(200_000);
     expect(Object.keys(parse(`${key}=1\n`) as object)).toEqual([key]);
     const deep = `${Array.from({ length: 100_000 }, () => 'a').join('.')}=1\n`;
-    const start = performance.now();
     let node = parse(deep, { limits: { maxPathDepth: 200_000 } }) as Record<string, unknown>;
     let depth = 0;
     while (typeof node === 'object') {
@@ -263,7 +262,6 @@ describe('Reader: limits and constant memory', () => {
       depth++;
     }
     expect(depth).toBe(100_000);
-    expect(performance.now() - start).toBeGreaterThan(0); // timing is reported by the benchmark, not asserted
   });
 });
 

@@ -110,6 +110,17 @@ export class Connection {
     this.#dropped(CLIENT_RESTART, 'restart');
   }
 
+  /**
+   * Waiting for a retry: connects now instead of when the backoff delay ends
+   * (the network came back). False when connected, connecting or closed.
+   */
+  retryNow(): boolean {
+    if (this.#closed || this.#socket !== undefined || this.#retryTimer === undefined) return false;
+    clearTimeout(this.#retryTimer);
+    this.start();
+    return true;
+  }
+
   /** Closes for good (code 1000). */
   close(): void {
     if (this.#closed) return;

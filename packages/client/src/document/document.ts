@@ -205,6 +205,10 @@ export class Document {
     return this.#waiters.wait();
   }
 
+  reconnect(): boolean {
+    return this.#connection.retryNow();
+  }
+
   close(): void {
     if (this.#status === 'closed') return;
     this.#connection.close();

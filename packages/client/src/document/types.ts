@@ -110,5 +110,11 @@ export interface VarStreamDocument<S = unknown> {
   setPresence(state: PresenceInput | null): void;
   /** Resolves once connected with no pending change; rejects if the document closes first. */
   whenSynced(): Promise<void>;
+  /**
+   * While `offline`, connects now instead of after the backoff delay (for
+   * when the network is known to be back). Returns false when there was
+   * nothing to do. The DOM `connect` calls it on the page's `online` event.
+   */
+  reconnect(): boolean;
   close(): void;
 }

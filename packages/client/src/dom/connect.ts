@@ -2,10 +2,26 @@ import { connect as connectCore } from '../document/connect.js';
 import type { ConnectOptions, VarStreamDocument } from '../document/types.js';
 import { browserStorage } from './local-storage.js';
 
-/** `connect` for pages: pending changes survive a reload in `localStorage` unless `storage` is given. */
+/**
+ * `connect` for pages: pending changes survive a reload in `localStorage`
+ * unless `storage` is given, and an offline document reconnects at once when
+ * the browser says the network is back (`online`) instead of waiting out its
+ * backoff delay.
+ */
 export function connect<Schema = unknown>(
   url: string,
   options: ConnectOptions = {},
 ): VarStreamDocument<Schema> {
-  return connectCore<Schema>(url, { ...options, storage: options.storage ?? browserStorage() });
+  const doc = connectCore<Schema>(url, {
+    ...options,
+    storage: options.storage ?? browserStorage(),
+  });
+  if (typeof window !== 'undefined') {
+    const online = () => doc.reconnect();
+    window.addEventListener('online', online);
+    doc.on('status', (status) => {
+      if (status === 'closed') window.removeEventListener('online', online);
+    });
+  }
+  return doc;
 }

@@ -110,6 +110,24 @@ describe('document over a WebSocket', () => {
     expect(doc.pending).toBe(0);
   });
 
+  it('reconnect() connects at once instead of waiting out the backoff delay', async () => {
+    // A backoff of a minute: without reconnect() the second connection would not come.
+    const doc = open({ backoff: { baseMs: 60_000, maxMs: 60_000, random: () => 0.99 } });
+    const s0 = await peer.connection(0);
+    expect(doc.reconnect()).toBe(false); // connected: nothing to do
+    s0.socket.send(welcome(5));
+    await waitFor(() => doc.status === 'open');
+    s0.socket.close(1001, 'restarting');
+    await waitFor(() => doc.status === 'offline');
+    expect(peer.sockets).toHaveLength(1);
+    expect(doc.reconnect()).toBe(true);
+    expect(doc.reconnect()).toBe(false); // already connecting
+    const s1 = await peer.connection(1);
+    expect(parseMeta(s1.received[0]!)!.fields).toMatchObject({ rev: '5' });
+    doc.close();
+    expect(doc.reconnect()).toBe(false); // closed for good
+  });
+
   it('goes offline, keeps local changes, resumes with rev and re-sends each pending change once', async () => {
     const doc = open();
     const s0 = await peer.connection(0);
