@@ -13,6 +13,10 @@ export const MSG_BACKREF_RANGE =
   'Backward reference index is greater than the previous node max index.';
 export const MSG_NOT_AN_OBJECT = 'The stringified object must be an instance of Object.';
 export const MSG_ROOT_NOT_CONTAINER = 'The root scope must be an Object or an Array.';
+/** `new VarStream(root, ...)` and `new Reader(root, ...)` without an object. */
+export const MSG_NO_ROOT_OBJECT = 'No root object provided.';
+/** `new VarStream(root, prop)` without a non-empty string `prop`. */
+export const MSG_NO_ROOT_PROPERTY = 'No root property name given.';
 
 export function msgEmptyNode(path: string): string {
   return `The leftValue can't have empty nodes (${path}).`;

@@ -7,6 +7,7 @@ import { VarStreamError, type VarStreamErrorCode, type VarStreamErrorDetails } f
 import { LegacyApplier } from './apply.js';
 import type { LegacyContext } from './context.js';
 import { LegacyMachine } from './machine.js';
+import { MSG_NO_ROOT_OBJECT } from './messages.js';
 import { isContainer } from './own.js';
 import { LegacyResolver } from './resolve.js';
 import { type Decoded, Utf8StreamDecoder } from './utf8.js';
@@ -32,7 +33,7 @@ export class LegacyReader {
    */
   constructor(scope: object, prop: string, options: LegacyReaderOptions = {}) {
     if (!isContainer(scope)) {
-      throw new VarStreamError('ROOT_NOT_CONTAINER', 'No root object provided.');
+      throw new VarStreamError('ROOT_NOT_CONTAINER', MSG_NO_ROOT_OBJECT);
     }
     const strict = options.strict === true;
     const onError = options.onError;

@@ -2,6 +2,8 @@
  * `legacyStringify`: the text varstream 0.3.2 writes for a value, byte for
  * byte, from an iterative walk (no recursion, a Map of visited containers):
  * linear in the output, whatever the depth or the number of objects.
+ * `LegacyWriter` is 0.3.2's `VarStreamWriter` itself: one line at a time to
+ * a callback, state kept from one `write` to the next.
  */
 import { type Limits, resolveLimits } from '../defaults.js';
 import { VarStreamError } from '../errors.js';
@@ -55,8 +57,21 @@ function leafText(value: unknown, context: string): string {
   return text.replace(LINE_BREAK, '\\\n');
 }
 
-class LegacyWriter {
-  private readonly lines: string[] = [];
+export interface LegacyWriterOptions extends LegacyStringifyOptions {
+  /** Receives each line (`path=value\n`, `path&=other.path\n`) as it is written. */
+  emit: (line: string) => void;
+}
+
+/**
+ * 0.3.2's `new VarStreamWriter(callback, flags)`. As there, the containers
+ * already written and the last leaf's context are kept from one `write` to
+ * the next (writing the same object twice gives `&=^0` the second time).
+ */
+export class LegacyWriter {
+  private readonly emit: (line: string) => void;
+  private readonly morph: boolean;
+  private readonly merge: boolean;
+  private readonly limits: Limits;
   private readonly visited = new Map<object, string>();
   private readonly stack: Frame[] = [];
   /** 0.3.2's imbricatedArrayEntries: one flag per array level of the current path. */
@@ -67,15 +82,25 @@ class LegacyWriter {
   private lastContext = '';
   private root: unknown;
 
-  constructor(
-    private readonly morph: boolean,
-    private readonly merge: boolean,
-    private readonly limits: Limits,
-  ) {}
+  constructor(options: LegacyWriterOptions) {
+    this.emit = options.emit;
+    this.morph = options.morphContexts === true;
+    this.merge = options.mergeArrays === true;
+    this.limits = resolveLimits(options.limits);
+  }
 
-  write(value: unknown): string {
-    this.root = value;
-    this.visit(value, '');
+  /**
+   * Writes `value` at `context` (0.3.2's second argument: a path prefix,
+   * `''` for the root). Only a write at the root knows its root, so only
+   * there does a reference back to it read `&=^0`.
+   */
+  write(value: unknown, context = ''): void {
+    this.root = context === '' ? value : undefined;
+    // Left over when a previous write threw half-way.
+    this.stack.length = 0;
+    this.entries.length = 0;
+    this.marks.length = 0;
+    this.visit(value, context);
     const { stack } = this;
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
@@ -103,7 +128,6 @@ class LegacyWriter {
         this.visit(frame.object[key], frame.prefix + key);
       }
     }
-    return this.lines.join('');
   }
 
   private visit(value: unknown, context: string): void {
@@ -114,7 +138,7 @@ class LegacyWriter {
     const seen = this.visited.get(value);
     if (seen !== undefined) {
       // References keep their raw context (with `?` in merge mode) and no `^`, as in 0.3.2.
-      this.lines.push(`${context}&=${value === this.root ? '^0' : seen}\n`);
+      this.emit(`${context}&=${value === this.root ? '^0' : seen}\n`);
       return;
     }
     this.visited.set(value, context);
@@ -158,7 +182,7 @@ class LegacyWriter {
       const dot = context.lastIndexOf('.');
       this.lastContext = dot === -1 ? '' : context.slice(0, dot);
     }
-    this.lines.push(`${shown}=${leafText(value, raw)}\n`);
+    this.emit(`${shown}=${leafText(value, raw)}\n`);
   }
 }
 
@@ -169,11 +193,14 @@ class LegacyWriter {
  * `new VarStream.Writer(cb, flags).write(value)` passes to `cb`, concatenated.
  */
 export function legacyStringify(value: unknown, options?: LegacyStringifyOptions): string {
-  const morph = options?.morphContexts === true;
-  const merge = options?.mergeArrays === true;
-  const writer = new LegacyWriter(morph, merge, resolveLimits(options?.limits));
-  if (morph || merge) return writer.write(value);
-  if (typeof value !== 'object') throw new VarStreamError('ROOT_NOT_CONTAINER', MSG_NOT_AN_OBJECT);
-  const text = writer.write(value);
+  const lines: string[] = [];
+  const writer = new LegacyWriter({ ...options, emit: (line) => lines.push(line) });
+  const viaWriter = options?.morphContexts === true || options?.mergeArrays === true;
+  if (!viaWriter && typeof value !== 'object') {
+    throw new VarStreamError('ROOT_NOT_CONTAINER', MSG_NOT_AN_OBJECT);
+  }
+  writer.write(value);
+  const text = lines.join('');
+  if (viaWriter) return text;
   return text === '' ? 'null' : text.toWellFormed();
 }

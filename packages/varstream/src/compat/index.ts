@@ -1,0 +1,17 @@
+/**
+ * `@varstream/varstream/compat`: the API of varstream 0.3.2 (`VarStream`,
+ * `VarStream.parse`, `VarStream.stringify`, `VarStream.Reader`,
+ * `VarStream.Writer`) on this codec's legacy mode. Same trees, same text,
+ * same error messages; see docs/LEGACY.md for what is deliberately not copied.
+ * CommonJS: `const VarStream = require('@varstream/varstream/compat')`.
+ */
+import { VarStream } from './stream.js';
+
+export type { Callable } from './callable.js';
+export type { CompatError, CompatErrorFields } from './compat-error.js';
+export { VarStreamCompatError, VarStreamCompatSyntaxError } from './compat-error.js';
+export type { ParseContent } from './parse.js';
+export { VarStreamReader } from './reader.js';
+export { VarStreamWriter } from './writer.js';
+export { VarStream };
+export default VarStream;
