@@ -54,7 +54,7 @@ export class CompatStream extends Duplex {
 
   private readonly reader: LegacyReader;
   private readonly writerFlags: number;
-  private read_ = false;
+  private started = false;
 
   /**
    * `options`: `Reader.STRICT_MODE` (errors destroy the stream, an `'error'`
@@ -111,8 +111,8 @@ export class CompatStream extends Duplex {
 
   /** The first read writes the whole tree (as 0.3.2 does): a synchronous `read()` gets it all. */
   override _read(): void {
-    if (this.read_) return;
-    this.read_ = true;
+    if (this.started) return;
+    this.started = true;
     const lines: string[] = [];
     try {
       new LegacyWriter({
