@@ -246,6 +246,14 @@ export class FrameHandler {
         line,
         column: 1,
       };
+    } else if (this.#c.identity.access !== 'write') {
+      // Even an empty change: it would take a revision, a journal record and dedup space.
+      section.problem = {
+        code: 'FORBIDDEN',
+        message: 'This connection is read-only',
+        line,
+        column: 1,
+      };
     } else if (id !== undefined) {
       section.duplicateOf = this.#c.doc.appliedRevision(id);
     }
@@ -267,7 +275,7 @@ export class FrameHandler {
       });
       return;
     }
-    const denied = writeDenied(identity, statement.path, statement.ref);
+    const denied = writeDenied(identity, statement.path, statement.ref, doc.tree.root);
     if (denied !== undefined) {
       this.#fail(section, { code: 'FORBIDDEN', message: denied, line: statement.line, column: 1 });
       return;
@@ -310,13 +318,12 @@ export class FrameHandler {
     }
     this.#limitedInARow = 0;
     if (section.tx === undefined) {
-      if (section.id === undefined) return; // nothing but comments
-      try {
-        section.tx = doc.begin(context, section.base); // an empty change with an id: a revision all the same
-      } catch (err) {
-        this.#reject(problemOf(err, undefined), section.id);
-        return;
+      // Nothing but comments. With an id, the client still waits for an answer:
+      // acknowledged at the current revision, without making one.
+      if (section.id !== undefined) {
+        doc.reply(member, formatMeta('ack', { id: section.id, rev: doc.rev, empty: 1 }));
       }
+      return;
     }
     try {
       // Its section comes back to every member, this one included: that is

@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Authenticate } from '../../src/index.js';
+import { TestClient } from '../helpers/client.js';
+import { startServer, type TestServer, tempDir } from '../helpers/server.js';
+import { expectReloads } from './reload.js';
+
+let server: TestServer | undefined;
+let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await dir?.remove();
+  dir = undefined;
+});
+
+/** The token is the scope itself: `form.sub`, `list.0`, or JSON for a path array. */
+const authenticate: Authenticate = ({ token }) =>
+  token === undefined
+    ? { access: 'write' }
+    : { access: 'write', scope: [token.startsWith('[') ? JSON.parse(token) : token] };
+
+/**
+ * Seeds `doc` with `seed`, lets a writer scoped to `scope` try `attack`, and
+ * returns the code of the rejection (or `accepted`) with the document as it
+ * is afterwards.
+ */
+async function attempt(seed: string, scope: string, attack: string) {
+  const doc = `d${Math.random().toString(36).slice(2, 8)}`;
+  await server!.server.write(doc, seed);
+  const view = server!.server.document(doc)!;
+  const before = view.snapshot();
+  const writer = new TestClient(server!.url, { doc: `/${doc}`, token: scope });
+  await writer.welcome();
+  const id = writer.change(attack);
+  await writer.settled(id);
+  writer.close();
+  return {
+    code: writer.rejected.get(id)?.fields.code ?? 'accepted',
+    message: writer.rejected.get(id)?.fields.message,
+    before,
+    after: view.snapshot(),
+    root: view.root,
+    doc,
+  };
+}
+
+describe('a scoped writer changes nothing outside its scope, parents included', () => {
+  it('cannot replace a parent of the wrong type lying outside its scope (issue 9, item 3)', async () => {
+    dir = await tempDir();
+    server = await startServer({ authenticate, dataDir: dir.path });
+    const cases: [seed: string, scope: string, attack: string][] = [
+      ['form=hello\n', 'form.sub', 'form.sub.x=1\n'],
+      ['form.+=1\nform.+=2\n', 'form.sub', 'form.sub=1\n'],
+      ['list.a=1\nlist.b=2\n', 'list.0', 'list.0=x\n'],
+      ['users.alice=admin\n', '["users",3]', 'users.3.role=admin\n'],
+      ['^0=[]\n^0.+=keep\n', 'form', 'form.name=x\n'],
+      ['a.b=5\n', 'a.b.c.d', 'a.b.c.d=1\n'],
+      ['a=null\n', 'a.b', 'a.b=1\n'],
+      // A delete walks the path too (and would create what is missing).
+      ['form=hello\n', 'form.sub', 'form.sub=\n'],
+      // The first statement is fine, the second is not: the whole change is refused.
+      ['form.sub.x=1\nlist=text\n', 'list.0', 'list.0=ok\n'],
+      ['form=hello\nlist.+=a\n', 'list.0', 'list.0=ok\nlist.0.x=1\nlist.name=x\n'],
+    ];
+    for (const [seed, scope, attack] of cases) {
+      const result = await attempt(seed, scope, attack);
+      expect(result.code, `${scope}: ${attack}`).toBe('FORBIDDEN');
+      expect(result.message).toMatch(
+        /outside the connection scope|limited to the connection scope/,
+      );
+      expect(result.after, `${scope}: ${attack}`).toBe(result.before);
+    }
+    const last = await attempt('form=hello\n', 'form.sub', 'form.sub.x=1\n');
+    await server.close();
+    server = undefined;
+    await expectReloads(dir.path, last.doc, last.before);
+  });
+
+  it('still creates missing parents and writes below parents of the right type', async () => {
+    server = await startServer({ authenticate });
+    const fresh = await attempt('other=1\n', 'form.sub', 'form.sub.x=1\n');
+    expect(fresh.code).toBe('accepted');
+    expect(fresh.root).toEqual({ other: 1, form: { sub: { x: 1 } } });
+    const list = await attempt('list.+=a\nlist.+=b\n', 'list.1', 'list.1=B\nlist.1.k=v\n');
+    expect(list.code).toBe('accepted');
+    expect(list.root).toEqual({ list: ['a', { k: 'v' }] });
+    const grows = await attempt('users.+=a\n', '["users",3]', 'users.3.role=admin\n');
+    expect(grows.code).toBe('accepted');
+    expect((grows.root as { users: unknown[] }).users[0]).toBe('a');
+    expect((grows.root as { users: unknown[] }).users[3]).toEqual({ role: 'admin' });
+    // The scope root itself may be replaced by anything.
+    const root = await attempt('form.sub=text\nform.keep=1\n', 'form.sub', 'form.sub.a.b=1\n');
+    expect(root.code).toBe('accepted');
+    expect(root.root).toEqual({ form: { sub: { a: { b: 1 } }, keep: 1 } });
+  });
+});
