@@ -115,6 +115,12 @@ const NEEDS_QUOTES = 4; // a control character other than tab and LF
 
 // Control characters other than tab and LF.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f]/;
+/**
+ * A line break followed by what starts a comment line (spaces or tabs, then
+ * `#`): written bare, the continuation line would start with `#` (`#vs` for a
+ * meta line) and fool a reader that looks at lines one by one.
+ */
+const COMMENT_AFTER_BREAK = /\n[ \t]*#/;
 
 function scanBare(text: string): number {
   if (text.length > 64) {
@@ -143,13 +149,15 @@ function bareScan(text: string): number {
   if (typeBareValue(text) !== text) return -1;
   const found = scanBare(text);
   if ((found & NEEDS_QUOTES) !== 0) return -1;
+  if ((found & HAS_ESCAPES) !== 0 && COMMENT_AFTER_BREAK.test(text)) return -1;
   if ((found & HAS_SURROGATE) !== 0 && !text.isWellFormed()) return -1;
   return found;
 }
 
 /**
  * True when `text` can be written bare (after `\` and line-break escaping)
- * and still reads back as this exact string, in this codec and in 0.3.2.
+ * and still reads back as this exact string, in this codec and in 0.3.2, and
+ * no continuation line of it starts like a comment (`#`, `#vs`).
  */
 export function isBareString(text: string): boolean {
   return bareScan(text) !== -1;

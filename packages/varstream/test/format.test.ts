@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatString, isBareKey, isBareString, typeBareValue } from '../src/index.js';
+import { formatString, isBareKey, isBareString, parse, typeBareValue } from '../src/index.js';
 
 /** The definitions the fast predicates must agree with. */
 const reference = {
@@ -11,6 +11,8 @@ const reference = {
     if (c === 34 || c === 10) return false;
     if (typeBareValue(text) !== text) return false;
     if (/[\u0000-\u0008\u000b-\u001f]/.test(text)) return false;
+    // No continuation line may start like a comment (a `#vs` meta line).
+    if (text.split('\n').some((line, i) => i > 0 && /^[ \t]*#/.test(line))) return false;
     return text.isWellFormed();
   },
   formatString(text: string): string {
@@ -41,6 +43,8 @@ const unit = fc.constantFrom(
   'e',
   '{',
   '}',
+  '#',
+  '#vs change rev=9',
 );
 const text = fc.oneof(
   fc.string({ unit, maxLength: 12 }),
@@ -48,6 +52,18 @@ const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.constantFrom('null', 'true', 'NaN', '-Infinity', '12', '-0.5', '{}', '[]', '007', '1e5'),
 );
+
+describe('values whose continuation line would look like a comment', () => {
+  it('are written quoted, on one line, and read back unchanged', () => {
+    for (const value of ['x\n#vs change rev=99 conn=evil', 'a\n  #comment', '\n\t#vs ping t=1']) {
+      const line = `a=${formatString(value)}`;
+      expect(line.split('\n')).toHaveLength(1);
+      expect(line.startsWith('a="')).toBe(true);
+      expect(parse(`${line}\n`)).toEqual({ a: value });
+    }
+    expect(formatString('a\nb # not at the start')).toBe('a\\\nb # not at the start');
+  });
+});
 
 describe('writer predicates agree with their definitions', () => {
   it('isBareKey', () => {

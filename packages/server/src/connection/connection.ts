@@ -13,6 +13,7 @@ import type { Document } from '../document/document.js';
 import type { Member } from '../document/member.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import type { Logger } from '../log/logger.js';
+import { closeCodeLabel } from '../metrics/close-code-label.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
 import { FrameHandler } from './frame-handler.js';
@@ -360,7 +361,7 @@ export class Connection implements Member {
     clearTimeout(this.#helloTimer);
     this.#leave();
     this.#request = undefined;
-    this.#deps.metrics.connectionsClosed.inc({ code: String(code) });
+    this.#deps.metrics.connectionsClosed.inc({ code: closeCodeLabel(code) });
     this.#deps.onClosed(this);
   }
 }

@@ -33,6 +33,17 @@ export function docNameFromPath(pathname: string, prefix = ''): string | undefin
   return isDocName(name) ? name : undefined;
 }
 
+/**
+ * The path of a request target as the client sent it, before the query: not
+ * percent-decoded and with no `.`/`..` resolution (a URL parser would turn
+ * `/a/%2e%2e/b` into `/b`). Undefined when it is not an origin-form path.
+ */
+export function rawPathname(target: string | undefined): string | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
 /** True when the path is under the prefix (whatever the name): the upgrade is ours to answer. */
 export function underPrefix(pathname: string, prefix = ''): boolean {
   return prefix === '' || pathname === prefix || pathname.startsWith(`${prefix}/`);

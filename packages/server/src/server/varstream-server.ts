@@ -14,7 +14,7 @@ import { formatStatement, PathContext, Reader, type Statement } from '@varstream
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { originAllowed } from '../auth/origin.js';
 import { Connection, type ConnectionDeps } from '../connection/connection.js';
-import { docNameFromPath, underPrefix } from '../document/doc-name.js';
+import { docNameFromPath, rawPathname, underPrefix } from '../document/doc-name.js';
 import type { Document } from '../document/document.js';
 import { DocumentRegistry } from '../document/registry.js';
 import type { Revision } from '../document/revision.js';
@@ -23,6 +23,7 @@ import { ServerError } from '../errors.js';
 import { createRequestHandler } from '../http/request-handler.js';
 import { seedFromText } from '../init/seed.js';
 import type { Logger } from '../log/logger.js';
+import { closeCodeLabel } from '../metrics/close-code-label.js';
 import { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
 import {
@@ -307,7 +308,13 @@ export class VarStreamServer {
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = parseUrl(req.url);
-    if (url === undefined || !underPrefix(url.pathname, this.#options.prefix)) {
+    // Names come from the path as sent: never decoded nor normalised (PROTOCOL.md 2).
+    const pathname = rawPathname(req.url);
+    if (
+      url === undefined ||
+      pathname === undefined ||
+      !underPrefix(pathname, this.#options.prefix)
+    ) {
       // Not ours: another upgrade listener may take it; if there is none, nobody will.
       if (this.#ownsHttp || this.#http.listenerCount('upgrade') <= 1) {
         refuse(socket, 404, 'Not Found');
@@ -325,12 +332,12 @@ export class VarStreamServer {
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req, url));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req, url, pathname));
   };
 
-  #onConnection(ws: WebSocket, req: IncomingMessage, url: URL): void {
+  #onConnection(ws: WebSocket, req: IncomingMessage, url: URL, pathname: string): void {
     const refuseWith = (code: number, reason: string) => {
-      this.metrics.connectionsClosed.inc({ code: String(code) });
+      this.metrics.connectionsClosed.inc({ code: closeCodeLabel(code) });
       ws.close(code, reason);
     };
     if (!originAllowed(this.#options.origins, req.headers.origin)) {
@@ -338,7 +345,7 @@ export class VarStreamServer {
       refuseWith(CloseCode.FORBIDDEN_ORIGIN, 'Origin not allowed');
       return;
     }
-    const docName = docNameFromPath(url.pathname, this.#options.prefix);
+    const docName = docNameFromPath(pathname, this.#options.prefix);
     if (docName === undefined) {
       refuseWith(CloseCode.BAD_REQUEST, 'Bad document name');
       return;
