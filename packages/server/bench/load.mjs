@@ -115,8 +115,11 @@ async function run(config) {
     full: FULL,
   } = config;
   const ours = kind === 'ours';
-  const parsed = new URL(url);
-  const target = { port: Number(parsed.port), path: parsed.pathname };
+  // Clients are spread over the servers' URLs (several nodes on Redis): client i on urls[i % n].
+  const targets = (config.urls ?? [url]).map((u) => {
+    const parsed = new URL(u);
+    return { port: Number(parsed.port), path: parsed.pathname };
+  });
   const codec = FULL > 0 ? await import('@varstream/varstream') : undefined;
 
   // --- state --------------------------------------------------------------------
@@ -243,7 +246,7 @@ async function run(config) {
   // clients in one process stay cheaper than the server they load.
   function open(index, withTree) {
     return new Promise((resolve, reject) => {
-      const { port, path } = target;
+      const { port, path } = targets[index % targets.length];
       const socket = connect(port, '127.0.0.1');
       socket.setNoDelay(true);
       sockets[index] = socket;

@@ -3,9 +3,14 @@
 //   node bench/server.mjs ours  [--dist <dir>]   @varstream/server (memory only,
 //                                                as the CLI without --data)
 //   node bench/server.mjs relay                  a plain `ws` relay (the baseline)
+//   node bench/server.mjs ours --redis <url> [--workers <n>]
+//                                                on Redis; with --workers, n
+//                                                processes on one port (node:cluster),
+//                                                their pids printed as `PIDS a,b`
 //
 // Prints `PORT <n>` on stdout once listening; SIGTERM ends it. CPU and RSS
 // are read from /proc by the parent; SIGUSR2 prints the V8 heap's spaces.
+import cluster from 'node:cluster';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -15,6 +20,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const [kind = 'ours', ...rest] = process.argv.slice(2);
 const distFlag = rest.indexOf('--dist');
 const dist = distFlag === -1 ? join(here, '..', 'dist') : resolve(rest[distFlag + 1]);
+const flag = (name) => {
+  const i = rest.indexOf(name);
+  return i === -1 ? undefined : rest[i + 1];
+};
+const redis = flag('--redis');
+const workers = Number(flag('--workers') ?? 1);
 
 let stop;
 if (kind === 'relay') {
@@ -36,6 +47,26 @@ if (kind === 'relay') {
     for (const client of wss.clients) client.terminate();
     wss.close(() => process.exit(0));
   };
+} else if (kind === 'ours' && workers > 1 && cluster.isPrimary) {
+  // The primary only forks: the workers share one port (listen(0) in a
+  // cluster gives every worker the same port).
+  const forked = [];
+  let listening = 0;
+  for (let i = 0; i < workers; i++) {
+    const worker = cluster.fork();
+    forked.push(worker);
+    worker.on('message', (message) => {
+      if (typeof message?.port !== 'number' || ++listening < workers) return;
+      process.stdout.write(`PIDS ${forked.map((w) => w.process.pid).join(',')}\n`);
+      process.stdout.write(`PORT ${message.port}\n`);
+    });
+  }
+  stop = () => {
+    for (const worker of forked) worker.process.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 2_500).unref();
+    let left = forked.length;
+    for (const worker of forked) worker.once('exit', () => --left === 0 && process.exit(0));
+  };
 } else if (kind === 'ours') {
   const { VarStreamServer } = await import(pathToFileURL(join(dist, 'index.js')).href);
   const server = new VarStreamServer({
@@ -48,9 +79,11 @@ if (kind === 'relay') {
     // consumers dropped above 8 MiB buffered, frame limits) is the default.
     maxChangesPerSecond: 1_000_000_000,
     changeBurst: 1_000_000_000,
+    ...(redis === undefined ? {} : { redis }),
   });
   await server.listen();
-  process.stdout.write(`PORT ${server.address().port}\n`);
+  if (cluster.isWorker) process.send({ port: server.address().port });
+  else process.stdout.write(`PORT ${server.address().port}\n`);
   stop = () => {
     // Cut, not graceful: the load generator has already gone.
     server.close().then(

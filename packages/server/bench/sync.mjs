@@ -18,10 +18,17 @@
 //   --writers 1,10           writers (among the clients)
 //   --rates 1000,5000,flat   changes/s in total; `flat`: flat-out
 //   --window 64              flat-out: unacknowledged changes per writer
+//   --redis-fsync always     appendfsync of the Redis scenarios (everysec, no)
 //   --servers ours,relay     which servers: ours, ours-semi2 (ours with
 //                            --max-semi-space-size=2, as NODE_OPTIONS would
-//                            give it), relay; default ours and relay, plus
-//                            ours-semi2 at 500 clients and more
+//                            give it), relay, and on Redis (a redis-server of
+//                            the run's own, appendonly yes, appendfsync
+//                            always): redis1 (one node), redis2 (two nodes,
+//                            clients spread over them), workers2 (--workers 2:
+//                            two processes on one port); default ours and
+//                            relay, plus ours-semi2 at 500 clients and more,
+//                            plus the Redis servers at 100 clients x 10
+//                            writers (1 000/s and flat-out)
 //   --dist <dir>             the @varstream/server build to measure (default ../dist)
 //   --server-node-options="<flags>"   node flags of the server process (ours)
 //   --nice=<n>               run the server and the generator at this priority
@@ -30,8 +37,9 @@
 //   --json <file>            also write the raw results
 //   --report <file>          print the tables of results written by --json
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -54,6 +62,7 @@ const { values: args } = parseArgs({
     nice: { type: 'string' },
     json: { type: 'string' },
     report: { type: 'string' },
+    'redis-fsync': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -65,14 +74,28 @@ const clientCounts = list(args.clients, '10,100,500').map(Number);
 const writerCounts = list(args.writers, '1,10').map(Number);
 const rates = list(args.rates, '1000,5000,flat').map((r) => (r === 'flat' ? 0 : Number(r)));
 const windowSize = Number(args.window ?? 64);
-const servers = list(args.servers, 'ours,ours-semi2,relay');
-/** ours-semi2 only where memory is the question, unless asked for. */
-const wants = (server, clients) =>
+const servers = list(args.servers, 'ours,ours-semi2,relay,redis1,redis2,workers2');
+/** Servers on Redis: nodes (processes started) and workers per node. */
+const REDIS_KINDS = {
+  redis1: { nodes: 1, workers: 1 },
+  redis2: { nodes: 2, workers: 1 },
+  workers2: { nodes: 1, workers: 2 },
+};
+/**
+ * ours-semi2 only where memory is the question, the Redis servers only at
+ * 100 clients x 10 writers (1 000/s and flat-out), unless asked for.
+ */
+const wants = (server, clients, writers, rate) =>
   servers.includes(server) &&
-  (server !== 'ours-semi2' || args.servers !== undefined || clients >= 500);
+  (server !== 'ours-semi2' || args.servers !== undefined || clients >= 500) &&
+  (REDIS_KINDS[server] === undefined ||
+    args.servers !== undefined ||
+    (clients === 100 && writers === 10 && (rate === 1000 || rate === 0)));
 const SEMI2 = ['--max-semi-space-size=2'];
 const serverNodeOptions = (args['server-node-options'] ?? '').split(/\s+/).filter(Boolean);
 const DRAIN_MS = 3_000;
+/** Redis's appendfsync in the Redis scenarios: always (the README's advice), everysec or no. */
+const redisFsync = args['redis-fsync'] ?? 'always';
 const niceness = args.nice === undefined ? undefined : Number(args.nice);
 /** `nice -n <n> node ...`: every thread of the process (GC, libuv) gets the priority. */
 const nodeCommand =
@@ -149,12 +172,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-function startServer(kind) {
+function startServer(kind, extra = []) {
   const argv = [
     ...(kind === 'ours' ? serverNodeOptions : kind === 'ours-semi2' ? SEMI2 : []),
     join(here, 'server.mjs'),
     kind === 'relay' ? 'relay' : 'ours',
     ...(args.dist === undefined ? [] : ['--dist', args.dist]),
+    ...extra,
   ];
   const child = spawn(nodeCommand.file, [...nodeCommand.prefix, ...argv], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -180,6 +204,8 @@ function startServer(kind) {
         state.onMemory?.(JSON.parse(mem[1]));
         out = out.slice(mem.index + mem[0].length);
       }
+      const pids = /PIDS ([\d,]+)\n/.exec(out);
+      if (pids !== null && state.pids === undefined) state.pids = pids[1].split(',').map(Number);
       const m = /PORT (\d+)/.exec(out);
       if (m !== null && state.port === undefined) {
         state.port = Number(m[1]);
@@ -191,6 +217,104 @@ function startServer(kind) {
       if (state.port === undefined) reject(new Error(`server exited (${code}): ${state.stderr}`));
     });
   });
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of this run's own (durable as the README advises), in a temp dir. */
+async function startRedis() {
+  const dir = mkdtempSync(join(tmpdir(), 'varstream-bench-redis-'));
+  const port = await freePort();
+  const redisCommand =
+    niceness === undefined
+      ? { file: 'redis-server', prefix: [] }
+      : { file: 'nice', prefix: ['-n', String(niceness), 'redis-server'] };
+  const child = spawn(
+    redisCommand.file,
+    [
+      ...redisCommand.prefix,
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+    ].concat(['--appendfsync', redisFsync, '--dir', dir]),
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: niceness !== undefined },
+  );
+  children.add(child);
+  prioritize(child);
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.once('error', (err) => reject(new Error(`redis-server: ${err.message}`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+  child.stdout.resume();
+  return { child, port, dir };
+}
+
+/**
+ * The server of a scenario: one process, or (on Redis) a redis-server and
+ * one or more nodes. CPU and memory are those of every process, Redis's
+ * included.
+ */
+async function startGroup(kind) {
+  const spec = REDIS_KINDS[kind];
+  if (spec === undefined) {
+    const state = await startServer(kind);
+    return {
+      first: state,
+      nodes: [state],
+      urls: [`ws://127.0.0.1:${state.port}/`],
+      redis: undefined,
+    };
+  }
+  const redis = await startRedis();
+  const extra = ['--redis', `redis://127.0.0.1:${redis.port}`];
+  if (spec.workers > 1) extra.push('--workers', String(spec.workers));
+  const nodes = [];
+  try {
+    for (let i = 0; i < spec.nodes; i++) nodes.push(await startServer('ours', extra));
+  } catch (err) {
+    for (const node of nodes) await stopProcess(node.child);
+    await stopProcess(redis.child);
+    throw err;
+  }
+  return {
+    first: nodes[0],
+    nodes,
+    urls: nodes.map((node) => `ws://127.0.0.1:${node.port}/`),
+    redis,
+  };
+}
+
+function groupPids(group) {
+  const pids = group.nodes.flatMap((node) => [node.child.pid, ...(node.pids ?? [])]);
+  if (group.redis !== undefined) pids.push(group.redis.child.pid);
+  return pids;
+}
+
+async function stopGroup(group) {
+  for (const node of group.nodes) await stopProcess(node.child);
+  if (group.redis !== undefined) {
+    await stopProcess(group.redis.child);
+    rmSync(group.redis.dir, { recursive: true, force: true });
+  }
 }
 
 function stopProcess(child) {
@@ -211,8 +335,17 @@ function stopProcess(child) {
 }
 
 async function runScenario(scenario) {
-  const server = await startServer(scenario.server);
-  const serverPid = server.child.pid;
+  const group = await startGroup(scenario.server);
+  const server = group.first;
+  const pids = groupPids(group);
+  const sum = (f) => pids.reduce((total, pid) => total + f(pid), 0);
+  const memoryOf = () => {
+    const all = pids.map(processMemory);
+    return {
+      rss: all.reduce((t, m) => t + m.rss, 0),
+      peak: all.reduce((t, m) => t + m.peak, 0),
+    };
+  };
   const load = fork(join(here, 'load.mjs'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execPath: nodeCommand.file,
@@ -223,7 +356,7 @@ async function runScenario(scenario) {
   prioritize(load);
   const samples = {};
   const sample = () => ({
-    serverCpu: processCpu(serverPid),
+    serverCpu: sum(processCpu),
     loadCpu: processCpu(load.pid),
     selfCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     machine: machineCpu(),
@@ -235,11 +368,11 @@ async function runScenario(scenario) {
     result = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('scenario timed out')), timeoutMs);
       load.on('message', (message) => {
-        if (message.type === 'connected') samples.connected = processMemory(serverPid);
+        if (message.type === 'connected') samples.connected = memoryOf();
         else if (message.type === 'measure-start') samples.start = sample();
         else if (message.type === 'measure-end') {
           samples.end = sample();
-          samples.memory = processMemory(serverPid);
+          samples.memory = memoryOf();
           samples.heap = new Promise((resolve) => {
             const timer = setTimeout(() => resolve(undefined), 2_000);
             server.onMemory = (heap) => {
@@ -261,7 +394,8 @@ async function runScenario(scenario) {
         reject(new Error(`load generator exited (${code})`));
       });
       load.send({
-        url: `ws://127.0.0.1:${server.port}/`,
+        url: group.urls[0],
+        urls: group.urls,
         kind: scenario.server === 'relay' ? 'relay' : 'ours',
         clients: scenario.clients,
         writers: scenario.writers,
@@ -277,7 +411,7 @@ async function runScenario(scenario) {
     samples.heap = await samples.heap;
   } finally {
     await stopProcess(load);
-    await stopProcess(server.child);
+    await stopGroup(group);
   }
   const { start, end, memory } = samples;
   const seconds = (end.time - start.time) / 1000;
@@ -405,6 +539,43 @@ function ratios(rows) {
   return lines.join('\n');
 }
 
+/** The servers on Redis against the one process without Redis, same scenario, same run. */
+function redisRatios(rows) {
+  const header = [
+    'clients',
+    'writers',
+    'rate',
+    'server',
+    'deliveries/s vs one process',
+    'p99 vs one process',
+    'CPU per delivery vs one process',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows.filter((row) => REDIS_KINDS[row.server] !== undefined)) {
+    const base = rows.find(
+      (b) =>
+        b.server === 'ours' &&
+        b.clients === r.clients &&
+        b.writers === r.writers &&
+        b.rate === r.rate,
+    );
+    if (base === undefined) continue;
+    const perDelivery = (x) => x.serverCpu / x.deliveryRate;
+    lines.push(
+      `| ${[
+        r.clients,
+        r.writers,
+        rateLabel(r.rate),
+        r.server,
+        fmtRatio(r.deliveryRate / base.deliveryRate),
+        fmtRatio(r.p99 / base.p99),
+        fmtRatio(perDelivery(r) / perDelivery(base)),
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.length > 2 ? lines.join('\n') : '';
+}
+
 function render(run) {
   const { rows } = run;
   const others = rows.map((r) => r.otherCores).filter(Number.isFinite);
@@ -420,13 +591,17 @@ function render(run) {
         ? ''
         : `; server and generator at nice ${run.niceness} (own autogroups)`),
     `${run.durationMs / 1000} s measured after ${run.warmupMs / 1000} s of warm-up per scenario; ` +
-      'one document; one change per frame from the writers; ours-semi2: the same server with ' +
+      'one document; one change per frame from the writers; redis1/redis2/workers2: on a redis-server ' +
+      `(appendfsync ${run.redisFsync ?? 'always'}) of the run, server CPU and RSS those of every node and of Redis, ` +
+      'redis2 with the clients spread over two nodes; ours-semi2: the same server with ' +
       `--max-semi-space-size=2${options.length > 0 ? `; ours with ${options.join(' ')}` : ''}`,
     run.verifyLine ?? '',
     '',
     table(rows),
     '',
     ratios(rows),
+    '',
+    redisRatios(rows),
     '',
   ];
   return `${out.join('\n')}\n`;
@@ -480,7 +655,7 @@ for (const clients of clientCounts) {
     if (writers > clients) continue;
     for (const rate of rates) {
       for (const server of servers) {
-        if (!wants(server, clients)) continue;
+        if (!wants(server, clients, writers, rate)) continue;
         const label = `${server} ${clients} clients × ${writers} writers × ${rateLabel(rate)}`;
         try {
           const r = await runScenario({ server, clients, writers, rate, warmupMs, durationMs });
@@ -511,6 +686,7 @@ const run = {
   niceness,
   serverNodeOptions,
   verifyLine,
+  redisFsync,
   rows,
 };
 process.stdout.write(render(run));

@@ -49,6 +49,15 @@ interface PendingWrite {
   reject(error: unknown): void;
 }
 
+/** Entries appended in one script call, at most. */
+const APPEND_BATCH = 256;
+
+interface PendingAppend {
+  readonly fields: readonly string[];
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+}
+
 /** Applying a frame read back from the log never waits for tokens: the origin node took them. */
 const UNLIMITED = new TokenBucket(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
 
@@ -72,6 +81,8 @@ export class DocumentReplica {
   #seq: number;
   /** The entry of the last snapshot this node knows of. */
   #snapshotSeq: number;
+  /** Bytes of the entries applied since then (a snapshot is also due after `compactionBytes`). */
+  #bytesSinceSnapshot = 0;
   readonly #conns = new Map<string, Replicated>();
   /** This node's connections to the document, by id. */
   readonly #locals = new Map<string, Member>();
@@ -82,6 +93,8 @@ export class DocumentReplica {
   readonly #unsentLeaves = new Set<string>();
   #snapshotting = false;
   #stale = false;
+  /** Entries to append at the end of this event-loop turn (one script call for all). */
+  #appending: PendingAppend[] = [];
 
   constructor(
     name: string,
@@ -139,6 +152,7 @@ export class DocumentReplica {
         return;
       }
       this.#seq = seq;
+      for (const field of fields) this.#bytesSinceSnapshot += field.length;
       const entry = decodeEntry(fields);
       if (entry === undefined) {
         this.#deps.logger.warn('unknown log entry skipped', { doc: this.name, seq });
@@ -251,17 +265,45 @@ export class DocumentReplica {
 
   // --- this node's connections and writes -----------------------------------------
 
-  /** Appends an entry; resolves with its number once Redis holds it. */
+  /**
+   * Appends an entry; resolves with its number once Redis holds it. The
+   * entries of one event-loop turn go in one script call, in order.
+   */
   append(entry: LogEntry): Promise<number> {
     if (this.#stale) {
       return Promise.reject(new ServerError('UNAVAILABLE', `${this.name} is being reloaded`));
     }
-    return this.#deps.link.append(this.keys, encodeEntry(entry)).catch((err: unknown) => {
-      throw new ServerError('UNAVAILABLE', 'Redis is unavailable: the change was not stored', {
-        cause: err,
-      });
+    return new Promise((resolve, reject) => {
+      if (this.#appending.length === 0) setImmediate(this.#sendAppends);
+      this.#appending.push({ fields: encodeEntry(entry), resolve, reject });
     });
   }
+
+  readonly #sendAppends = (): void => {
+    const pending = this.#appending;
+    this.#appending = [];
+    for (let start = 0; start < pending.length; start += APPEND_BATCH) {
+      const batch = pending.slice(start, start + APPEND_BATCH);
+      this.#deps.link
+        .append(
+          this.keys,
+          batch.map((item) => item.fields),
+        )
+        .then(
+          (first) => {
+            batch.forEach((item, i) => item.resolve(first + i));
+          },
+          (err: unknown) => {
+            const error = new ServerError(
+              'UNAVAILABLE',
+              'Redis is unavailable: the change was not stored',
+              { cause: err },
+            );
+            for (const item of batch) item.reject(error);
+          },
+        );
+    }
+  };
 
   /** A connection of this node joined: every node learns it through the log. */
   addLocal(member: Member, identity: ResolvedIdentity): void {
@@ -364,8 +406,7 @@ export class DocumentReplica {
   }
 
   #maybeSnapshot(): void {
-    const every = this.#deps.limits.redisSnapshotEntries;
-    if (this.#snapshotting || this.#seq - this.#snapshotSeq < every) return;
+    if (this.#snapshotting || !this.#snapshotDue()) return;
     this.#snapshotting = true;
     this.#storeSnapshot().then(
       () => {
@@ -378,19 +419,34 @@ export class DocumentReplica {
     );
   }
 
+  /** Every `redisSnapshotEntries` entries, or `compactionBytes` of them: the log stays bounded. */
+  #snapshotDue(): boolean {
+    const { limits } = this.#deps;
+    return (
+      this.#seq - this.#snapshotSeq >= limits.redisSnapshotEntries ||
+      this.#bytesSinceSnapshot >= limits.compactionBytes
+    );
+  }
+
   async #storeSnapshot(): Promise<void> {
     const { link, node, limits } = this.#deps;
     const stored = await link.loadSnapshotSeq(this.keys);
-    if (stored !== undefined && stored > this.#snapshotSeq) this.#snapshotSeq = stored;
-    if (this.#seq - this.#snapshotSeq < limits.redisSnapshotEntries) return;
+    if (stored !== undefined && stored > this.#snapshotSeq) {
+      // Another node stored one: count from there (its bytes are not known here: from now).
+      this.#snapshotSeq = stored;
+      this.#bytesSinceSnapshot = 0;
+    }
+    if (!this.#snapshotDue()) return;
     // Another node may be storing one: try again a tenth of the interval later.
     this.#snapshotSeq += Math.ceil(limits.redisSnapshotEntries / 10);
+    this.#bytesSinceSnapshot = Math.floor(this.#bytesSinceSnapshot * 0.9);
     if (!(await link.lease(this.keys.snapshotLease, node, 30_000))) return;
     const seq = this.#seq;
     const state = encodeReplicaSnapshot(this.snapshot());
     try {
       if (await link.saveSnapshot(this.keys, seq, state)) {
         this.#snapshotSeq = seq;
+        this.#bytesSinceSnapshot = 0;
         this.#deps.logger.info('snapshot stored in redis', { doc: this.name, seq });
       }
     } finally {

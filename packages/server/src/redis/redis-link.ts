@@ -17,13 +17,21 @@ export interface StoredSnapshot {
 }
 
 /**
- * Appends one entry: the next number of the document's counter becomes its
- * id (`<seq>-0`), so ids are consecutive and a reader can tell a gap (a
- * trimmed log, a Redis that lost data) from a quiet log.
+ * Appends entries (ARGV: their count, then for each the number of its
+ * fields and the fields): the next numbers of the document's counter become
+ * their ids (`<seq>-0`), so ids are consecutive and a reader can tell a gap
+ * (a trimmed log, a Redis that lost data) from a quiet log. Returns the
+ * first number.
  */
-const APPEND = `local n = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], n .. '-0', unpack(ARGV))
-return n`;
+const APPEND = `local count = tonumber(ARGV[1])
+local first = redis.call('INCRBY', KEYS[2], count) - count + 1
+local i = 2
+for e = 0, count - 1 do
+  local n = tonumber(ARGV[i])
+  redis.call('XADD', KEYS[1], string.format('%d-0', first + e), unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return first`;
 
 /** Creates the first snapshot of a document unless it has one; returns the one stored. */
 const CREATE = `if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -133,9 +141,11 @@ export class RedisLink {
     return id;
   }
 
-  /** Appends an entry; resolves with its sequence number once Redis holds it. */
-  async append(keys: DocumentKeys, fields: readonly string[]): Promise<number> {
-    const seq = await this.#run(SCRIPTS.append, [keys.log, keys.seq], fields);
+  /** Appends entries, in order; resolves with the first one's number once Redis holds them all. */
+  async append(keys: DocumentKeys, entries: readonly (readonly string[])[]): Promise<number> {
+    const args = [String(entries.length)];
+    for (const fields of entries) args.push(String(fields.length), ...fields);
+    const seq = await this.#run(SCRIPTS.append, [keys.log, keys.seq], args);
     return Number(seq);
   }
 
