@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { formatMeta } from '@varstream/client/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -368,6 +369,43 @@ describe('failures', () => {
     for (const w of writers) await w.client.atRev(final.rev);
     for (const w of writers) expect(w.client.root).toEqual(final.root);
   });
+});
+
+it('the connections of a node killed with -9 leave every replica once its liveness key expires', async () => {
+  const doc = newDoc();
+  const ttl = { redisNodeTtlMs: 600 };
+  // A node in a process of its own, to kill; the other in this process.
+  const script = `
+    const { VarStreamServer } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    const server = new VarStreamServer({ port: 0, logLevel: 'silent', redis: ${JSON.stringify(redis.url)}, redisNodeTtlMs: 600 });
+    await server.listen();
+    process.stdout.write('URL ' + server.url + '\\n');
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  try {
+    await until(() => /URL (\S+)/.test(out), 'the node to listen', 15_000);
+    const doomedUrl = /URL (\S+)/.exec(out)![1]!;
+    const [survivor] = await nodes(1, ttl);
+    const doomed = client(doomedUrl, { doc });
+    const watcher = client(survivor!.url, { doc });
+    await Promise.all([doomed.welcome(), watcher.welcome()]);
+    doomed.send('#vs presence name=Doomed\n');
+    await until(() => watcher.metasOf('presence').length === 1, 'presence at the watcher');
+    child.kill('SIGKILL');
+    await until(() => watcher.metasOf('leave').length === 1, 'the leave of the dead node', 15_000);
+    expect(watcher.metasOf('leave')[0]!.fields.conn).toBe(doomed.conn);
+    const late = client(survivor!.url, { doc });
+    await late.welcome();
+    expect(late.metasOf('presence')).toEqual([]);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 describe('--workers', () => {
