@@ -253,6 +253,41 @@ describe('several nodes on one Redis', () => {
     expect(snapshotOf(late!, doc)).toBe(snapshotOf(a!, doc));
   });
 
+  it('text splices are transformed alike on every node, a node loaded from a snapshot included', async () => {
+    const doc = newDoc();
+    // A write, two joins, two splices: the snapshot holds revision 3.
+    const options = { redisSnapshotEntries: 5 };
+    const [a, b] = await nodes(2, options);
+    await a!.server.write(doc, 'form.message=Meeting on Monday at noon\n');
+    const ca = client(a!.url, { doc, ext: 'splice' });
+    const cb = client(b!.url, { doc, ext: 'splice' });
+    await Promise.all([ca.welcome(), cb.welcome()]);
+    const ia = ca.change('form.message~=11,0,next \n', 1);
+    const ib = cb.change('form.message~=21,0,12 \n', 1);
+    await Promise.all([ca.settled(ia), cb.settled(ib)]);
+    await converged([a!, b!], doc);
+    const direct = new Redis(redis.url);
+    try {
+      for (let tries = 0; tries < 500; tries++) {
+        if (Number(await direct.hget(`vs:{${doc}}:snap`, 'seq')) >= 5) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(Number(await direct.hget(`vs:{${doc}}:snap`, 'seq'))).toBeGreaterThanOrEqual(5);
+    } finally {
+      direct.disconnect();
+    }
+    // A node started now loads the snapshot: a splice based on revision 1 still transforms there.
+    const [c] = await nodes(1, options);
+    const cc = client(c!.url, { doc, ext: 'splice' });
+    await cc.welcome();
+    const ic = cc.change('form.message~=0,7,Lunch\n', 1);
+    await cc.settled(ic);
+    expect(cc.rejected.get(ic)?.fields).toBeUndefined();
+    await converged([a!, b!, c!], doc);
+    const root = { form: { message: 'Lunch on next Monday at 12 noon' } };
+    for (const n of [a!, b!, c!]) expect(n.server.document(doc)!.root).toEqual(root);
+  });
+
   it('refuses a document served with other limits (they would decide otherwise)', async () => {
     const doc = newDoc();
     const [a] = await nodes(1);

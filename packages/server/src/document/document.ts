@@ -14,7 +14,7 @@ import { PresenceBoard } from './presence-board.js';
 import { ReplyQueues } from './replies.js';
 import { ResumeLog } from './resume-log.js';
 import { makeRevision, type Revision } from './revision.js';
-import { TextHistory } from './text-history.js';
+import { type TextEvent, TextHistory } from './text-history.js';
 import { Transaction } from './transaction.js';
 
 export interface DocumentConfig {
@@ -46,6 +46,8 @@ export interface DocumentState {
   readonly size?: number;
   /** Deterministic mode: the revision of the last exact size measure. */
   readonly recountRev?: number;
+  /** The text history as another replica holds it (default: empty, from `rev`). */
+  readonly textHistory?: ReplicaDocumentState['textHistory'];
 }
 
 /** What a replica must save to be reloaded exactly as it is (see `Document.replicaState`). */
@@ -55,6 +57,8 @@ export interface ReplicaDocumentState {
   readonly applied: readonly AppliedId[];
   readonly size: number;
   readonly recountRev: number;
+  /** The text history (splices based on older revisions are transformed against it). */
+  readonly textHistory: { readonly from: number; readonly events: readonly TextEvent[] };
 }
 
 export interface JoinOptions {
@@ -171,6 +175,9 @@ export class Document {
     for (const revision of state.revisions) this.#log.push(revision);
     this.#dedup = new DedupTable(limits.dedupClients, limits.dedupPerClient);
     this.#textHistory = new TextHistory(limits.maxTextHistory, state.rev);
+    if (state.textHistory !== undefined) {
+      this.#textHistory.restore(state.textHistory.from, state.textHistory.events);
+    }
     for (const { id, rev } of state.applied) this.#dedup.record(id, rev);
     this.#size = state.size ?? Buffer.byteLength(this.snapshotText(), 'utf8');
     // Saved as -1 when never measured (see replicaState).
@@ -556,6 +563,7 @@ export class Document {
       applied: this.#dedup.recent(this.#config.limits.dedupPerClient),
       size: this.#size,
       recountRev: Number.isFinite(this.#lastRecountRev) ? this.#lastRecountRev : -1,
+      textHistory: { from: this.#textHistory.from, events: this.#textHistory.events() },
     };
   }
 

@@ -51,6 +51,18 @@ export class TextHistory {
     return this.#events.length - this.#head;
   }
 
+  /** The events kept, oldest first (to save with a replica's state). */
+  events(): TextEvent[] {
+    return this.#events.slice(this.#head);
+  }
+
+  /** Puts back events saved by `events()` with their `from` (a replica being loaded). */
+  restore(from: number, events: readonly TextEvent[]): void {
+    this.#events = this.#max === 0 ? [] : events.slice(-this.#max);
+    this.#head = 0;
+    this.#from = from;
+  }
+
   record(event: TextEvent): void {
     this.#events.push(event);
     while (this.size > this.#max) {

@@ -121,6 +121,7 @@ export class DocumentReplica {
         applied: snapshot.applied,
         size: snapshot.size,
         recountRev: snapshot.recountRev,
+        textHistory: snapshot.textHistory,
       },
       { ...config, deterministic: true },
       undefined,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Path, Segment } from '@varstream/varstream';
+import type { Path, Segment, TextComponent } from '@varstream/varstream';
 import type { Access } from '../auth/identity.js';
 import type { ReplicaDocumentState } from '../document/document.js';
 import { ServerError } from '../errors.js';
@@ -49,6 +49,7 @@ export function replicaFingerprint(
     limits.maxPresenceBytes,
     limits.dedupClients,
     limits.dedupPerClient,
+    limits.maxTextHistory,
     [...unsafeKeys].sort(),
   ];
   return createHash('sha256').update(JSON.stringify(decisive)).digest('base64url').slice(0, 16);
@@ -70,6 +71,10 @@ export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
       c.previous,
       c.presence ?? null,
     ]),
+    textHistory: [
+      snapshot.textHistory.from,
+      snapshot.textHistory.events.map((e) => [e.rev, e.path, e.op ?? null]),
+    ],
     text: snapshot.text,
   });
 }
@@ -84,7 +89,7 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
     throw corrupt('not JSON');
   }
   if (!isRecord(value) || value.v !== VERSION) throw corrupt('unknown version');
-  const { epoch, fingerprint, rev, size, recountRev, applied, conns, text } = value;
+  const { epoch, fingerprint, rev, size, recountRev, applied, conns, text, textHistory } = value;
   if (typeof epoch !== 'string' || typeof fingerprint !== 'string' || typeof text !== 'string') {
     throw corrupt('epoch, fingerprint or text missing');
   }
@@ -92,6 +97,13 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
     throw corrupt('bad rev, size or recountRev');
   }
   if (!Array.isArray(applied) || !Array.isArray(conns)) throw corrupt('bad applied or conns');
+  if (
+    !Array.isArray(textHistory) ||
+    typeof textHistory[0] !== 'number' ||
+    !Array.isArray(textHistory[1])
+  ) {
+    throw corrupt('bad text history');
+  }
   return {
     epoch,
     fingerprint,
@@ -99,6 +111,20 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
     size,
     recountRev,
     text,
+    textHistory: {
+      from: textHistory[0],
+      events: textHistory[1].map((item: unknown) => {
+        if (!Array.isArray(item) || !isCount(item[0]) || !Array.isArray(item[1])) {
+          throw corrupt('bad text event');
+        }
+        const op: unknown = item[2];
+        return {
+          rev: item[0],
+          path: item[1].filter(isSegment),
+          op: Array.isArray(op) ? op.filter(isTextComponent) : undefined,
+        };
+      }),
+    },
     applied: applied.map((item: unknown) => {
       if (!Array.isArray(item) || typeof item[0] !== 'string' || !isCount(item[1])) {
         throw corrupt('bad applied id');
@@ -124,6 +150,18 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
       };
     }),
   };
+}
+
+function isSegment(value: unknown): value is Segment {
+  return typeof value === 'string' || typeof value === 'number';
+}
+
+function isTextComponent(value: unknown): value is TextComponent {
+  return (
+    typeof value === 'number' ||
+    typeof value === 'string' ||
+    (isRecord(value) && typeof value.d === 'number')
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
