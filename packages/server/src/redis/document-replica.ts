@@ -292,7 +292,7 @@ export class DocumentReplica {
         )
         .then(
           (first) => {
-            batch.forEach((item, i) => item.resolve(first + i));
+            for (const [i, item] of batch.entries()) item.resolve(first + i);
           },
           (err: unknown) => {
             const error = new ServerError(
