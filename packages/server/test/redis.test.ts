@@ -344,6 +344,38 @@ describe('failures', () => {
     expect(snapshotOf(a!, doc)).toBe(snapshotOf(b!, doc));
   });
 
+  it('Redis lost everything (FLUSHALL): a node gives it its copy under a new epoch, clients reconnect (1013) and go on', async () => {
+    const doc = newDoc();
+    const [a, b] = await nodes(2, { redisNodeTtlMs: 600 });
+    const ca = client(a!.url, { doc });
+    const cb = client(b!.url, { doc });
+    await Promise.all([ca.welcome(), cb.welcome()]);
+    const ids = [...ca.changes(['a=1\n']), ...cb.changes(['b=2\n'])];
+    await Promise.all([ca.settled(ids[0]!), cb.settled(ids[1]!)]);
+    await converged([a!, b!], doc);
+    const direct = new Redis(redis.url);
+    try {
+      await direct.flushall();
+    } finally {
+      direct.disconnect();
+    }
+    // Both nodes notice (a refused append, or their periodic check) and reload the document.
+    const closes = await Promise.all([ca.closedWith(10_000), cb.closedWith(10_000)]);
+    expect(closes.map((c) => c.code)).toEqual([1013, 1013]);
+    const ra = client(a!.url, { doc, resume: ca });
+    const rb = client(b!.url, { doc, resume: cb });
+    await Promise.all([ra.welcome(), rb.welcome()]);
+    expect(ra.epoch).not.toBe(ca.epoch);
+    expect(ra.metasOf('snapshot')).toHaveLength(1);
+    expect(ra.root).toEqual({ a: 1, b: 2 });
+    expect(rb.epoch).toBe(ra.epoch);
+    const after = ra.change('c=3\n');
+    await ra.settled(after);
+    expect(ra.acked.has(after)).toBe(true);
+    await rb.atRev(ra.rev);
+    expect(rb.root).toEqual({ a: 1, b: 2, c: 3 });
+  });
+
   it('kill -9 of a node: its clients resume on another node and re-send, nothing acknowledged lost, nothing applied twice; a restarted node catches up', async () => {
     const doc = newDoc();
     const [a, b] = await Promise.all([
@@ -441,6 +473,31 @@ it('the connections of a node killed with -9 leave every replica once its livene
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+describe('options', () => {
+  it('redis needs a redis:// URL and no dataDir; --workers needs --redis', async () => {
+    const { VarStreamServer } = await import('../src/index.js');
+    const { parseCli } = await import('../src/cli/args.js');
+    expect(() => new VarStreamServer({ redis: 'http://x' })).toThrow(/redis:\/\//);
+    expect(() => new VarStreamServer({ redis: 'redis://127.0.0.1', dataDir: '/tmp/x' })).toThrow(
+      /dataDir/,
+    );
+    expect(() => parseCli(['--workers', '2'])).toThrow(/--workers needs --redis/);
+    expect(() => parseCli(['--workers', '0', '--redis', 'redis://h'])).toThrow(/--workers/);
+    expect(parseCli(['--workers', '3', '--redis', 'redis://h']).workers).toBe(3);
+  });
+
+  it('listen() fails with UNAVAILABLE when Redis cannot be reached', async () => {
+    const { VarStreamServer, silentLogger } = await import('../src/index.js');
+    const server = new VarStreamServer({
+      port: 0,
+      logger: silentLogger,
+      redis: `redis://127.0.0.1:${redis.port === 1 ? 2 : 1}`,
+    });
+    await expect(server.listen()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await server.close();
+  });
 });
 
 describe('--workers', () => {

@@ -29,6 +29,8 @@ export interface ReplicaDeps {
   readonly fingerprint: string;
   /** The replica missed entries (a trimmed or lost log): it must be loaded again. */
   readonly onStale: (replica: DocumentReplica, why: string) => void;
+  /** Redis refused an append: the document is not there any more. */
+  readonly onLost: (replica: DocumentReplica) => void;
 }
 
 /** A connection every replica knows (it joined through the log). */
@@ -295,6 +297,9 @@ export class DocumentReplica {
             for (const [i, item] of batch.entries()) item.resolve(first + i);
           },
           (err: unknown) => {
+            if (err instanceof Error && err.message.startsWith('NOSNAPSHOT')) {
+              this.#deps.onLost(this);
+            }
             const error = new ServerError(
               'UNAVAILABLE',
               'Redis is unavailable: the change was not stored',

@@ -9,6 +9,9 @@ import type { RedisLink } from './redis-link.js';
  * document where they had connections, so that every replica forgets them
  * (their presence, their `^` context) at the same place in the log.
  *
+ * Each refresh also runs `check` (the registry verifies that Redis still
+ * holds its documents).
+ *
  * A node only judges others once its own key has been refreshed without a
  * failure for a whole `ttlMs` (after Redis was unreachable, every live node
  * has had the time to refresh its key).
@@ -19,6 +22,7 @@ export class NodeLiveness {
   readonly #ttlMs: number;
   readonly #logger: Logger;
   readonly #replicas: () => Iterable<DocumentReplica>;
+  readonly #check: () => Promise<void>;
   #timer: NodeJS.Timeout | undefined;
   /** Since when every refresh succeeded (undefined: the last one failed). */
   #upSince: number | undefined;
@@ -30,12 +34,14 @@ export class NodeLiveness {
     ttlMs: number,
     logger: Logger,
     replicas: () => Iterable<DocumentReplica>,
+    check: () => Promise<void>,
   ) {
     this.#link = link;
     this.#node = node;
     this.#ttlMs = ttlMs;
     this.#logger = logger;
     this.#replicas = replicas;
+    this.#check = check;
   }
 
   async start(): Promise<void> {
@@ -58,6 +64,7 @@ export class NodeLiveness {
       return;
     }
     for (const replica of this.#replicas()) replica.retry();
+    await this.#check();
     if (++this.#ticks % 2 === 0 && Date.now() - this.#upSince >= this.#ttlMs) {
       await this.#sweep().catch((err: unknown) =>
         this.#logger.debug('liveness sweep failed', { error: err }),

@@ -21,9 +21,13 @@ export interface StoredSnapshot {
  * fields and the fields): the next numbers of the document's counter become
  * their ids (`<seq>-0`), so ids are consecutive and a reader can tell a gap
  * (a trimmed log, a Redis that lost data) from a quiet log. Returns the
- * first number.
+ * first number. Refuses (NOSNAPSHOT) when the document's snapshot is gone:
+ * Redis lost the document (flushed, evicted, restarted empty).
  */
-const APPEND = `local count = tonumber(ARGV[1])
+const APPEND = `if redis.call('EXISTS', KEYS[3]) == 0 then
+  return redis.error_reply('NOSNAPSHOT the document is not in Redis any more')
+end
+local count = tonumber(ARGV[1])
 local first = redis.call('INCRBY', KEYS[2], count) - count + 1
 local i = 2
 for e = 0, count - 1 do
@@ -33,10 +37,15 @@ for e = 0, count - 1 do
 end
 return first`;
 
-/** Creates the first snapshot of a document unless it has one; returns the one stored. */
+/**
+ * Creates the first snapshot of a document unless it has one (a new
+ * document, or one Redis lost: whatever is left of its log goes, it means
+ * nothing without the snapshot); returns the one stored.
+ */
 const CREATE = `if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[3])
+  redis.call('SET', KEYS[2], ARGV[1])
   redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'state', ARGV[2])
-  if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[1]) end
 end
 return redis.call('HMGET', KEYS[1], 'seq', 'state')`;
 
@@ -145,13 +154,17 @@ export class RedisLink {
   async append(keys: DocumentKeys, entries: readonly (readonly string[])[]): Promise<number> {
     const args = [String(entries.length)];
     for (const fields of entries) args.push(String(fields.length), ...fields);
-    const seq = await this.#run(SCRIPTS.append, [keys.log, keys.seq], args);
+    const seq = await this.#run(SCRIPTS.append, [keys.log, keys.seq, keys.snapshot], args);
     return Number(seq);
   }
 
   /** The stored snapshot, created from `initial` (at entry 0) when there is none. */
   async createSnapshot(keys: DocumentKeys, initial: string): Promise<StoredSnapshot> {
-    const reply = await this.#run(SCRIPTS.create, [keys.snapshot, keys.seq], ['0', initial]);
+    const reply = await this.#run(
+      SCRIPTS.create,
+      [keys.snapshot, keys.seq, keys.log],
+      ['0', initial],
+    );
     return parseSnapshotReply(reply);
   }
 

@@ -67,8 +67,13 @@ export class RedisRegistry implements SharedLog {
     this.#node = await link.newNodeId();
     this.#reader = new StreamReader(link, logger);
     this.#reader.start();
-    this.#liveness = new NodeLiveness(link, this.#node, config.limits.redisNodeTtlMs, logger, () =>
-      this.#replicas.values(),
+    this.#liveness = new NodeLiveness(
+      link,
+      this.#node,
+      config.limits.redisNodeTtlMs,
+      logger,
+      () => this.#replicas.values(),
+      () => this.#verifyAll(),
     );
     await this.#liveness.start();
     link.onBack(() => void this.#verifyAll());
@@ -125,6 +130,7 @@ export class RedisRegistry implements SharedLog {
         logger: this.#options.logger,
         fingerprint: this.#fingerprint,
         onStale: (stale) => this.#onStale(stale),
+        onLost: (lost) => void this.#verify(lost),
       });
       for (;;) {
         const entries = await link.range(keys, replica.seq, CATCH_UP_BATCH);
@@ -237,36 +243,43 @@ export class RedisRegistry implements SharedLog {
   }
 
   /**
-   * Redis is back: checks that it still holds what this node applied. A
-   * Redis that lost data (restarted without persistence) gets this node's
-   * copy as a new history (new epoch) if no other node gave it one first;
-   * the document is then loaded again.
+   * Redis is back: checks that it still holds what this node applied (see `#verify`).
    */
   async #verifyAll(): Promise<void> {
+    for (const replica of [...this.#replicas.values()]) await this.#verify(replica);
+  }
+
+  /**
+   * A Redis that lost a document (restarted without persistence, flushed,
+   * evicting keys) gets this node's copy as a new history (new epoch) if no
+   * other node gave it one first; the document is then loaded again, and
+   * its clients reconnect (1013) to the history Redis now holds.
+   */
+  async #verify(replica: DocumentReplica): Promise<void> {
     const link = this.#link;
-    if (link === undefined) return;
-    for (const replica of [...this.#replicas.values()]) {
-      try {
-        const [last, snapshotSeq] = await Promise.all([
-          link.lastSeq(replica.keys),
-          link.loadSnapshotSeq(replica.keys),
-        ]);
-        if (snapshotSeq !== undefined && last >= replica.seq) continue;
-        this.#options.logger.error("redis lost a document: it gets this node's copy", {
-          doc: replica.name,
-          seq: replica.seq,
-        });
-        await link.createSnapshot(
-          replica.keys,
-          encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] }),
-        );
-        replica.markStale('Redis lost the document');
-      } catch (err) {
-        this.#options.logger.warn('could not verify a document after redis came back', {
-          doc: replica.name,
-          error: err,
-        });
-      }
+    if (link === undefined || replica.stale) return;
+    // Read before asking: the replica applies on meanwhile, the counter never goes back.
+    const applied = replica.seq;
+    try {
+      const [last, snapshotSeq] = await Promise.all([
+        link.lastSeq(replica.keys),
+        link.loadSnapshotSeq(replica.keys),
+      ]);
+      if (snapshotSeq !== undefined && last >= applied) return;
+      this.#options.logger.error("redis lost a document: it gets this node's copy", {
+        doc: replica.name,
+        seq: replica.seq,
+      });
+      await link.createSnapshot(
+        replica.keys,
+        encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] }),
+      );
+      replica.markStale('Redis lost the document');
+    } catch (err) {
+      this.#options.logger.warn('could not verify a document in redis', {
+        doc: replica.name,
+        error: err,
+      });
     }
   }
 
