@@ -135,7 +135,7 @@ describe('authentication and permissions', () => {
     }
     expect(await closeCode(`${server.url}?vs=2`)).toBe(4409);
     const hellos: [string, number][] = [
-      ['#vs hello v=2 client=abc', 4409],
+      ['#vs hello v=3 client=abc', 4409],
       ['#vs hello v=1', 4400],
       ['#vs hello v=1 client=bad:id', 4400],
       ['#vs hello v=1 client=abc rev=-1', 4400],

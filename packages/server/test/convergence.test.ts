@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connectAll, TestClient } from './helpers/client.js';
 import { int, pick, rng } from './helpers/random.js';
+import { revisionAfter } from './helpers/revisions.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
 
@@ -101,9 +102,7 @@ class LegacyClient {
     this.ws.on('message', (data) => {
       const text = data.toString();
       this.#reader.read(text);
-      for (const m of text.matchAll(/^#vs (?:snapshot|change) rev=([0-9]+)/gm)) {
-        this.rev = Number(m[1]);
-      }
+      this.rev = revisionAfter(text, this.rev);
     });
   }
 

@@ -13,6 +13,7 @@ const logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A member that records its frames; each send may cost `sendMs` of busy CPU (a slow write). */
 class StubMember implements Member {
+  readonly compact = false;
   readonly frames: string[] = [];
   readonly splices = false;
   constructor(
@@ -49,7 +50,7 @@ function setup(sendMs: number) {
     undefined,
   );
   const members = [new StubMember('c1', sendMs), new StubMember('c2', sendMs)];
-  for (const member of members) doc.join(member, { resumeRev: undefined, fields: {} });
+  for (const member of members) doc.join(member, { resumeRev: undefined, version: 1, fields: {} });
   const handler = new FrameHandler({
     member: members[0]!,
     doc,
@@ -59,6 +60,7 @@ function setup(sendMs: number) {
     unsafeKeys: new Set(defaultUnsafeKeys),
     bucket: new TokenBucket(1e9, 1e9),
     metrics,
+    client: undefined,
     onFlood() {},
   });
   let seq = 0;

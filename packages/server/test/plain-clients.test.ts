@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { parse } from '@varstream/varstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { revisionAfter } from './helpers/revisions.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
 
@@ -24,16 +25,17 @@ class PlainSocket {
   readonly #legacy = new Legacy.Reader(this.#holder, 'root');
   /** The last revision seen (snapshot or change section). */
   rev = -1;
+  /** This connection's id, from the welcome line. */
+  conn: string | undefined;
 
   constructor(url: string) {
     this.ws = new WebSocket(url);
     this.ws.on('message', (data) => {
       const text = data.toString();
       this.frames.push(text);
+      this.conn ??= /^#vs welcome .*\bconn=(\S+)/m.exec(text)?.[1];
       this.#legacy.read(text);
-      for (const m of text.matchAll(/^#vs (?:snapshot|change) rev=([0-9]+)/gm)) {
-        this.rev = Number(m[1]);
-      }
+      this.rev = revisionAfter(text, this.rev);
     });
   }
 
@@ -111,10 +113,17 @@ describe('plain clients receive every change, their own included', () => {
     writer.ws.send('chat.0+=!\n');
     await until(() => writer.rev === 4, 'the four echoes');
     const received = writer.frames.join('');
-    expect(received).toMatch(/^#vs change rev=1 conn=\S+\nchat\.0=hello from websocat\n/m);
-    expect(received).toMatch(/^#vs change rev=2 conn=\S+\nchat\.1=no line break\n/m);
-    expect(received).toMatch(/^#vs change rev=3 conn=\S+\nchat\.2=crlf\n/m);
-    expect(received).toMatch(/^#vs change rev=4 conn=\S+\nchat\.0\+=!\n/m);
+    // Its own sections, in order (a frame's first one says its revision, the
+    // next ones follow it: PROTOCOL.md 3.2).
+    const sections = [...received.matchAll(/^#vs change(?: rev=(\d+))? conn=(\S+)\n(.*)\n/gm)];
+    expect(sections.map((m) => m[3])).toEqual([
+      'chat.0=hello from websocat',
+      'chat.1=no line break',
+      'chat.2=crlf',
+      'chat.0+=!',
+    ]);
+    expect(sections[0]![1]).toBe('1');
+    expect(new Set(sections.map((m) => m[2]))).toEqual(new Set([writer.conn]));
     // Nothing but its sections (and the welcome): no separate acknowledgement lines.
     expect(received).not.toMatch(/^#vs (?:ack|error|reject)/m);
     const doc = server.server.document('default')!;

@@ -21,7 +21,7 @@ describe('welcome and resume', () => {
     const client = new TestClient(server.url);
     await client.welcome();
     expect(client.frames[0]).toMatch(
-      /^#vs welcome v=1 doc=default conn=\S+ rev=1 epoch=[\w-]+ access=write\n#vs snapshot rev=1\nform\.firstname=Alice\n\^\.message=Hello\n$/,
+      /^#vs welcome v=2 doc=default conn=\S+ rev=1 epoch=[\w-]+ access=write\n#vs snapshot rev=1\nform\.firstname=Alice\n\^\.message=Hello\n$/,
     );
     expect(client.root).toEqual({ form: { firstname: 'Alice', message: 'Hello' } });
     client.close();
@@ -143,6 +143,53 @@ describe('delivery', () => {
     expect(proto.root).toEqual(root);
     proto.close();
     plain.close();
+  });
+
+  it('compact heads for version 2: revisions and own ids implied, named again after a rejection', async () => {
+    server = await startServer();
+    const writer = new TestClient(server.url, { client: 'w2' });
+    const v1 = new TestClient(server.url, { version: 1 });
+    const plain = new TestClient(server.url, { protocol: false });
+    await Promise.all([writer.welcome(), v1.welcome(), plain.welcome()]);
+    // One frame: two changes, a rejected one, two more, a change without id.
+    writer.send(
+      '#vs change s=1\na=1\n#vs change s=2\nb=2\n#vs change s=3\nc&=nowhere\n' +
+        '#vs change s=4\nd=4\n#vs change id=w2:5\ne=5\n#vs change\nf=6\n#vs change s=6\ng=7\n',
+    );
+    await writer.settled('w2:6');
+    for (const c of [v1, plain]) await c.atRev(6);
+    const heads = (client: TestClient) =>
+      client.frames
+        .join('')
+        .split('\n')
+        .filter((line) => line.startsWith('#vs change'));
+    expect(heads(writer)).toEqual([
+      `#vs change rev=1 conn=${writer.conn} id=w2:1`, // the connection's first: named
+      `#vs change conn=${writer.conn}`, // w2:2, implied
+      `#vs change conn=${writer.conn} id=w2:4`, // after the rejected w2:3: named
+      `#vs change conn=${writer.conn}`, // w2:5
+      `#vs change conn=${writer.conn} id=`, // no id
+      `#vs change conn=${writer.conn}`, // w2:6
+    ]);
+    expect(heads(plain)).toEqual(heads(writer)); // the same shared frame
+    expect(heads(v1)).toEqual([
+      `#vs change rev=1 conn=${writer.conn} id=w2:1`,
+      `#vs change rev=2 conn=${writer.conn} id=w2:2`,
+      `#vs change rev=3 conn=${writer.conn} id=w2:4`,
+      `#vs change rev=4 conn=${writer.conn} id=w2:5`,
+      `#vs change rev=5 conn=${writer.conn}`,
+      `#vs change rev=6 conn=${writer.conn} id=w2:6`,
+    ]);
+    expect([...writer.acked]).toEqual(['w2:1', 'w2:2', 'w2:4', 'w2:5', 'w2:6']);
+    expect([...writer.rejected.keys()]).toEqual(['w2:3']);
+    const root = server.server.document('default')!.root;
+    for (const c of [writer, v1, plain]) expect(c.root).toEqual(root);
+    // `s=` needs a hello; with `id=` too it is malformed.
+    plain.send('#vs change s=9\nx=1\n');
+    writer.send('#vs change s=7 id=w2:7\nx=1\n');
+    await until(() => plain.errors.length === 1 && writer.rejected.size === 1, 'BAD_META');
+    expect(plain.errors[0]!.fields.code).toBe('BAD_META');
+    for (const c of [writer, v1, plain]) c.close();
   });
 
   it('batches the changes of one event-loop turn into one frame per client', async () => {

@@ -141,14 +141,16 @@ describe('small parts', () => {
 
   it('the resume log answers exactly the revisions after a given one, or nothing', () => {
     const log = new ResumeLog(3, 1_000_000);
-    for (let rev = 1; rev <= 5; rev++) log.push(makeRevision(rev, 'c', undefined, `a=${rev}\n`));
+    for (let rev = 1; rev <= 5; rev++)
+      log.push(makeRevision(rev, 'c', undefined, `a=${rev}\n`, undefined));
     expect(log.since(5, 5)).toEqual([]);
     expect(log.since(4, 5)!.map((r) => r.rev)).toEqual([5]);
     expect(log.since(2, 5)!.map((r) => r.rev)).toEqual([3, 4, 5]);
     expect(log.since(1, 5)).toBeUndefined();
     expect(log.since(6, 5)).toBeUndefined();
     const small = new ResumeLog(100, 60);
-    for (let rev = 1; rev <= 5; rev++) small.push(makeRevision(rev, 'c', undefined, `a=${rev}\n`));
+    for (let rev = 1; rev <= 5; rev++)
+      small.push(makeRevision(rev, 'c', undefined, `a=${rev}\n`, undefined));
     expect(small.bytes).toBeLessThanOrEqual(60);
     expect(small.since(4, 5)).toHaveLength(1);
   });
@@ -177,12 +179,13 @@ describe('small parts', () => {
   it('parses hellos', () => {
     expect(parseHello('#vs hello v=1 client=k7Qx2 rev=42 token=s3cr3t\n')).toEqual({
       ok: true,
-      hello: { client: 'k7Qx2', rev: 42, token: 's3cr3t', extensions: [] },
+      hello: { version: 1, client: 'k7Qx2', rev: 42, token: 's3cr3t', extensions: [] },
     });
     expect(parseHello('#vs hello v=1 client=k ext=splice,later')).toMatchObject({
       ok: true,
       hello: { extensions: ['splice', 'later'] },
     });
+    expect(parseHello('#vs hello v=2 client=k')).toMatchObject({ ok: true, hello: { version: 2 } });
     expect(parseHello('#vs hello v=3 client=k')).toMatchObject({ ok: false, code: 4409 });
     expect(parseHello('#vs hello client=k')).toMatchObject({ ok: false, code: 4409 });
     expect(parseHello('#vs welcome v=1 client=k')).toMatchObject({ ok: false, code: 4400 });
@@ -210,9 +213,10 @@ describe('small parts', () => {
 });
 
 describe('outbox', () => {
-  const member = (id: string, splices = false): Member => ({
+  const member = (id: string, splices = false, compact = false): Member => ({
     id,
     splices,
+    compact,
     send() {},
     sendWelcome() {},
     close() {},

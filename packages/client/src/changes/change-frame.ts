@@ -1,5 +1,5 @@
 import { formatStatement, type WritableStatement } from '@varstream/varstream';
-import { formatMeta } from '../protocol/meta.js';
+import { changeHead } from '../protocol/sections.js';
 
 /**
  * The statement lines of a change, every path absolute. (`StatementWriter`
@@ -12,7 +12,7 @@ export function changeBody(statements: readonly WritableStatement[]): string {
   return text;
 }
 
-/** The frame that sends a change: `#vs change id=<id>` and its statements. */
-export function changeFrame(id: string, body: string): string {
-  return `${formatMeta('change', { id })}\n${body}`;
+/** The frame that sends a change: `#vs change s=<seq>` (or `id=<id>`) and its statements. */
+export function changeFrame(id: string, client: string, body: string): string {
+  return `${changeHead(id, client)}\n${body}`;
 }

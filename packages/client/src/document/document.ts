@@ -23,6 +23,7 @@ import {
 } from '../presence/presence.js';
 import { closeCodeName } from '../protocol/close-codes.js';
 import { formatMeta, PROTOCOL_VERSION } from '../protocol/meta.js';
+import { SectionReader } from '../protocol/sections.js';
 import { storageKey } from '../storage/persisted-state.js';
 import { MemoryStorage } from '../storage/storage.js';
 import { type Listener, Subscriptions } from '../subscriptions/subscriptions.js';
@@ -52,6 +53,8 @@ export class Document {
   #presence: PresenceInput | null;
   #peersSnapshot: ReadonlyMap<string, PresenceState> = new Map();
   readonly #waiters = new Waiters();
+  /** Fills in the revisions and ids that compact section heads leave out. */
+  readonly #sections: SectionReader;
 
   constructor(url: string, options: ConnectOptions = {}) {
     this.url = url;
@@ -72,6 +75,7 @@ export class Document {
       options.storageKey ?? storageKey(url),
       options.clientId,
     );
+    this.#sections = new SectionReader(this.#store.clientId);
     const restored = this.#store.takeRestored();
     if (restored.length > 0) this.#replica.restore(restored);
     const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -175,7 +179,7 @@ export class Document {
       throw toClientError(err);
     }
     this.#persist();
-    if (this.#status === 'open') this.#connection.send(changeFrame(change.id, body));
+    if (this.#status === 'open') this.#connection.send(changeFrame(change.id, this.clientId, body));
     this.#events.emit('pending', this.pending);
     this.#subs.notify(change.touched, this.#replica.root);
     return change.id;
@@ -267,7 +271,7 @@ export class Document {
       presence: updates,
       errors: said,
       resync,
-    } = interpretFrame(messages);
+    } = interpretFrame(messages, this.#sections);
     let presence = false;
     if (welcome !== undefined) {
       this.#conn = welcome.conn;
@@ -298,7 +302,7 @@ export class Document {
     if (welcome !== undefined && this.status !== 'closed') {
       this.#connection.established();
       for (const change of this.#replica.pending) {
-        this.#connection.send(changeFrame(change.id, change.body));
+        this.#connection.send(changeFrame(change.id, this.clientId, change.body));
       }
       if (this.#presence !== null) this.#connection.send(presenceLine(this.#presence));
       this.#setStatus('open');

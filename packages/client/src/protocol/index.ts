@@ -7,5 +7,8 @@ export {
   isMetaComment,
   META_PREFIX,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   parseMeta,
 } from './meta.js';
+export type { SectionInfo } from './sections.js';
+export { changeHead, changeIdOf, SectionReader, sectionHead } from './sections.js';

@@ -4,8 +4,10 @@
  */
 
 export const META_PREFIX = '#vs ';
-/** The protocol version this module speaks. */
-export const PROTOCOL_VERSION = 1;
+/** The protocol version this module speaks (see PROTOCOL.md 2.2). */
+export const PROTOCOL_VERSION = 2;
+/** Every version a server of this module accepts in a hello: 1 (full section heads) and 2 (compact). */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * The text-splice extension (PROTOCOL.md 3.6): a client lists it in its

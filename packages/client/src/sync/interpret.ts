@@ -1,6 +1,7 @@
 import { ClientError } from '../errors.js';
 import type { PresenceUpdate } from '../presence/presence.js';
 import type { MetaFields } from '../protocol/meta.js';
+import type { SectionReader } from '../protocol/sections.js';
 import type { Incoming } from '../view/replica.js';
 import { intField, type ServerMessage } from './server-frame.js';
 
@@ -35,26 +36,35 @@ function position(fields: MetaFields): { line?: number; column?: number } {
   return { ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) };
 }
 
-/** Reads the messages of one server frame (PROTOCOL.md section 3). Unknown verbs are ignored. */
-export function interpretFrame(messages: readonly ServerMessage[]): Interpreted {
+/**
+ * Reads the messages of one server frame (PROTOCOL.md section 3). Unknown
+ * verbs are ignored. `sections` follows the connection across frames (the
+ * revisions and ids that compact section heads leave out).
+ */
+export function interpretFrame(
+  messages: readonly ServerMessage[],
+  sections: SectionReader,
+): Interpreted {
   let welcome: Interpreted['welcome'];
   const batch: Incoming[] = [];
   const rejections = new Map<string, RejectInfo>();
   const presence: PresenceUpdate[] = [];
   const errors: ClientError[] = [];
   let resync = false;
+  sections.frame();
   for (const { verb, fields, statements } of messages) {
     switch (verb) {
       case 'welcome':
         welcome = { conn: fields.conn, access: fields.access };
+        sections.welcome(fields.conn);
         break;
       case 'snapshot':
         batch.push({ kind: 'snapshot', rev: intField(fields, 'rev') ?? 0, statements });
         break;
       case 'change': {
-        const rev = intField(fields, 'rev');
-        if (rev === undefined) resync = true;
-        else batch.push({ kind: 'change', rev, id: fields.id, statements });
+        const section = sections.section(fields);
+        if (section === undefined) resync = true;
+        else batch.push({ kind: 'change', rev: section.rev, id: section.id, statements });
         break;
       }
       case 'ack':

@@ -41,7 +41,7 @@ describe('document over a WebSocket', () => {
     expect(s.url).toBe('/doc?vs=1');
     const hello = parseMeta(s.received[0]!)!;
     expect(hello.verb).toBe('hello');
-    expect(hello.fields).toEqual({ v: '1', client: doc.clientId });
+    expect(hello.fields).toEqual({ v: '2', client: doc.clientId });
     s.socket.send(welcome(7, 'form.name=Alice\nform.zip="01000"\n'));
     await doc.whenSynced();
     expect(statuses).toEqual(['open']);
@@ -62,7 +62,7 @@ describe('document over a WebSocket', () => {
     expect(doc.get('form.zip')).toBe('12');
     expect(doc.pending).toBe(1);
     const frame = await peer.frame(s, (f) => f.startsWith('#vs change'));
-    expect(frame).toBe(`#vs change id=${id}\nform={}\nform.name=Bob\nform.zip="12"\n`);
+    expect(frame).toBe(`#vs change s=${id.split(':')[1]}\nform={}\nform.name=Bob\nform.zip="12"\n`);
     const synced = doc.whenSynced();
     s.socket.send(`#vs change rev=2 conn=c1 id=${id}\nform={}\nform.name=Bob\nform.zip="12"\n`);
     await synced;
@@ -139,14 +139,14 @@ describe('document over a WebSocket', () => {
     const b = doc.apply('+=', 'count', 1);
     expect(doc.get('list')).toEqual(['a', 'b']);
     const s1 = await peer.connection(1);
-    expect(parseMeta(s1.received[0]!)!.fields).toEqual({ v: '1', client: doc.clientId, rev: '5' });
+    expect(parseMeta(s1.received[0]!)!.fields).toEqual({ v: '2', client: doc.clientId, rev: '5' });
     s1.socket.send(
       '#vs welcome v=1 doc=doc conn=c2 rev=6 access=write\n#vs replay from=5\n#vs change rev=6 conn=c7\nlist.1=z\n',
     );
     await waitFor(() => s1.received.length === 3);
     expect(s1.received.slice(1)).toEqual([
-      `#vs change id=${a}\nlist.+=b\n`,
-      `#vs change id=${b}\ncount+=1\n`,
+      `#vs change s=${a.split(':')[1]}\nlist.+=b\n`,
+      `#vs change s=${b.split(':')[1]}\ncount+=1\n`,
     ]);
     expect(doc.get('list')).toEqual(['a', 'z', 'b']);
     s1.socket.send(
@@ -155,6 +155,25 @@ describe('document over a WebSocket', () => {
     await doc.whenSynced();
     expect(doc.get('list')).toEqual(['a', 'z', 'b']);
     expect(doc.get('count')).toBeUndefined(); // duplicate: already in a revision we hold (not in this script)
+  });
+
+  it('reads compact sections: revisions implied in a frame, its own ids implied', async () => {
+    const doc = open();
+    const s = await peer.connection(0);
+    s.socket.send('#vs welcome v=2 doc=doc conn=c4 rev=1 access=write\n#vs snapshot rev=1\nn=0\n');
+    await waitFor(() => doc.status === 'open');
+    const ids = [doc.set('a', 1), doc.set('b', 2), doc.set('c', 3)];
+    await waitFor(() => s.received.length === 4);
+    expect(doc.pending).toBe(3);
+    s.socket.send(
+      `#vs change rev=2 conn=c4 id=${ids[0]}\na=1\n#vs change conn=c9 id=x:1\nn=5\n#vs change conn=c4\nb=2\n`,
+    );
+    await waitFor(() => doc.pending === 1);
+    expect(doc.rev).toBe(4);
+    s.socket.send('#vs change rev=5 conn=c4\nc=3\n');
+    await doc.whenSynced();
+    expect(doc.rev).toBe(5);
+    expect([doc.get('n'), doc.get('a'), doc.get('b'), doc.get('c')]).toEqual([5, 1, 2, 3]);
   });
 
   it('stops on a fatal close code', async () => {

@@ -52,8 +52,9 @@ describe('statement building', () => {
     expect(changeBody([opStatement('=', ['a'], undefined)])).toBe('a=\n');
   });
 
-  it('frames a change with its id', () => {
-    expect(changeFrame('k7:3', 'a=1\n')).toBe('#vs change id=k7:3\na=1\n');
+  it('frames a change with its sequence number, or its whole id when another client made it', () => {
+    expect(changeFrame('k7:3', 'k7', 'a=1\n')).toBe('#vs change s=3\na=1\n');
+    expect(changeFrame('old:3', 'k7', 'a=1\n')).toBe('#vs change id=old:3\na=1\n');
   });
 
   it('parses raw text into absolute statements, appends kept apart', () => {

@@ -4,6 +4,7 @@ import { protocolUrl } from '../../src/connection/websocket.js';
 import { PendingStore } from '../../src/pending/pending-store.js';
 import { PresenceMap, presenceLine } from '../../src/presence/presence.js';
 import { CloseCode, isFatalClose, parseMeta } from '../../src/protocol/index.js';
+import { SectionReader } from '../../src/protocol/sections.js';
 import { loadState, storageKey } from '../../src/storage/persisted-state.js';
 import { MemoryStorage } from '../../src/storage/storage.js';
 import { interpretFrame } from '../../src/sync/interpret.js';
@@ -76,7 +77,7 @@ describe('server frames', () => {
     const frame = parseServerFrame(
       '#vs welcome v=1 doc=d conn=c1 rev=3 access=read\n#vs replay from=2\n#vs change rev=3 conn=c2 id=k:1\na=1\n#vs ack id=k:2 rev=2 duplicate=1\n#vs reject id=k:3 code=FORBIDDEN line=1 column=2 message=no%20way\n#vs error code=BAD_META message=bad\n#vs presence conn=c2 name=B\n#vs leave conn=c3\n#vs pong t=1\n#vs future x=1\n',
     );
-    const out = interpretFrame(frame.messages);
+    const out = interpretFrame(frame.messages, new SectionReader('k'));
     expect(out.welcome).toEqual({ conn: 'c1', access: 'read' });
     expect(out.batch.map((i) => i.kind)).toEqual(['change', 'ack', 'reject']);
     expect(out.rejections.get('k:3')).toEqual({
@@ -92,9 +93,9 @@ describe('server frames', () => {
       { kind: 'leave', conn: 'c3' },
     ]);
     expect(out.resync).toBe(false);
-    expect(interpretFrame(parseServerFrame('#vs change conn=c2\na=1\n').messages).resync).toBe(
-      true,
-    );
+    // A frame whose first section has no revision cannot be followed.
+    const lost = parseServerFrame('#vs change conn=c2\na=1\n').messages;
+    expect(interpretFrame(lost, new SectionReader('k')).resync).toBe(true);
   });
 
   it('uses the shared close codes', () => {

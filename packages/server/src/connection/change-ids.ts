@@ -1,16 +1,21 @@
-import { parseMeta } from '@varstream/client/protocol';
+import { changeIdOf, parseMeta } from '@varstream/client/protocol';
 
 /** Ids answered when a whole frame is refused unread. */
 export const MAX_REFUSED_IDS = 1_000;
 const CHANGE_LINE = /^#vs change [^\r\n]*/gm;
 const COUNTED_LINE = /^#vs (?:change|presence)(?: |$)/gm;
 
-/** The ids of a frame's `#vs change` lines (at most MAX_REFUSED_IDS), read without applying anything. */
-export function changeIdsOf(text: string): string[] {
+/**
+ * The ids of a frame's `#vs change` lines (at most MAX_REFUSED_IDS), read
+ * without applying anything: `id=`, or `s=` with `client`, the hello's.
+ */
+export function changeIdsOf(text: string, client: string | undefined): string[] {
   const ids: string[] = [];
   CHANGE_LINE.lastIndex = 0;
   for (let m = CHANGE_LINE.exec(text); m !== null; m = CHANGE_LINE.exec(text)) {
-    const id = parseMeta(m[0])?.fields.id;
+    const fields = parseMeta(m[0])?.fields;
+    const named = fields === undefined ? undefined : changeIdOf(fields, client);
+    const id = named === undefined || 'error' in named ? undefined : named.id;
     if (id !== undefined) ids.push(id);
     if (ids.length >= MAX_REFUSED_IDS) break;
   }

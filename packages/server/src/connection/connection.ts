@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { CloseCode, EXT_SPLICE } from '@varstream/client/protocol';
+import { CloseCode, EXT_SPLICE, PROTOCOL_VERSION } from '@varstream/client/protocol';
 import { PathContext } from '@varstream/varstream';
 import { type RawData, WebSocket } from 'ws';
 import {
@@ -69,6 +69,8 @@ export class Connection implements Member {
   readonly id: string;
   /** Announced the splice extension in its hello (set when it joins). */
   splices = false;
+  /** Plain clients and version 2 hellos get compact section heads; version 1, full ones. */
+  compact = true;
   readonly docName: string;
   readonly context = new PathContext();
   /** Answered the last WebSocket ping (or sent something since). */
@@ -170,6 +172,7 @@ export class Connection implements Member {
           return;
         }
         this.#state = 'joining';
+        this.compact = result.hello.version >= 2;
         void this.#join(this.#urlToken ?? result.hello.token, result.hello);
         return;
       }
@@ -227,11 +230,13 @@ export class Connection implements Member {
         unsafeKeys,
         bucket,
         metrics,
+        client: hello?.client,
         onFlood,
       });
       const how = doc.join(this, {
         resumeRev: hello?.rev,
         resumeEpoch: hello?.epoch,
+        version: hello?.version ?? PROTOCOL_VERSION,
         fields: {
           access: identity.access,
           scope: identity.scope === undefined ? undefined : formatScope(identity.scope),
@@ -241,7 +246,14 @@ export class Connection implements Member {
       this.#handler =
         shared === undefined
           ? handler
-          : shared.attach(doc, { member: this, identity, bucket, local: handler, onFlood });
+          : shared.attach(doc, {
+              member: this,
+              identity,
+              client: hello?.client,
+              bucket,
+              local: handler,
+              onFlood,
+            });
       this.#state = 'open';
       logger.debug('joined', {
         conn: this.id,

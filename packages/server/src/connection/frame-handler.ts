@@ -1,4 +1,10 @@
-import { formatMeta, isMetaComment, type Meta, parseMeta } from '@varstream/client/protocol';
+import {
+  changeIdOf,
+  formatMeta,
+  isMetaComment,
+  type Meta,
+  parseMeta,
+} from '@varstream/client/protocol';
 import {
   type Comment,
   type Entry,
@@ -35,6 +41,8 @@ export interface FrameHandlerContext {
   readonly unsafeKeys: ReadonlySet<string>;
   readonly bucket: TokenBucket;
   readonly metrics: ServerMetrics;
+  /** The client id its hello named (undefined for a plain client): `s=<seq>` means `<client>:<seq>`. */
+  readonly client: string | undefined;
   /** Called when the client kept flooding after `RATE_LIMITED` rejections. */
   readonly onFlood: () => void;
 }
@@ -60,8 +68,9 @@ interface Section {
 }
 
 const MAX_MESSAGE = 200;
-/** The usual change line, `#vs change id=<id>` with nothing to decode: read without `parseMeta`. */
+/** The usual change lines, `#vs change id=<id>` or `s=<seq>` (with a splice's `base=`), with nothing to decode: read without `parseMeta`. */
 const PLAIN_CHANGE = /^vs change id=([A-Za-z0-9_-]{1,64}:[0-9]{1,15})(?: base=([0-9]{1,15}))?$/;
+const SEQ_CHANGE = /^vs change s=([0-9]{1,15})(?: base=([0-9]{1,15}))?$/;
 
 /**
  * Reads the frames of one connection and applies them to its document.
@@ -79,6 +88,12 @@ export class FrameHandler {
   readonly #c: FrameHandlerContext;
   readonly #readerLimits: Partial<Limits>;
   #limitedInARow = 0;
+  /**
+   * The sequence number of this connection's last accepted change with an
+   * id of its hello's client: the next one's id is implied in compact section
+   * heads (see `@varstream/client/protocol` sections).
+   */
+  #lastSeq: number | undefined;
 
   constructor(context: FrameHandlerContext) {
     this.#c = context;
@@ -154,6 +169,12 @@ export class FrameHandler {
       this.#close(section);
       return this.#open(detach(plain[1]!), entry.line, plain[2]);
     }
+    const client = this.#c.client;
+    const bySeq = client === undefined ? null : SEQ_CHANGE.exec(entry.text);
+    if (bySeq !== null) {
+      this.#close(section);
+      return this.#open(`${client}:${bySeq[1]}`, entry.line, bySeq[2]);
+    }
     const meta = parseMeta(entry.text);
     if (meta === undefined) {
       const problem: Problem = {
@@ -168,13 +189,25 @@ export class FrameHandler {
       return poisoned;
     }
     switch (meta.verb) {
-      case 'change':
+      case 'change': {
         this.#close(section);
+        const named = changeIdOf(meta.fields, client);
+        if ('error' in named) {
+          const opened = this.#open(undefined, entry.line);
+          this.#fail(opened, {
+            code: 'BAD_META',
+            message: named.error,
+            line: entry.line,
+            column: 1,
+          });
+          return opened;
+        }
         return this.#open(
-          meta.fields.id === undefined ? undefined : detach(meta.fields.id),
+          named.id === undefined ? undefined : detach(named.id),
           entry.line,
           meta.fields.base,
         );
+      }
       case 'presence':
         this.#presence(entry, meta);
         return section;
@@ -328,7 +361,9 @@ export class FrameHandler {
     try {
       // Its section comes back to every member, this one included: that is
       // the acknowledgement, for plain and protocol clients alike.
-      doc.commit(section.tx, member, section.id);
+      const live = this.#liveId(section.id);
+      doc.commit(section.tx, member, section.id, live);
+      if (live.seq !== undefined) this.#lastSeq = live.seq;
     } catch (err) {
       context.previous = section.saved;
       this.#reject(problemOf(err, undefined), section.id);
@@ -337,11 +372,27 @@ export class FrameHandler {
     }
   }
 
+  /**
+   * The `id` field of the change's compact section head: left out when the
+   * author can imply it (the next sequence number of its client), '' for a
+   * protocol client's change without id, else the id. `seq`: the sequence
+   * number to remember once the change is committed.
+   */
+  #liveId(id: string | undefined): { id: string | undefined; seq?: number } {
+    const client = this.#c.client;
+    if (client === undefined) return { id };
+    if (id === undefined) return { id: '' };
+    const parsed = parseChangeId(id);
+    if (parsed === undefined || parsed.client !== client) return { id };
+    const implied = this.#lastSeq !== undefined && parsed.seq === this.#lastSeq + 1;
+    return { id: implied ? undefined : id, seq: parsed.seq };
+  }
+
   // --- answers ------------------------------------------------------------------
 
   /** A whole frame refused before reading it: every change id in it is rejected. */
   #refuse(data: Buffer, code: string, message: string): void {
-    const ids = changeIdsOf(data.toString('utf8'));
+    const ids = changeIdsOf(data.toString('utf8'), this.#c.client);
     const problem: Problem = { code, message, line: 1, column: 1 };
     if (!this.#c.bucket.take()) {
       this.#rateLimited({ ...problem, code: 'RATE_LIMITED' });

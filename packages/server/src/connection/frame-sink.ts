@@ -20,6 +20,8 @@ export interface FrameSink {
 export interface Attachment {
   readonly member: Member;
   readonly identity: ResolvedIdentity;
+  /** The client id its hello named, if any (`s=<seq>` change lines). */
+  readonly client: string | undefined;
   /** The connection's rate limit (checked before anything is appended). */
   readonly bucket: TokenBucket;
   /** The connection's own handler: answers frames refused before the log (too large). */

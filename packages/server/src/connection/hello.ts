@@ -1,13 +1,15 @@
 import {
   CloseCode,
   type CloseCodeValue,
-  PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   parseMeta,
 } from '@varstream/client/protocol';
 import { isClientId } from '../document/change-id.js';
 import { isEpoch } from '../document/epoch.js';
 
 export interface Hello {
+  /** The protocol version the client speaks (one of PROTOCOL_VERSIONS). */
+  readonly version: number;
   readonly client: string;
   /** The revision the client holds, to resume. */
   readonly rev: number | undefined;
@@ -36,11 +38,12 @@ export function parseHello(text: string): HelloResult {
   const meta = parseMeta(line);
   if (meta === undefined || meta.verb !== 'hello') return bad('Expected #vs hello');
   const { v, client, rev, token, epoch, ext } = meta.fields;
-  if (v !== String(PROTOCOL_VERSION)) {
+  const version = PROTOCOL_VERSIONS.find((known) => v === String(known));
+  if (version === undefined) {
     return {
       ok: false,
       code: CloseCode.UNSUPPORTED_VERSION,
-      reason: `Protocol version ${v ?? '(none)'} not supported; this server speaks v=${PROTOCOL_VERSION}`,
+      reason: `Protocol version ${v ?? '(none)'} not supported; this server speaks v=${PROTOCOL_VERSIONS.join(', v=')}`,
     };
   }
   if (client === undefined || !isClientId(client)) return bad('Bad or missing client id');
@@ -49,6 +52,7 @@ export function parseHello(text: string): HelloResult {
   return {
     ok: true,
     hello: {
+      version,
       client,
       rev: rev === undefined ? undefined : Number(rev),
       epoch,

@@ -1,4 +1,4 @@
-import { CloseCode, formatMeta, PROTOCOL_VERSION } from '@varstream/client/protocol';
+import { CloseCode, formatMeta } from '@varstream/client/protocol';
 import { type PathContext, StatementWriter, stringify, Tree } from '@varstream/varstream';
 import { ServerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -66,6 +66,8 @@ export interface JoinOptions {
   readonly resumeRev: number | undefined;
   /** The epoch of that revision (hello `epoch`), when the client knows it. */
   readonly resumeEpoch?: string | undefined;
+  /** The protocol version of the welcome (the hello's; the latest for plain clients). */
+  readonly version: number;
   /** Extra fields of the welcome line (`access`, `scope`). */
   readonly fields: Record<string, string | number | undefined>;
 }
@@ -242,7 +244,7 @@ export class Document {
         ? undefined
         : this.#log.since(options.resumeRev, rev);
     let text = `${formatMeta('welcome', {
-      v: PROTOCOL_VERSION,
+      v: options.version,
       doc: this.name,
       conn: member.id,
       rev,
@@ -347,10 +349,17 @@ export class Document {
 
   /**
    * Makes the change a revision: it gets the next number, enters the resume
-   * log and the next flush. Throws `DOC_TOO_LARGE` (and rolls back) when the
+   * log and the next flush. `live.id` is the `id` field of its compact section
+   * head (undefined: implied or none; see `@varstream/client/protocol`
+   * sections); the full head, for the journal and replays, has `id`. Throws `DOC_TOO_LARGE` (and rolls back) when the
    * document would exceed `maxDocumentBytes`.
    */
-  commit(tx: Transaction, author: Member | undefined, id: string | undefined): Revision {
+  commit(
+    tx: Transaction,
+    author: Member | undefined,
+    id: string | undefined,
+    live: { readonly id: string | undefined } = { id },
+  ): Revision {
     if (this.#tx !== tx || !tx.open) throw new Error('Not the open change of this document');
     const max = this.#config.limits.maxDocumentBytes;
     if (this.#size + tx.delta > max && !this.#fitsAfterRecount(tx.delta, max)) {
@@ -370,6 +379,7 @@ export class Document {
       id,
       tx.plainBody,
       tx.hasSplices ? tx.body : undefined,
+      live,
     );
     for (const event of tx.events)
       this.#textHistory.record({ rev, path: event.path, op: event.op });
@@ -380,6 +390,7 @@ export class Document {
     this.#pending.push({
       text: revision.text,
       spliceText: revision.spliceText,
+      live: { heads: revision.live, body: revision.body, spliceBody: revision.spliceBody },
       rev,
       author,
       skipAuthor: false,

@@ -8,6 +8,11 @@ export interface Member {
   readonly id: string;
   /** True when the client announced the splice extension (hello `ext=splice`): it receives `~=` lines. */
   readonly splices: boolean;
+  /**
+   * Sent change sections in their compact form (protocol version 2, and
+   * plain clients: see `@varstream/client/protocol` sections), else in full.
+   */
+  readonly compact: boolean;
   /** Sends one frame. A Buffer may be shared with other members: never modify it. */
   send(frame: Buffer | string): void;
   /** Sends the welcome frame (it may hold a large snapshot: the slow-client limit allows for it). */

@@ -1,10 +1,16 @@
 import type { Member } from './member.js';
+import type { LiveHeads } from './revision.js';
 
 /** Something a flush sends: a change section, a presence line, a leave line. */
 export interface OutItem {
+  /** The item in full (a change section: full head and body). */
   text: string;
   /** The same item for members that announced the splice extension, when it differs (`~=` lines). */
   readonly spliceText?: string | undefined;
+  /** A change section's compact heads and its bodies. */
+  readonly live?:
+    | { readonly heads: LiveHeads; readonly body: string; readonly spliceBody?: string | undefined }
+    | undefined;
   /** The revision of a change section; 0 for presence and leave lines. */
   readonly rev: number;
   readonly author: Member | undefined;
@@ -12,13 +18,21 @@ export interface OutItem {
   readonly skipAuthor: boolean;
 }
 
+/** The frame one member gets from a flush, with the number of revisions in it. */
+export interface MemberFrame {
+  readonly frame: Buffer | string;
+  readonly revisions: number;
+}
+
 /**
- * The frames of one flush. Most members get the same frame, built once as a
- * Buffer and shared: one for members that announced the splice extension
- * (they read `~=` lines), one for the others (the resulting values); a
- * member that must not see some items (its own presence, revisions its
- * welcome already held) gets a frame of its own. Change sections go to
- * every member, their author included.
+ * The frames of one flush. Most members get a frame built once as a Buffer
+ * and shared by every member that reads the same kind: change sections with
+ * compact heads (protocol version 2 and plain clients) or full ones
+ * (version 1), with `~=` lines (splice extension) or their resulting
+ * values; at most four, each built only when some member needs it. A member
+ * that must not see some items (its own presence, revisions its welcome
+ * already held) gets a frame of its own. Change sections go to every
+ * member, their author included.
  */
 export class Outbox {
   readonly items: readonly OutItem[];
@@ -26,8 +40,8 @@ export class Outbox {
   readonly lastRev: number;
   readonly revisions: number;
   readonly #skip: ReadonlySet<Member>;
-  #shared: Buffer | undefined;
-  #sharedSplices: Buffer | undefined;
+  /** Shared frames by kind: compact (2) + splices (1). */
+  readonly #shared: (Buffer | undefined)[] = [undefined, undefined, undefined, undefined];
   /** Some item has a splice form. */
   readonly #hasSplices: boolean;
 
@@ -52,40 +66,52 @@ export class Outbox {
     this.#hasSplices = items.some((item) => item.spliceText !== undefined);
   }
 
-  /** How many shared frames were built (0 to 2). */
+  /** How many shared frames were built (0 to 4). */
   get built(): number {
-    return (this.#shared === undefined ? 0 : 1) + (this.#sharedSplices === undefined ? 0 : 1);
+    let built = 0;
+    for (const frame of this.#shared) if (frame !== undefined) built++;
+    return built;
   }
 
   /**
    * The frame for a member that holds revisions up to `heldRev`, with the
    * number of revisions in it; undefined when there is nothing for it.
    */
-  frameFor(
-    member: Member,
-    heldRev: number,
-  ): { frame: Buffer | string; revisions: number } | undefined {
+  frameFor(member: Member, heldRev: number): MemberFrame | undefined {
     if (this.items.length === 0) return undefined;
     const splices = member.splices && this.#hasSplices;
     if (heldRev < this.firstRev && !this.#skip.has(member)) {
-      if (splices) {
-        this.#sharedSplices ??= Buffer.from(
-          this.items.map((item) => item.spliceText ?? item.text).join(''),
-          'utf8',
-        );
-        return { frame: this.#sharedSplices, revisions: this.revisions };
-      }
-      this.#shared ??= Buffer.from(this.items.map((item) => item.text).join(''), 'utf8');
-      return { frame: this.#shared, revisions: this.revisions };
+      const kind = (member.compact ? 2 : 0) + (splices ? 1 : 0);
+      const frame = (this.#shared[kind] ??= Buffer.from(
+        this.#text(undefined, 0, member.compact, splices),
+        'utf8',
+      ));
+      return { frame, revisions: this.revisions };
     }
-    let text = '';
+    const text = this.#text(member, heldRev, member.compact, splices);
+    if (text === '') return undefined;
     let revisions = 0;
+    for (const item of this.items) if (item.rev > 0 && item.rev > heldRev) revisions++;
+    return { frame: text, revisions };
+  }
+
+  /** The items `member` may see after `heldRev`: change heads compact or full, splices or not. */
+  #text(member: Member | undefined, heldRev: number, compact: boolean, splices: boolean): string {
+    let text = '';
+    let previousRev = -1;
     for (const item of this.items) {
       if (item.rev > 0 && item.rev <= heldRev) continue;
-      if (item.skipAuthor && item.author === member) continue;
-      text += splices ? (item.spliceText ?? item.text) : item.text;
-      if (item.rev > 0) revisions++;
+      if (item.skipAuthor && member !== undefined && item.author === member) continue;
+      const live = item.live;
+      if (!compact || live === undefined) {
+        text += splices ? (item.spliceText ?? item.text) : item.text;
+        continue;
+      }
+      // Compact: the revision is implied when it follows the previous section of this frame.
+      text += item.rev === previousRev + 1 ? live.heads.next : live.heads.first;
+      text += splices ? (live.spliceBody ?? live.body) : live.body;
+      previousRev = item.rev;
     }
-    return text === '' ? undefined : { frame: text, revisions };
+    return text;
   }
 }

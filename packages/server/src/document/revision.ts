@@ -1,4 +1,12 @@
-import { formatMeta } from '@varstream/client/protocol';
+import { formatMeta, sectionHead } from '@varstream/client/protocol';
+
+/** A change section's compact heads (see `@varstream/client/protocol` sections), line breaks included. */
+export interface LiveHeads {
+  /** With `rev`: the first section of a frame. */
+  readonly first: string;
+  /** Without `rev`: a section right after the previous revision's in the same frame. */
+  readonly next: string;
+}
 
 /** One accepted change: a revision of a document. */
 export interface Revision {
@@ -9,24 +17,45 @@ export interface Revision {
   readonly id: string | undefined;
   /** Canonical statements, every line ending with a line break; the first path absolute. */
   readonly body: string;
-  /** The change section as sent: `#vs change rev=.. conn=.. id=..` then the body. */
+  /** The change section in full (journal, replays, version 1 clients): `#vs change rev=.. conn=.. id=..` then the body. */
   readonly text: string;
   /**
-   * When the change holds text splices: the section for clients that announced the
+   * When the change holds text splices: the body for clients that announced the
    * splice extension (`~=` lines kept). `body` and `text` then write each splice as
    * the resulting value (`=`), for every other reader, the journal included.
    */
+  readonly spliceBody?: string | undefined;
+  /** `text` with `spliceBody`, when there is one. */
   readonly spliceText?: string | undefined;
+  /** The compact heads of the section, for live frames (the body follows). */
+  readonly live: LiveHeads;
 }
 
+/**
+ * `live.id`: the `id` field of the compact heads (undefined: left out, the
+ * author implies it; '' says "no id"). Default: the id itself.
+ */
 export function makeRevision(
   rev: number,
   conn: string | undefined,
   id: string | undefined,
   body: string,
   spliceBody?: string,
+  live: { readonly id: string | undefined } = { id },
 ): Revision {
   const head = `${formatMeta('change', { rev, conn, id })}\n`;
-  const revision: Revision = { rev, conn, id, body, text: head + body };
-  return spliceBody === undefined ? revision : { ...revision, spliceText: head + spliceBody };
+  const revision: Revision = {
+    rev,
+    conn,
+    id,
+    body,
+    text: head + body,
+    live: {
+      first: `${sectionHead(rev, conn, live.id)}\n`,
+      next: `${sectionHead(undefined, conn, live.id)}\n`,
+    },
+  };
+  return spliceBody === undefined
+    ? revision
+    : { ...revision, spliceBody, spliceText: head + spliceBody };
 }

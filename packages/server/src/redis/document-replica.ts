@@ -176,7 +176,10 @@ export class DocumentReplica {
     switch (entry.kind) {
       case 'join': {
         if (this.#conns.has(entry.conn)) return;
-        this.#replicate({ conn: entry.conn, access: entry.access, scope: entry.scope }, []);
+        this.#replicate(
+          { conn: entry.conn, access: entry.access, scope: entry.scope, client: entry.client },
+          [],
+        );
         return;
       }
       case 'frame': {
@@ -236,6 +239,7 @@ export class DocumentReplica {
       unsafeKeys,
       bucket: UNLIMITED,
       metrics,
+      client: saved.client,
       onFlood: () => {},
     });
     const replicated: Replicated = { saved, context, member, handler };
@@ -312,7 +316,7 @@ export class DocumentReplica {
   };
 
   /** A connection of this node joined: every node learns it through the log. */
-  addLocal(member: Member, identity: ResolvedIdentity): void {
+  addLocal(member: Member, identity: ResolvedIdentity, client: string | undefined): void {
     this.#locals.set(member.id, member);
     const scope = identity.scope;
     this.append({
@@ -320,6 +324,7 @@ export class DocumentReplica {
       conn: member.id,
       access: identity.access,
       scope,
+      client,
     }).catch(() => member.close(CloseCode.UNAVAILABLE, 'Redis is unavailable'));
   }
 

@@ -19,6 +19,8 @@ export type LogEntry =
       readonly conn: string;
       readonly access: Access;
       readonly scope: readonly Path[] | undefined;
+      /** The client id its hello named (`s=<seq>` in its frames means `<client>:<seq>`). */
+      readonly client: string | undefined;
     }
   | { readonly kind: 'frame'; readonly conn: string; readonly data: string }
   | { readonly kind: 'leave'; readonly conn: string }
@@ -31,7 +33,16 @@ export type LogEntry =
     };
 
 /** Field names on the wire (short: a stream entry stores them with every entry). */
-const F = { kind: 'k', conn: 'c', data: 'd', atomic: 'x', access: 'a', scope: 's', node: 'n' };
+const F = {
+  kind: 'k',
+  conn: 'c',
+  data: 'd',
+  atomic: 'x',
+  access: 'a',
+  scope: 's',
+  node: 'n',
+  client: 'h',
+};
 const KIND = { join: 'j', frame: 'f', leave: 'l', nodeGone: 'g', write: 'w' } as const;
 
 /** The entry as the field/value list of XADD. */
@@ -40,6 +51,7 @@ export function encodeEntry(entry: LogEntry): string[] {
     case 'join': {
       const fields = [F.kind, KIND.join, F.conn, entry.conn, F.access, entry.access];
       if (entry.scope !== undefined) fields.push(F.scope, JSON.stringify(entry.scope));
+      if (entry.client !== undefined) fields.push(F.client, entry.client);
       return fields;
     }
     case 'frame':
@@ -71,6 +83,7 @@ export function decodeEntry(fields: readonly string[]): LogEntry | undefined {
         conn,
         access,
         scope: scope === undefined ? undefined : parseScope(scope),
+        client: map.get(F.client),
       };
     }
     case KIND.frame: {

@@ -26,7 +26,7 @@ export class RedisFrameSink implements FrameSink {
     this.#replica = replica;
     this.#a = attachment;
     this.#limits = limits;
-    replica.addLocal(attachment.member, attachment.identity);
+    replica.addLocal(attachment.member, attachment.identity, attachment.client);
   }
 
   handle(data: Buffer): void {
@@ -65,7 +65,7 @@ export class RedisFrameSink implements FrameSink {
   #refuse(text: string, code: string, message: string): void {
     const { doc } = this.#replica;
     const member = this.#a.member;
-    const ids = changeIdsOf(text);
+    const ids = changeIdsOf(text, this.#a.client);
     if (ids.length === 0) {
       doc.reply(member, formatMeta('error', { code, line: 1, column: 1, message }));
       return;

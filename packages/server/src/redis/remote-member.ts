@@ -9,6 +9,7 @@ export class RemoteMember implements Member {
   readonly id: string;
   /** Nothing is sent to it from here: the kind of frames it reads does not matter. */
   readonly splices = false;
+  readonly compact = true;
 
   constructor(id: string) {
     this.id = id;

@@ -14,6 +14,8 @@ export interface SavedConn {
   readonly previous: readonly Segment[];
   /** Its presence line, if any. */
   readonly presence: string | undefined;
+  /** The client id its hello named, if any (`s=<seq>` change lines). */
+  readonly client?: string | undefined;
 }
 
 /**
@@ -70,6 +72,7 @@ export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
       c.scope ?? null,
       c.previous,
       c.presence ?? null,
+      c.client ?? null,
     ]),
     textHistory: [
       snapshot.textHistory.from,
@@ -139,6 +142,7 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
       if (access !== 'read' && access !== 'write') throw corrupt('bad access');
       const scope: unknown = item[2];
       const presence: unknown = item[4];
+      const client: unknown = item[5];
       return {
         conn: item[0],
         access,
@@ -147,6 +151,7 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
           (s: unknown): s is Segment => typeof s === 'string' || typeof s === 'number',
         ),
         presence: typeof presence === 'string' ? presence : undefined,
+        client: typeof client === 'string' ? client : undefined,
       };
     }),
   };

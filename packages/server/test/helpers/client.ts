@@ -1,4 +1,11 @@
-import { formatMeta, type Meta, parseMeta } from '@varstream/client/protocol';
+import {
+  changeHead,
+  formatMeta,
+  type Meta,
+  PROTOCOL_VERSION,
+  parseMeta,
+  SectionReader,
+} from '@varstream/client/protocol';
 import { PathContext, Reader, Tree } from '@varstream/varstream';
 import WebSocket from 'ws';
 import { until } from './wait.js';
@@ -6,6 +13,8 @@ import { until } from './wait.js';
 export interface ClientOptions {
   /** Speak the protocol: `?vs=1` and a hello. Default true. */
   protocol?: boolean;
+  /** The hello's protocol version (default: the latest). */
+  version?: number;
   client?: string;
   /** Resume from this revision. */
   rev?: number;
@@ -44,6 +53,9 @@ export class TestClient {
   readonly errors: Meta[] = [];
   closed: { code: number; reason: string } | undefined;
   readonly #context = new PathContext();
+  /** Fills in the revisions and ids compact section heads leave out. */
+  readonly #sections: SectionReader;
+  readonly #version: number;
   #seq = 0;
   readonly clientId: string;
 
@@ -55,8 +67,10 @@ export class TestClient {
   constructor(baseUrl: string, options: ClientOptions = {}) {
     const protocol = options.protocol !== false;
     const resume = options.resume;
+    this.#version = options.version ?? PROTOCOL_VERSION;
     this.clientId =
       options.client ?? resume?.clientId ?? `t${Math.random().toString(36).slice(2, 10)}`;
+    this.#sections = new SectionReader(protocol ? this.clientId : undefined);
     if (resume !== undefined) {
       this.tree = resume.tree;
       this.rev = resume.rev;
@@ -72,7 +86,7 @@ export class TestClient {
       if (protocol) {
         this.ws.send(
           formatMeta('hello', {
-            v: 1,
+            v: this.#version,
             client: this.clientId,
             rev,
             epoch,
@@ -96,6 +110,7 @@ export class TestClient {
   #receive(text: string): void {
     this.frames.push(text);
     const reader = new Reader({ strict: true, comments: true, context: this.#context });
+    this.#sections.frame();
     reader.end(text);
     for (let entry = reader.read(); entry !== null; entry = reader.read()) {
       if (entry.op === '#') {
@@ -107,6 +122,7 @@ export class TestClient {
           case 'welcome':
             this.conn = f.conn;
             this.epoch = f.epoch;
+            this.#sections.welcome(f.conn);
             this.welcomed = true;
             break;
           case 'snapshot':
@@ -119,13 +135,15 @@ export class TestClient {
               throw new Error(`Replay from ${f.from}, I hold ${this.rev}`);
             break;
           case 'change': {
-            const rev = Number(f.rev);
+            const section = this.#sections.section(f);
+            if (section === undefined) throw new Error(`Section without revision: ${entry.text}`);
+            const rev = section.rev;
             // Every client, plain or not, sees every revision, its own included.
             if (rev !== this.rev + 1) {
               throw new Error(`Revision ${rev} after ${this.rev}`);
             }
             this.rev = rev;
-            if (f.id !== undefined && f.conn === this.conn) this.acked.add(f.id);
+            if (section.id !== undefined && f.conn === this.conn) this.acked.add(section.id);
             break;
           }
           case 'ack':
@@ -159,7 +177,7 @@ export class TestClient {
   /** Sends a change with the next id (and a base revision for its splices); returns the id. */
   change(body: string, base?: number): string {
     const id = `${this.clientId}:${++this.#seq}`;
-    this.ws.send(`${formatMeta('change', { id, base })}\n${body}`);
+    this.ws.send(`${this.#changeHead(id, base)}\n${body}`);
     return id;
   }
 
@@ -170,10 +188,17 @@ export class TestClient {
     for (const body of bodies) {
       const id = `${this.clientId}:${++this.#seq}`;
       ids.push(id);
-      frame += `${formatMeta('change', { id })}\n${body}`;
+      frame += `${this.#changeHead(id)}\n${body}`;
     }
     this.ws.send(frame);
     return ids;
+  }
+
+  /** Version 2 sends `s=<seq>`, version 1 `id=<id>`. */
+  #changeHead(id: string, base?: number): string {
+    return this.#version >= 2
+      ? changeHead(id, this.clientId, base)
+      : formatMeta('change', { id, base });
   }
 
   /** Waits until `id` is acknowledged or rejected. */

@@ -1,0 +1,112 @@
+/**
+ * The head line of a change section, `#vs change ...`, both ways: the one
+ * place that says what its fields may leave out (PROTOCOL.md 3.1 and 3.2).
+ *
+ * Client to server: `id=<client>:<seq>`, or `s=<seq>` for an id whose
+ * client is the one the hello named.
+ *
+ * Server to client, compact form (version 2 and plain clients):
+ * - `rev` only on a frame's first section; a section without it is the
+ *   revision after the frame's previous section;
+ * - a section written by your own connection (`conn` = your welcome's) with
+ *   no `id` field is your change `<your client>:<s + 1>`, where `s` is the
+ *   sequence number of the previous section of your connection, and `id=`
+ *   (empty) says the change had no id. The server writes the id out in
+ *   full whenever that rule would not give it (the connection's first
+ *   change, after a rejection, a duplicate or an id of another client).
+ * The full form (`rev` and `id` on every section) stays valid everywhere.
+ */
+import { formatMeta, type MetaFields } from './meta.js';
+
+const SEQ = /^[0-9]{1,15}$/;
+const OWN_ID = /^(.+):([0-9]{1,15})$/;
+
+/** A section head line (no line break). Fields left undefined are left out. */
+export function sectionHead(
+  rev: number | undefined,
+  conn: string | undefined,
+  id: string | undefined,
+): string {
+  return formatMeta('change', { rev, conn, id });
+}
+
+/**
+ * A client's change line (no line break): `s=<seq>` for its own client's
+ * ids, else `id=`; `base`: the revision its text splices apply to.
+ */
+export function changeHead(id: string, client: string, base?: number): string {
+  const prefix = `${client}:`;
+  if (id.startsWith(prefix) && SEQ.test(id.slice(prefix.length))) {
+    return formatMeta('change', { s: id.slice(prefix.length), base });
+  }
+  return formatMeta('change', { id, base });
+}
+
+/** The id a client's `#vs change` line names: `id`, or `s` with the hello's client. */
+export function changeIdOf(
+  fields: MetaFields,
+  client: string | undefined,
+): { id: string | undefined } | { error: string } {
+  const { id, s } = fields;
+  if (s === undefined) return { id };
+  if (id !== undefined) return { error: 'A change line has either id= or s=, not both' };
+  if (client === undefined) return { error: 's= needs the client named by a #vs hello' };
+  if (!SEQ.test(s)) return { error: 's= is a sequence number (1 to 15 digits)' };
+  return { id: `${client}:${s}` };
+}
+
+/** What a section head says once the implied fields are filled in. */
+export interface SectionInfo {
+  readonly rev: number;
+  readonly conn: string | undefined;
+  readonly id: string | undefined;
+}
+
+/**
+ * Reads section heads in the order they arrive, filling in the implied
+ * `rev` and `id`. Call `frame()` at the start of each frame and
+ * `welcome()` on each welcome.
+ */
+export class SectionReader {
+  readonly #client: string | undefined;
+  #conn: string | undefined;
+  /** Sequence number of the last section of this connection with an id of its client. */
+  #ownSeq: number | undefined;
+  /** Revision of the previous section in this frame. */
+  #frameRev: number | undefined;
+
+  /** `client`: the id this end's hello named (none for a plain client). */
+  constructor(client?: string) {
+    this.#client = client;
+  }
+
+  frame(): void {
+    this.#frameRev = undefined;
+  }
+
+  welcome(conn: string | undefined): void {
+    this.#conn = conn;
+    this.#ownSeq = undefined;
+  }
+
+  /** The section's revision and id; undefined when its revision cannot be known. */
+  section(fields: MetaFields): SectionInfo | undefined {
+    const { rev: revText, conn, id } = fields;
+    let rev: number | undefined;
+    if (revText !== undefined) rev = SEQ.test(revText) ? Number(revText) : undefined;
+    else if (this.#frameRev !== undefined) rev = this.#frameRev + 1;
+    this.#frameRev = rev;
+    if (rev === undefined) return undefined;
+    const own = conn !== undefined && conn === this.#conn && this.#client !== undefined;
+    if (!own) return { rev, conn, id: id === '' ? undefined : id };
+    let full = id;
+    if (full === undefined) {
+      full = this.#ownSeq === undefined ? undefined : `${this.#client}:${this.#ownSeq + 1}`;
+    } else if (full === '') {
+      return { rev, conn, id: undefined };
+    }
+    const parts = full === undefined ? null : OWN_ID.exec(full);
+    this.#ownSeq = parts !== null && parts[1] === this.#client ? Number(parts[2]) : this.#ownSeq;
+    return { rev, conn, id: full };
+  }
+}
