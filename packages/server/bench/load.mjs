@@ -113,6 +113,7 @@ async function run(config) {
     drainMs,
     verify,
     full: FULL,
+    version = 2, // ours: the protocol version the clients speak (1: full section heads)
   } = config;
   const ours = kind === 'ours';
   // Clients are spread over the servers' URLs (several nodes on Redis): client i on urls[i % n].
@@ -137,6 +138,8 @@ async function run(config) {
   let t1us = Number.POSITIVE_INFINITY;
   let deliveries = 0;
   let bytes = 0;
+  let upBytes = 0; // what writers send in the window, WebSocket header included
+  let upChanges = 0;
   let frames = 0;
   let rejects = 0;
   let errors = 0;
@@ -150,11 +153,23 @@ async function run(config) {
   let lateSamples = 0; // sections sent in the window, received after it
 
   // --- sending --------------------------------------------------------------------
-  let seq = 0;
+  // Client ids as @varstream/client makes them (16 characters), each writer
+  // numbering its changes 1, 2, 3...: version 2 sends `#vs change s=<seq>`,
+  // version 1 `#vs change id=<client>:<seq>`. The relay gets the short
+  // `id=b<w>:<n>` lines it always got (its baseline).
+  const clientIds = Array.from({ length: N }, () =>
+    randomBytes(12).toString('base64').replace(/[+/]/g, 'x'),
+  );
+  const seqs = new Float64Array(W);
   function changeText(w) {
-    const s = ++seq;
+    const s = ++seqs[w];
     const ts = micros();
-    const head = `#vs change id=b${w}:${s}\nbench.w${w}=${ts}\n`;
+    const line = !ours
+      ? `#vs change id=b${w}:${s}`
+      : version >= 2
+        ? `#vs change s=${s}`
+        : `#vs change id=${clientIds[w]}:${s}`;
+    const head = `${line}\nbench.w${w}=${ts}\n`;
     if (!verify) return head;
     // Verify: changes that exercise the tree (counters, strings, arrays, `^`).
     return `${head}count.w${w}+=1\ntext.w${w}+="ab"\nlist.+.w=${w}\n^.s=${s}\n`;
@@ -162,7 +177,12 @@ async function run(config) {
   function send(w) {
     const socket = sockets[w];
     if (!socket.open) return;
-    sendText(socket, changeText(w));
+    const frame = frameOf(Buffer.from(changeText(w), 'utf8'));
+    socket.write(frame);
+    if (measuring) {
+      upBytes += frame.length;
+      upChanges++;
+    }
     sent[w]++;
     totalSent++;
   }
@@ -179,7 +199,8 @@ async function run(config) {
     for (let p = buf.indexOf(CHANGE); p !== -1; ) {
       n++;
       if (verify && ours) {
-        // `#vs change rev=N ...`: revisions arrive in order, none missing.
+        // `#vs change rev=N ...`: revisions arrive in order, none missing
+        // (without `rev`, a compact head: the one after the previous section).
         if (buf.indexOf(REV, p + CHANGE.length) === p + CHANGE.length) {
           let rev = 0;
           for (let i = p + CHANGE.length + REV.length; buf[i] >= 48 && buf[i] <= 57; i++) {
@@ -187,6 +208,10 @@ async function run(config) {
           }
           if (lastRev[index] >= 0 && rev !== lastRev[index] + 1) outOfOrder++;
           lastRev[index] = rev;
+        } else if (n === 1) {
+          outOfOrder++; // a frame's first section must say its revision
+        } else {
+          lastRev[index]++;
         }
       }
       const eol = buf.indexOf(LF, p + CHANGE.length);
@@ -314,7 +339,7 @@ async function run(config) {
           handshaking = false;
           socket.open = true;
           off = end + 4;
-          if (ours) sendText(socket, `#vs hello v=1 client=b${index}`);
+          if (ours) sendText(socket, `#vs hello v=${version} client=${clientIds[index]}`);
           else {
             welcomed = true;
             resolve(socket);
@@ -473,6 +498,7 @@ async function run(config) {
     frames,
     frameRate: frames / windowS,
     bytesPerDelivery: deliveries === 0 ? Number.NaN : bytes / deliveries,
+    upBytesPerChange: upChanges === 0 ? Number.NaN : upBytes / upChanges,
     p50: hist.quantile(0.5),
     p99: hist.quantile(0.99),
     max: hist.max / 1000,

@@ -19,14 +19,17 @@
 //   --rates 1000,5000,flat   changes/s in total; `flat`: flat-out
 //   --window 64              flat-out: unacknowledged changes per writer
 //   --redis-fsync always     appendfsync of the Redis scenarios (everysec, no)
-//   --servers ours,relay     which servers: ours, ours-semi2 (ours with
+//   --servers ours,relay     which servers: ours, ours-v1 (ours, the clients
+//                            speaking protocol version 1: full section
+//                            heads, the baseline of the compact ones),
+//                            ours-semi2 (ours with
 //                            --max-semi-space-size=2, as NODE_OPTIONS would
 //                            give it), relay, and on Redis (a redis-server of
 //                            the run's own, appendonly yes, appendfsync
 //                            always): redis1 (one node), redis2 (two nodes,
 //                            clients spread over them), workers2 (--workers 2:
-//                            two processes on one port); default ours and
-//                            relay, plus ours-semi2 at 500 clients and more,
+//                            two processes on one port); default ours,
+//                            ours-v1 and relay, plus ours-semi2 at 500 clients and more,
 //                            plus the Redis servers at 100 clients x 10
 //                            writers (1 000/s and flat-out)
 //   --dist <dir>             the @varstream/server build to measure (default ../dist)
@@ -43,6 +46,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureJoin } from './join.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -74,7 +78,7 @@ const clientCounts = list(args.clients, '10,100,500').map(Number);
 const writerCounts = list(args.writers, '1,10').map(Number);
 const rates = list(args.rates, '1000,5000,flat').map((r) => (r === 'flat' ? 0 : Number(r)));
 const windowSize = Number(args.window ?? 64);
-const servers = list(args.servers, 'ours,ours-semi2,relay,redis1,redis2,workers2');
+const servers = list(args.servers, 'ours,ours-v1,ours-semi2,relay,redis1,redis2,workers2');
 /** Servers on Redis: nodes (processes started) and workers per node. */
 const REDIS_KINDS = {
   redis1: { nodes: 1, workers: 1 },
@@ -174,7 +178,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 function startServer(kind, extra = []) {
   const argv = [
-    ...(kind === 'ours' ? serverNodeOptions : kind === 'ours-semi2' ? SEMI2 : []),
+    ...(kind === 'ours' || kind === 'ours-v1'
+      ? serverNodeOptions
+      : kind === 'ours-semi2'
+        ? SEMI2
+        : []),
     join(here, 'server.mjs'),
     kind === 'relay' ? 'relay' : 'ours',
     ...(args.dist === undefined ? [] : ['--dist', args.dist]),
@@ -397,6 +405,7 @@ async function runScenario(scenario) {
         url: group.urls[0],
         urls: group.urls,
         kind: scenario.server === 'relay' ? 'relay' : 'ours',
+        version: scenario.server === 'ours-v1' ? 1 : 2,
         clients: scenario.clients,
         writers: scenario.writers,
         rate: scenario.rate,
@@ -477,6 +486,7 @@ function table(rows) {
     'server CPU %',
     'RSS connected / peak / end MB',
     'B/delivery',
+    'B/change up',
     'generator CPU %',
     'other load (cores)',
     'saturated',
@@ -496,6 +506,7 @@ function table(rows) {
         fmt(r.serverCpu),
         `${fmt(r.rssConnected)} / ${fmt(r.rssPeak)} / ${fmt(r.rssEnd)}`,
         fmt(r.bytesPerDelivery, 1),
+        fmt(r.upBytesPerChange, 1),
         fmt(r.generatorCpu),
         fmt(r.otherCores, 2),
         saturation(r),
@@ -576,6 +587,42 @@ function redisRatios(rows) {
   return lines.length > 2 ? lines.join('\n') : '';
 }
 
+/** Bytes on the wire per change, ours against its version 1 heads and the relay, same run. */
+function wire(rows) {
+  const header = [
+    'clients',
+    'writers',
+    'rate',
+    'B/delivery down: ours / ours-v1 / relay',
+    'B/change up: ours / ours-v1 / relay',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const ours of rows.filter((r) => r.server === 'ours')) {
+    const same = (server) =>
+      rows.find(
+        (r) =>
+          r.server === server &&
+          r.clients === ours.clients &&
+          r.writers === ours.writers &&
+          r.rate === ours.rate,
+      );
+    const v1 = same('ours-v1');
+    const relay = same('relay');
+    const three = (key) =>
+      [ours, v1, relay].map((r) => (r === undefined ? '—' : fmt(r[key], 1))).join(' / ');
+    lines.push(
+      `| ${[
+        ours.clients,
+        ours.writers,
+        rateLabel(ours.rate),
+        three('bytesPerDelivery'),
+        three('upBytesPerChange'),
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function render(run) {
   const { rows } = run;
   const others = rows.map((r) => r.otherCores).filter(Number.isFinite);
@@ -596,12 +643,15 @@ function render(run) {
       'redis2 with the clients spread over two nodes; ours-semi2: the same server with ' +
       `--max-semi-space-size=2${options.length > 0 ? `; ours with ${options.join(' ')}` : ''}`,
     run.verifyLine ?? '',
+    run.joinLine ?? '',
     '',
     table(rows),
     '',
     ratios(rows),
     '',
     redisRatios(rows),
+    '',
+    wire(rows),
     '',
   ];
   return `${out.join('\n')}\n`;
@@ -649,6 +699,25 @@ if (!args['no-verify'] && servers.includes('ours')) {
   log(verifyLine);
 }
 
+// Join: one person opening the demo's form (five fields, a 2 KB message).
+let joinLine = 'join: not measured (no ours server)';
+if (servers.includes('ours')) {
+  const dist = args.dist ?? join(here, '..', 'dist');
+  try {
+    const offered = await measureJoin(dist, true);
+    const plain = await measureJoin(dist, false);
+    const total = (j) => `${fmt(j.up + j.down)} bytes (${fmt(j.up)} up + ${fmt(j.down)} down)`;
+    joinLine =
+      `join of the 5-field form with a 2 KB message (${fmt(offered.formBytes)} bytes of VarStream), ` +
+      `@varstream/client with its presence, WebSocket frames both ways: ${total(offered)} ` +
+      `offering permessage-deflate as browsers do (welcome ${offered.compressed ? 'compressed' : 'NOT compressed'}); ` +
+      `baseline, same run, without the extension: ${total(plain)}`;
+  } catch (err) {
+    joinLine = `join: did not run: ${err.message}`;
+  }
+  log(joinLine);
+}
+
 const rows = [];
 for (const clients of clientCounts) {
   for (const writers of writerCounts) {
@@ -687,6 +756,7 @@ const run = {
   serverNodeOptions,
   verifyLine,
   redisFsync,
+  joinLine,
   rows,
 };
 process.stdout.write(render(run));

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger, VarStreamServer } from '../src/index.js';
@@ -190,6 +191,48 @@ describe('delivery', () => {
     await until(() => plain.errors.length === 1 && writer.rejected.size === 1, 'BAD_META');
     expect(plain.errors[0]!.fields.code).toBe('BAD_META');
     for (const c of [writer, v1, plain]) c.close();
+  });
+
+  it('compresses the welcome (permessage-deflate offered), never the frames that follow', async () => {
+    server = await startServer();
+    const prose = 'Every client receives every change, its own included. '.repeat(60);
+    await server.server.write('default', `form.message=${prose}\n`);
+    const ws = new WebSocket(server.url, { perMessageDeflate: { threshold: 0 } });
+    const frames: string[] = [];
+    const wire: number[] = [];
+    let socket: Socket | undefined;
+    let last = 0;
+    ws.once('upgrade', (response) => {
+      socket = response.socket;
+    });
+    ws.on('message', (data) => {
+      frames.push(data.toString());
+      const read = socket!.bytesRead;
+      wire.push(read - last);
+      last = read;
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    last = socket!.bytesRead;
+    expect(ws.extensions).toContain('permessage-deflate');
+    await until(() => frames.length === 1, 'welcome');
+    expect(wire[0]).toBeLessThan(frames[0]!.length / 4); // the snapshot, compressed
+    // This client compresses what it sends (threshold 0): the server inflates it.
+    ws.send(`big=${'x'.repeat(2_000)}\n`);
+    await until(() => frames.length === 2, 'its echo');
+    expect(frames[1]).toContain(`big=${'x'.repeat(2_000)}`);
+    expect(wire[1]).toBeGreaterThan(2_000); // sent as it is
+    expect((server.server.document('default')!.root as { big: string }).big).toHaveLength(2_000);
+    ws.close();
+  });
+
+  it('closes (1009) a compressed frame that inflates past the payload cap', async () => {
+    server = await startServer({ maxFrameBytes: 4_096 });
+    const ws = new WebSocket(server.url, { perMessageDeflate: { threshold: 0 } });
+    await new Promise((resolve) => ws.once('open', resolve));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(`bomb=${'0'.repeat(1_000_000)}\n`); // a few kilobytes on the wire
+    expect(await closed).toBe(1009);
+    expect(server.server.document('default')?.root ?? {}).toEqual({});
   });
 
   it('batches the changes of one event-loop turn into one frame per client', async () => {

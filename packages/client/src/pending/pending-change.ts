@@ -2,7 +2,7 @@ import type { Path, Statement } from '@varstream/varstream';
 
 /** A local change not acknowledged yet. */
 export interface PendingChange {
-  /** `<client>:<seq>`, sent in `#vs change id=...`. */
+  /** `<client>:<seq>`, sent as `#vs change s=<seq>` (or `id=...` when made by another client id). */
   readonly id: string;
   /** Absolute statements (dynamic segments `+`, `*`, `!` kept: they resolve where applied). */
   readonly statements: readonly Statement[];

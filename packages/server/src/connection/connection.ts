@@ -125,6 +125,18 @@ export class Connection implements Member {
   // --- Member ---------------------------------------------------------------------
 
   send(frame: Buffer | string): void {
+    this.#write(typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame, false);
+  }
+
+  sendWelcome(frame: string): void {
+    const data = Buffer.from(frame, 'utf8');
+    this.#allowance = data.length;
+    // The only frame ever compressed (when the client offered permessage-deflate
+    // and it reaches compressWelcomeBytes): a snapshot, sent once per join.
+    this.#write(data, true);
+  }
+
+  #write(data: Buffer, compress: boolean): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     const ws = this.#ws;
     if (ws.readyState !== WebSocket.OPEN) return;
@@ -139,16 +151,9 @@ export class Connection implements Member {
       this.close(CloseCode.SLOW_CONSUMER, 'Too slow: more than maxBufferedBytes waiting');
       return;
     }
-    const data = typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
-    ws.send(data, { binary: false });
+    ws.send(data, { binary: false, compress });
     metrics.counts.framesOut++;
     metrics.counts.bytesOut += data.length;
-  }
-
-  sendWelcome(frame: string): void {
-    const data = Buffer.from(frame, 'utf8');
-    this.#allowance = data.length;
-    this.send(data);
   }
 
   // --- lifecycle -----------------------------------------------------------------

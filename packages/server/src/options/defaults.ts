@@ -56,6 +56,13 @@ export interface ServerLimits {
    * revision older than the oldest one kept is rejected with `SPLICE_STALE` (the client resends it). Default 10 000.
    */
   maxTextHistory: number;
+  /**
+   * A welcome frame of at least this many bytes is sent compressed
+   * (`permessage-deflate`, 1 KiB window, no context kept) to a client that
+   * offers the extension, as browsers do; no other frame the server sends
+   * is compressed. `Infinity`: the extension is not negotiated. Default 1 024.
+   */
+  compressWelcomeBytes: number;
 }
 
 export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
@@ -84,6 +91,7 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   redisCatchUpMs: 5_000,
   redisNodeTtlMs: 10_000,
   maxTextHistory: 10_000,
+  compressWelcomeBytes: 1_024,
 });
 
 /** Keys refused anywhere in a path: they would pollute prototypes in naive readers (varstream 0.3.2 included). */

@@ -97,8 +97,12 @@ export class VarStreamServer {
   readonly #connections = new Set<Connection>();
   readonly #listeners = new Set<RevisionListener>();
   readonly #deps: ConnectionDeps;
-  /** Ends every connection id: random, or (with Redis) this node's id, unique among the nodes. */
-  #bootTag = randomBytes(3).toString('hex');
+  /**
+   * Ends every connection id: random (24 bits in 4 characters, as short as
+   * they can be on every change section), or (with Redis) this node's id,
+   * unique among the nodes.
+   */
+  #bootTag = randomBytes(3).toString('base64url');
   #sequence = 0;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -149,7 +153,7 @@ export class VarStreamServer {
     const wsOptions: ServerOptions & { closeTimeout: number } = {
       noServer: true,
       clientTracking: false,
-      perMessageDeflate: false,
+      perMessageDeflate: welcomeDeflate(resolved.limits.compressWelcomeBytes),
       maxPayload: resolved.limits.maxFrameBytes * 2,
       // ws >= 8.19: how long a closing socket waits for the peer's close frame.
       closeTimeout: resolved.limits.closeTimeoutMs,
@@ -469,4 +473,22 @@ function refuse(socket: Duplex, status: number, text: string): void {
     socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
   socket.destroy();
+}
+
+/**
+ * `permessage-deflate` for welcomes only (see `compressWelcomeBytes`):
+ * small windows and no context kept between messages, so that a
+ * connection's zlib state stays small (about 20 KiB once used). Frames a
+ * client compresses are inflated within `maxPayload`.
+ */
+function welcomeDeflate(threshold: number): ServerOptions['perMessageDeflate'] {
+  if (!Number.isFinite(threshold)) return false;
+  return {
+    threshold,
+    serverNoContextTakeover: true,
+    clientNoContextTakeover: true,
+    serverMaxWindowBits: 10,
+    clientMaxWindowBits: 10,
+    zlibDeflateOptions: { memLevel: 4 },
+  };
 }
