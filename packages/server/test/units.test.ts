@@ -272,4 +272,43 @@ describe('outbox', () => {
       '#vs change rev=6 conn=c2\nn=1\n',
     );
   });
+
+  it("compact heads: the revision only on the frame's first section, in both kinds", () => {
+    const [a, v1] = [member('c1', true, true), member('c2', false, false)];
+    const heads = (rev: number) => ({
+      first: `#vs change rev=${rev} conn=c1\n`,
+      next: '#vs change conn=c1\n',
+    });
+    const outbox = new Outbox([
+      {
+        text: '#vs change rev=5 conn=c1 id=k:1\nm=abXc\n',
+        spliceText: '#vs change rev=5 conn=c1 id=k:1\nm~=2,0,X\n',
+        live: { heads: heads(5), body: 'm=abXc\n', spliceBody: 'm~=2,0,X\n' },
+        rev: 5,
+        author: a,
+        skipAuthor: false,
+      },
+      {
+        text: '#vs change rev=6 conn=c1 id=k:2\nn=1\n',
+        live: { heads: heads(6), body: 'n=1\n' },
+        rev: 6,
+        author: a,
+        skipAuthor: false,
+      },
+    ]);
+    expect(String(outbox.frameFor(a, 4)?.frame)).toBe(
+      '#vs change rev=5 conn=c1\nm~=2,0,X\n#vs change conn=c1\nn=1\n',
+    );
+    expect(String(outbox.frameFor(member('c3', false, true), 4)?.frame)).toBe(
+      '#vs change rev=5 conn=c1\nm=abXc\n#vs change conn=c1\nn=1\n',
+    );
+    expect(String(outbox.frameFor(v1, 4)?.frame)).toBe(
+      '#vs change rev=5 conn=c1 id=k:1\nm=abXc\n#vs change rev=6 conn=c1 id=k:2\nn=1\n',
+    );
+    expect(outbox.built).toBe(3);
+    // A frame of its own starts with a revision too.
+    expect(String(outbox.frameFor(member('c4', false, true), 5)?.frame)).toBe(
+      '#vs change rev=6 conn=c1\nn=1\n',
+    );
+  });
 });
