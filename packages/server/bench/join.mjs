@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
 import { stringify } from '@varstream/varstream';
 import WebSocket from 'ws';
 
@@ -90,5 +91,27 @@ export async function measureJoin(dist, deflate) {
     doc.close();
     await server.close();
   }
-  return result;
+  return { ...result, deflateMicros: deflateCost(text) };
+}
+
+/**
+ * CPU time of compressing the form's text as the server compresses a welcome (zlib, the
+ * server's window and memory settings), in microseconds: what each join
+ * costs the server with permessage-deflate (no other frame is compressed).
+ */
+function deflateCost(text) {
+  const data = Buffer.from(text, 'utf8');
+  const options = { windowBits: 10, memLevel: 4 };
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  for (let i = 0; i < 50; i++) deflateRawSync(data, options);
+  const start = cpu();
+  let n = 0;
+  while (cpu() - start < 200_000) {
+    deflateRawSync(data, options);
+    n++;
+  }
+  return (cpu() - start) / n;
 }
