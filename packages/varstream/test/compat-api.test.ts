@@ -113,6 +113,16 @@ describe('the surface of require("varstream")', () => {
     expect(typeof VarStream.stringify).toBe('function');
   });
 
+  test("the constructors have 0.3.2's names", () => {
+    expect([VarStream.name, VarStream.Reader.name, VarStream.Writer.name]).toEqual([
+      OracleVarStream.name,
+      OracleVarStream.Reader.name,
+      OracleVarStream.Writer.name,
+    ]);
+    expect(inspect(VarStream.Reader({}, 'p', 1))).toBe('VarStreamReader { options: 1 }');
+    expect(VarStream({}, 'p').constructor.name).toBe('VarStream');
+  });
+
   test('the flags have 0.3.2 values', () => {
     for (const name of ['STRICT_MODE', 'OPTIONS'] as const) {
       expect(VarStream.Reader[name], name).toBe(OracleVarStream.Reader[name as 'STRICT_MODE']);

@@ -5,13 +5,17 @@
  * same error messages; see docs/LEGACY.md for what is deliberately not copied.
  * CommonJS: `const VarStream = require('@varstream/varstream/compat')`.
  */
-import { VarStream } from './stream.js';
+import { callable } from './callable.js';
+import { VarStream as StreamClass } from './stream.js';
 
 export type { Callable } from './callable.js';
 export type { CompatError, CompatErrorFields } from './compat-error.js';
 export { VarStreamCompatError, VarStreamCompatSyntaxError } from './compat-error.js';
 export type { ParseContent } from './parse.js';
-export { VarStreamReader } from './reader.js';
-export { VarStreamWriter } from './writer.js';
-export { VarStream };
+export { Reader as VarStreamReader } from './reader.js';
+export { Writer as VarStreamWriter } from './writer.js';
+
+/** The duplex stream, also callable without `new`, with 0.3.2's statics. */
+export const VarStream = callable(StreamClass);
+export type VarStream = StreamClass;
 export default VarStream;

@@ -9,7 +9,8 @@ import { callable } from './callable.js';
 import { compatCall } from './compat-error.js';
 import { flagsOf, STRICT_MODE } from './flags.js';
 
-export class CompatReader {
+/** Named as in 0.3.2 (`util.inspect` shows `VarStreamReader { ... }`). */
+class VarStreamReader {
   /** Throw on the first error instead of skipping the statement. */
   static readonly STRICT_MODE = STRICT_MODE;
   /** Every reader flag. */
@@ -17,7 +18,7 @@ export class CompatReader {
 
   /** The flags given (0.3.2 keeps them as `options` too). */
   readonly options: number;
-  private readonly reader: LegacyReader;
+  readonly #reader: LegacyReader;
 
   /**
    * Reads into `scope[prop]` (`prop` is converted to a string, as 0.3.2's
@@ -26,7 +27,7 @@ export class CompatReader {
   constructor(scope: object, prop?: string, options?: number) {
     this.options = flagsOf(options);
     const strict = (this.options & STRICT_MODE) !== 0;
-    this.reader = compatCall(() => new LegacyReader(scope, String(prop), { strict }));
+    this.#reader = compatCall(() => new LegacyReader(scope, String(prop), { strict }));
   }
 
   /**
@@ -38,9 +39,11 @@ export class CompatReader {
     if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
       throw new TypeError('VarStream.Reader#read() takes a string or a Buffer.');
     }
-    compatCall(() => this.reader.write(chunk));
+    compatCall(() => this.#reader.write(chunk));
   }
 }
 
-export const VarStreamReader = callable(CompatReader);
-export type VarStreamReader = CompatReader;
+export { VarStreamReader as ReaderClass };
+/** `VarStreamReader`, also callable without `new`. */
+export const Reader = callable(VarStreamReader);
+export type Reader = VarStreamReader;

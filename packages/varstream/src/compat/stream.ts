@@ -9,13 +9,12 @@ import { VarStreamError } from '../errors.js';
 import { LegacyReader, LegacyWriter } from '../legacy/index.js';
 import { MSG_NO_ROOT_OBJECT, MSG_NO_ROOT_PROPERTY } from '../legacy/messages.js';
 import { isContainer, ownGet } from '../legacy/own.js';
-import { callable } from './callable.js';
 import { toCompatError, VarStreamCompatError } from './compat-error.js';
 import { flagsOf, MERGE_ARRAYS, MORPH_CONTEXTS, STRICT_MODE } from './flags.js';
 import { compatParse } from './parse.js';
-import { VarStreamReader } from './reader.js';
+import { Reader } from './reader.js';
 import { compatStringify } from './stringify.js';
-import { VarStreamWriter } from './writer.js';
+import { Writer } from './writer.js';
 
 /** Lines are pushed in `Buffer`s of about this many characters (a longer line alone). */
 const CHUNK_CHARACTERS = 64 * 1024;
@@ -43,14 +42,15 @@ function batches(lines: readonly string[]): string[] {
   return out;
 }
 
-export class CompatStream extends Duplex {
+/** Named as in 0.3.2; `VarStream` (index.ts) is this class, also callable without `new`. */
+export class VarStream extends Duplex {
   /** 0.3.2's helpers and constructors, as statics of `VarStream`. */
   static readonly parse = compatParse;
   static readonly stringify = compatStringify;
-  static readonly Reader = VarStreamReader;
-  static readonly VarStreamReader = VarStreamReader;
-  static readonly Writer = VarStreamWriter;
-  static readonly VarStreamWriter = VarStreamWriter;
+  static readonly Reader = Reader;
+  static readonly VarStreamReader = Reader;
+  static readonly Writer = Writer;
+  static readonly VarStreamWriter = Writer;
 
   private readonly reader: LegacyReader;
   private readonly writerFlags: number;
@@ -128,6 +128,3 @@ export class CompatStream extends Duplex {
     this.push(null);
   }
 }
-
-export const VarStream = callable(CompatStream);
-export type VarStream = CompatStream;

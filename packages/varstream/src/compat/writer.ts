@@ -8,7 +8,8 @@ import { callable } from './callable.js';
 import { compatCall } from './compat-error.js';
 import { flagsOf, MERGE_ARRAYS, MORPH_CONTEXTS } from './flags.js';
 
-export class CompatWriter {
+/** Named as in 0.3.2 (`util.inspect` shows `VarStreamWriter { ... }`). */
+class VarStreamWriter {
   /** Write `^.x` for a leaf under the previous leaf's parent. */
   static readonly MORPH_CONTEXTS = MORPH_CONTEXTS;
   /** Write array indexes as `+` (first leaf of an element) and `*`. */
@@ -18,14 +19,14 @@ export class CompatWriter {
 
   /** The flags given. */
   readonly options: number;
-  private readonly writer: LegacyWriter;
+  readonly #writer: LegacyWriter;
 
   constructor(
     readonly callback: (text: string) => void,
     options?: number,
   ) {
     this.options = flagsOf(options);
-    this.writer = new LegacyWriter({
+    this.#writer = new LegacyWriter({
       morphContexts: (this.options & MORPH_CONTEXTS) !== 0,
       mergeArrays: (this.options & MERGE_ARRAYS) !== 0,
       emit: (line) => this.callback(line),
@@ -38,9 +39,11 @@ export class CompatWriter {
    * `The root scope must be an Object or an Array.`
    */
   write(scope: unknown, context?: string): void {
-    compatCall(() => this.writer.write(scope, context ? String(context) : ''));
+    compatCall(() => this.#writer.write(scope, context ? String(context) : ''));
   }
 }
 
-export const VarStreamWriter = callable(CompatWriter);
-export type VarStreamWriter = CompatWriter;
+export { VarStreamWriter as WriterClass };
+/** `VarStreamWriter`, also callable without `new`. */
+export const Writer = callable(VarStreamWriter);
+export type Writer = VarStreamWriter;
