@@ -96,10 +96,13 @@ export class Connection {
     }
   }
 
-  /** The server welcomed us: heartbeats start, and the next failure backs off from scratch. */
-  established(): void {
+  /**
+   * The server welcomed us: heartbeats start, and the next failure backs off
+   * from scratch (unless `resetBackoff` is false: the server keeps refusing).
+   */
+  established(resetBackoff = true): void {
     this.#established = true;
-    this.#backoff.reset();
+    if (resetBackoff) this.#backoff.reset();
   }
 
   /** Drops the current socket and connects again (after a backoff delay). */

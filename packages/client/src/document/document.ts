@@ -52,6 +52,8 @@ export class Document {
   #access: string | undefined;
   #presence: PresenceInput | null;
   #peersSnapshot: ReadonlyMap<string, PresenceState> = new Map();
+  /** Reconnections in a row because the server could not store a change (`UNAVAILABLE`). */
+  #unavailable = 0;
   readonly #waiters = new Waiters();
   /** Fills in the revisions and ids that compact section heads leave out. */
   readonly #sections: SectionReader;
@@ -271,6 +273,7 @@ export class Document {
       presence: updates,
       errors: said,
       resync,
+      unavailable,
     } = interpretFrame(messages, this.#sections);
     let presence = false;
     if (welcome !== undefined) {
@@ -284,6 +287,7 @@ export class Document {
     const result = batch.length > 0 ? this.#replica.receive(batch) : undefined;
     if (result !== undefined) {
       if (result.acked.length > 0 || result.rejected.length > 0) this.#persist();
+      if (result.acked.length > 0) this.#unavailable = 0;
       for (const change of result.rejected) {
         const info = rejections.get(change.id)!;
         this.#events.emit('reject', { ...info, text: change.body });
@@ -299,8 +303,14 @@ export class Document {
       this.#resync();
       return;
     }
+    if (unavailable && this.status !== 'closed') {
+      // Not stored now (a server on Redis without Redis): kept, sent again after a reconnect.
+      this.#unavailable++;
+      this.#connection.restart();
+      return;
+    }
     if (welcome !== undefined && this.status !== 'closed') {
-      this.#connection.established();
+      this.#connection.established(this.#unavailable === 0);
       for (const change of this.#replica.pending) {
         this.#connection.send(changeFrame(change.id, this.clientId, change.body));
       }

@@ -28,6 +28,12 @@ export interface Interpreted {
   readonly errors: ClientError[];
   /** Something the client cannot follow (a section without revision, statements outside a section). */
   readonly resync: boolean;
+  /**
+   * The server could not store a change now (`UNAVAILABLE`: a server on
+   * Redis without Redis): it is not rejected, it stays pending and is sent
+   * again after a reconnect.
+   */
+  readonly unavailable: boolean;
 }
 
 function position(fields: MetaFields): { line?: number; column?: number } {
@@ -51,6 +57,7 @@ export function interpretFrame(
   const presence: PresenceUpdate[] = [];
   const errors: ClientError[] = [];
   let resync = false;
+  let unavailable = false;
   sections.frame();
   for (const { verb, fields, statements } of messages) {
     switch (verb) {
@@ -72,6 +79,10 @@ export function interpretFrame(
         break;
       case 'reject':
         if (fields.id === undefined) break;
+        if (fields.code === 'UNAVAILABLE') {
+          unavailable = true;
+          break;
+        }
         batch.push({ kind: 'reject', id: fields.id });
         rejections.set(fields.id, {
           id: fields.id,
@@ -103,5 +114,5 @@ export function interpretFrame(
       // pong and unknown verbs: hearing anything is enough.
     }
   }
-  return { welcome, batch, rejections, presence, errors, resync };
+  return { welcome, batch, rejections, presence, errors, resync, unavailable };
 }

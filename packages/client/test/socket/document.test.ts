@@ -110,6 +110,27 @@ describe('document over a WebSocket', () => {
     expect(doc.pending).toBe(0);
   });
 
+  it('keeps a change the server could not store (UNAVAILABLE) and sends it again after a reconnect', async () => {
+    const doc = open();
+    const s0 = await peer.connection(0);
+    s0.socket.send(welcome(1, 'n=1\n'));
+    await waitFor(() => doc.status === 'open');
+    const rejections: Rejection[] = [];
+    doc.on('reject', (r) => rejections.push(r));
+    const id = doc.apply('+=', 'n', 2);
+    await waitFor(() => s0.received.some((f) => f.includes(`id=${id}`)));
+    s0.socket.send(
+      `#vs reject id=${id} code=UNAVAILABLE line=1 column=1 message=Redis%20is%20unavailable\n`,
+    );
+    // Not reverted, not reported: the client reconnects and sends it again.
+    const s1 = await peer.connection(1);
+    s1.socket.send(welcome(1, 'n=1\n'));
+    await waitFor(() => s1.received.some((f) => f.includes(`id=${id}`)));
+    expect(rejections).toEqual([]);
+    expect(doc.get('n')).toBe(3);
+    expect(doc.pending).toBe(1);
+  });
+
   it('reconnect() connects at once instead of waiting out the backoff delay', async () => {
     // A backoff of a minute: without reconnect() the second connection would not come.
     const doc = open({ backoff: { baseMs: 60_000, maxMs: 60_000, random: () => 0.99 } });
