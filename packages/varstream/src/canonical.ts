@@ -1,15 +1,29 @@
 import type { WritableStatement } from './statement-writer.js';
 import type { Change } from './tree.js';
-import { isBareString, type Literal } from './value.js';
+import { isBareString, isNumberText, type Literal } from './value.js';
+
+/**
+ * Strings up to this length are rewritten whole (`s=<result>`) when an
+ * append to them cannot be written so that varstream 0.3.2 computes the same
+ * result; longer ones are written as the append, quoted (see `canonicalize`).
+ */
+export const REWRITE_MAX_LENGTH = 4_096;
 
 /**
  * The canonical form of an applied change, for logs and broadcasts: the
- * concrete path (`+`/`*` resolved, `!` kept), and the operator kept only when
+ * concrete path (`+`/`*` resolved, `!` kept), and the operator kept when
  * every reader, varstream 0.3.2 included, computes the same result from the
  * same previous value; otherwise the result is written with `=`. A `~=`
  * splice is kept (0.3.2 cannot read it: `plainStatement` gives its `=`
  * form). Replaying
  * canonical statements in order on the same tree gives the same tree.
+ *
+ * An append to a string stays an append, so that its canonical form is as
+ * long as the change and not as the string (`s+="1"` on a 7 MB string is not
+ * written as 7 MB): the operand written bare when 0.3.2 reads it as the same
+ * text (`"1"` as `1`), an empty operand as `s&=s` (changes nothing in every
+ * reader), and an operand 0.3.2 cannot read (quotes, control characters)
+ * quoted once the string is longer than `REWRITE_MAX_LENGTH`.
  */
 export function canonicalize(change: Change): WritableStatement {
   const { op, path, value } = change;
@@ -23,6 +37,14 @@ export function canonicalize(change: Change): WritableStatement {
       typeof value === 'boolean' ||
       (typeof value === 'string' && isBareString(value)));
   if (sameIn032) return { op, path, value };
+  if (op === '+=' && typeof previous === 'string' && typeof value === 'string') {
+    if (value.length === 0) return { op: '&=', path, value: undefined, ref: path };
+    if (isNumberText(value) && String(Number(value)) === value) {
+      // 0.3.2 reads `1` as a number and appends its text: the same string.
+      return { op, path, value: Number(value) };
+    }
+    if (previous.length > REWRITE_MAX_LENGTH) return { op, path, value };
+  }
   return { op: '=', path, value: change.result as Literal };
 }
 

@@ -1,3 +1,4 @@
+import { isAliased, markAliased } from './aliases.js';
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import { VarStreamError, type VarStreamErrorCode } from './errors.js';
@@ -27,10 +28,27 @@ export interface Change {
 export interface TreeOptions {
   /** Overrides of `defaults`. `maxNodes` counts values created since the tree was made. */
   limits?: Partial<Limits>;
+  /**
+   * Make `rollback()` cost what the rolled-back statements touched, never the
+   * size of what they touched it in (a server rolling back hostile changes).
+   * Between `begin()` and `commit()`/`rollback()` the root must then be read
+   * through this tree only: a key deleted from an object stays in place,
+   * holding a private marker, until `commit()` removes it (so that a rollback
+   * puts the value back without moving the keys after it), and `!` on an
+   * array that nothing else refers to swaps in a new array (so that a
+   * rollback puts the old one back instead of copying its elements).
+   * Default false: the root is always a plain tree.
+   */
+  boundedRollback?: boolean;
 }
 
 const ROOT: unique symbol = Symbol('root');
 const TRUNCATE: unique symbol = Symbol('truncate');
+/** A key deleted inside `begin()`/`commit()` with `boundedRollback`: absent to every reader. */
+const HOLE: unique symbol = Symbol('hole');
+/** Arrays at least this long are probed for sparseness before being copied for a rollback. */
+const PROBE_FROM = 1_024;
+const PROBES = 16;
 
 type UndoEntry =
   | { target: typeof ROOT; old: unknown }
@@ -43,7 +61,12 @@ type UndoEntry =
       /** Deletes from objects: the keys that followed, to restore the key order. */
       after?: string[];
     }
-  | { target: unknown[]; key: typeof TRUNCATE; old: unknown[] };
+  | { target: unknown[]; key: typeof TRUNCATE; old: SavedElements };
+
+/** The elements of a truncated array: a copy (dense) or its own indices and values (sparse). */
+type SavedElements =
+  | { length: number; copy: unknown[] }
+  | { length: number; indices: number[]; values: unknown[] };
 
 /**
  * A VarStream tree: plain objects and arrays under one root. Applies
@@ -68,10 +91,18 @@ export class Tree {
   /** applyQuiet alternates two path buffers: one is `#last`, the other is written. */
   readonly #bufferA: Segment[] = [];
   readonly #bufferB: Segment[] = [];
+  readonly #bounded: boolean;
+  /** With `boundedRollback`: objects and keys deleted since `begin()` (pairs), removed at commit. */
+  #holes: (Record<string, unknown> | string)[] = [];
+  /** With `boundedRollback`: objects and keys created since `begin()` (pairs), in order. */
+  #created: (Record<string, unknown> | string)[] = [];
+  /** With `boundedRollback`: objects where a deleted key was set again (its order is fixed at commit). */
+  #refilled = new Set<object>();
 
   constructor(root?: unknown, options: TreeOptions = {}) {
     this.#root = root;
     this.limits = resolveLimits(options.limits);
+    this.#bounded = options.boundedRollback === true;
   }
 
   /**
@@ -90,11 +121,49 @@ export class Tree {
   /** Starts recording changes so that `rollback()` can undo them. */
   begin(): void {
     this.#undo = [];
+    this.#forgetHoles();
   }
 
   /** Keeps the changes made since `begin()`. */
   commit(): void {
     this.#undo = undefined;
+    if (this.#holes.length > 0 || this.#refilled.size > 0) this.#settleHoles();
+    this.#forgetHoles();
+  }
+
+  /**
+   * With `boundedRollback`: gives the objects the key order they would have
+   * had with real deletes (a key deleted then set again goes last, after the
+   * keys created before it), then removes the deleted keys. Costs the number
+   * of keys created and deleted since `begin()`.
+   */
+  #settleHoles(): void {
+    const refilled = this.#refilled;
+    const created = this.#created;
+    if (refilled.size > 0) {
+      for (let i = 0; i < created.length; i += 2) {
+        const obj = created[i] as Record<string, unknown>;
+        if (!refilled.has(obj)) continue;
+        const key = created[i + 1] as string;
+        if (!hasOwn(obj, key)) continue;
+        const value = obj[key];
+        if (value === HOLE) continue;
+        delete obj[key];
+        setKey(obj, key, value);
+      }
+    }
+    const holes = this.#holes;
+    for (let i = 0; i < holes.length; i += 2) {
+      const obj = holes[i] as Record<string, unknown>;
+      const key = holes[i + 1] as string;
+      if (hasOwn(obj, key) && obj[key] === HOLE) delete obj[key];
+    }
+  }
+
+  #forgetHoles(): void {
+    if (this.#holes.length > 0) this.#holes = [];
+    if (this.#created.length > 0) this.#created = [];
+    if (this.#refilled.size > 0) this.#refilled = new Set();
   }
 
   /** Undoes every change made since `begin()`, newest first. */
@@ -103,15 +172,13 @@ export class Tree {
     this.#undo = undefined;
     if (log === undefined) return;
     this.#cached = false;
+    this.#forgetHoles();
     for (let i = log.length - 1; i >= 0; i--) {
       const entry = log[i]!;
       if (entry.target === ROOT) {
         this.#root = entry.old;
       } else if (entry.key === TRUNCATE) {
-        const arr = entry.target as unknown[];
-        arr.length = 0;
-        for (let k = 0; k < entry.old.length; k++) if (k in entry.old) arr[k] = entry.old[k];
-        arr.length = entry.old.length;
+        restoreElements(entry.target as unknown[], entry.old);
       } else if (Array.isArray(entry.target)) {
         const arr = entry.target;
         const index = entry.key as number;
@@ -144,6 +211,7 @@ export class Tree {
       if (typeof seg === 'string') {
         if (Array.isArray(node) || !hasOwn(node, seg)) return undefined;
         node = (node as Record<string, unknown>)[seg];
+        if (node === HOLE) return undefined;
       } else {
         if (!Array.isArray(node)) return undefined;
         const index = seg === LAST ? node.length - 1 : seg;
@@ -255,6 +323,7 @@ export class Tree {
       if (typeof seg === 'string') {
         concrete[d] = seg;
         node = hasOwn(container, seg) ? (container as Record<string, unknown>)[seg] : undefined;
+        if (node === HOLE) node = undefined;
         continue;
       }
       const arr = container as unknown[];
@@ -337,8 +406,9 @@ export class Tree {
 
     // 4. Mutate.
     this.nodesCreated += created;
-    if (resetDepth !== -1) this.#truncate(chain[resetDepth] as unknown[]);
+    if (resetDepth !== -1) this.#reset(chain, concrete, resetDepth);
     if (n === 0) {
+      if (op === '&=' && isContainer(result)) markAliased(result);
       this.#undo?.push({ target: ROOT, old: this.#root });
       this.#root = remove ? undefined : result;
     } else {
@@ -358,6 +428,7 @@ export class Tree {
         }
       }
       if (refPrefix !== -1) result = refPrefix === 0 ? this.#root : chain[refPrefix];
+      if (op === '&=' && isContainer(result)) markAliased(result);
       const last = concrete[n - 1]!;
       const target = chain[n - 1]!;
       if (remove) this.#delete(target, last);
@@ -423,6 +494,7 @@ export class Tree {
         path[i] = seg;
         if (found && isContainer(node) && !Array.isArray(node) && hasOwn(node, seg)) {
           node = (node as Record<string, unknown>)[seg];
+          if (node === HOLE) found = false;
         } else found = false;
         continue;
       }
@@ -462,7 +534,12 @@ export class Tree {
       const k = key as string;
       if (undo !== undefined) {
         const had = hasOwn(target, k);
-        undo.push({ target, key: k, had, old: had ? target[k] : undefined, length: 0 });
+        const old = had ? target[k] : undefined;
+        undo.push({ target, key: k, had, old, length: 0 });
+        if (this.#bounded && (!had || old === HOLE)) {
+          this.#created.push(target, k);
+          if (old === HOLE) this.#refilled.add(target);
+        }
       }
       setKey(target, k, value);
     }
@@ -483,6 +560,14 @@ export class Tree {
     } else {
       const k = key as string;
       if (!hasOwn(target, k)) return;
+      const old = target[k];
+      if (old === HOLE) return;
+      if (this.#undo !== undefined && this.#bounded) {
+        this.#undo.push({ target, key: k, had: true, old, length: 0 });
+        setKey(target, k, HOLE);
+        this.#holes.push(target, k);
+        return;
+      }
       if (this.#undo !== undefined) {
         const keys = Object.keys(target);
         const after = keys.slice(keys.indexOf(k) + 1);
@@ -492,9 +577,29 @@ export class Tree {
     }
   }
 
-  #truncate(arr: unknown[]): void {
+  /**
+   * `!` at `chain[depth]`: empties the array. With `boundedRollback` inside
+   * `begin()`, an array nothing else refers to is swapped for a new one in
+   * its parent instead (O(1) both ways); an aliased one is emptied in place,
+   * its elements saved for a rollback.
+   */
+  #reset(chain: Container[], concrete: Segment[], depth: number): void {
+    const arr = chain[depth] as unknown[];
     if (arr.length === 0) return;
-    if (this.#undo !== undefined) this.#undo.push({ target: arr, key: TRUNCATE, old: arr.slice() });
+    if (this.#bounded && this.#undo !== undefined && !isAliased(arr)) {
+      const replacement: unknown[] = [];
+      if (depth === 0) {
+        this.#undo.push({ target: ROOT, old: this.#root });
+        this.#root = replacement;
+      } else {
+        this.#set(chain[depth - 1]!, concrete[depth - 1]!, replacement);
+      }
+      chain[depth] = replacement;
+      return;
+    }
+    if (this.#undo !== undefined) {
+      this.#undo.push({ target: arr, key: TRUNCATE, old: saveElements(arr) });
+    }
     arr.length = 0;
   }
 
@@ -505,6 +610,44 @@ export class Tree {
       path: formatPath(path),
     });
   }
+}
+
+/**
+ * Saves an array's elements in O(elements): a copy when it looks dense, its
+ * own indices otherwise (copying a sparse array walks every slot of its
+ * length). Random probes, so a crafted array cannot steer the choice.
+ */
+function saveElements(arr: unknown[]): SavedElements {
+  const length = arr.length;
+  if (length >= PROBE_FROM) {
+    let present = 0;
+    for (let i = 0; i < PROBES; i++) {
+      if (hasOwn(arr, Math.floor(Math.random() * length))) present++;
+    }
+    if (present * 2 < PROBES) {
+      const indices: number[] = [];
+      const values: unknown[] = [];
+      for (const key of Object.keys(arr)) {
+        const index = Number(key);
+        indices.push(index);
+        values.push(arr[index]);
+      }
+      return { length, indices, values };
+    }
+  }
+  return { length, copy: arr.slice() };
+}
+
+function restoreElements(arr: unknown[], saved: SavedElements): void {
+  arr.length = 0;
+  if ('copy' in saved) {
+    const copy = saved.copy;
+    for (let k = 0; k < copy.length; k++) if (hasOwn(copy, k)) arr[k] = copy[k];
+  } else {
+    const { indices, values } = saved;
+    for (let i = 0; i < indices.length; i++) arr[indices[i]!] = values[i];
+  }
+  arr.length = saved.length;
 }
 
 function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): boolean {
