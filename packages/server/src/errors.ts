@@ -11,6 +11,8 @@ export type ServerErrorCode =
   | 'FRAME_TOO_LARGE'
   | 'TOO_MANY_LINES'
   | 'DOC_TOO_LARGE'
+  | 'TREE_TOO_DEEP'
+  | 'BUSY'
   | 'RATE_LIMITED'
   | 'BAD_META'
   | 'PRESENCE_TOO_LARGE'

@@ -112,7 +112,11 @@ describe('durability', () => {
     const aside = files.find((f) => f.startsWith('doc-default.journal.corrupt-'));
     expect(aside).toBeDefined();
     expect((await readFile(join(dir, aside!))).equals(corrupt)).toBe(true);
-    expect((await stat(journal)).size).toBe(records[0]!.end);
+    // History was lost: a new epoch, written at once in a snapshot of what was kept.
+    expect(loaded.epoch).not.toBe(decodeJournal(data).epoch);
+    await expect(stat(journal)).rejects.toThrow();
+    const snapshot = await readFile(join(dir, 'doc-default.snapshot'), 'utf8');
+    expect(snapshot).toContain(`epoch=${loaded.epoch} rev=1 `);
   });
 
   it('compacts into snapshots under load; restart = snapshot + journal; ids survive', async () => {

@@ -1,3 +1,4 @@
+import { Tree } from '@varstream/varstream';
 import { describe, expect, it } from 'vitest';
 import { parseHello } from '../src/connection/hello.js';
 import { DedupTable } from '../src/document/dedup.js';
@@ -10,7 +11,7 @@ import { makeRevision } from '../src/document/revision.js';
 import { decodeJournal, encodeJournalHeader, encodeRecord } from '../src/journal/record.js';
 import { countLines } from '../src/limits/count-lines.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
-import { estimateSize } from '../src/limits/value-size.js';
+import { REMOVED_WALK_VALUES, removedSize, writtenSize } from '../src/limits/value-size.js';
 import { decodeSnapshot, encodeSnapshot } from '../src/snapshot/snapshot-file.js';
 import { mimeType } from '../src/static/mime.js';
 import { docFileBase } from '../src/storage/file-names.js';
@@ -201,12 +202,17 @@ describe('small parts', () => {
     expect(arrayReplacedByKey([1], ['a'])).toBe(0);
   });
 
-  it('estimates sizes, shared and circular values counted once', () => {
-    const shared = { text: 'x'.repeat(100) };
-    const circular: Record<string, unknown> = { a: 1 };
-    circular.self = circular;
-    expect(estimateSize({ a: shared, b: shared })).toBeLessThan(2 * estimateSize(shared) + 20);
-    expect(estimateSize(circular)).toBeGreaterThan(0);
+  it('estimates removed sizes only when cheap and certain: never a shared or large subtree', () => {
+    expect(removedSize('x'.repeat(100), 'k')).toBeGreaterThan(100);
+    const small = { a: 'x'.repeat(100), b: [1, 2] };
+    expect(removedSize(small, 'k')).toBeGreaterThan(100);
+    const tree = new Tree({ big: {}, alias: 1 });
+    tree.apply({ op: '&=', path: ['alias'], value: undefined, ref: ['big'], line: 0 });
+    expect(removedSize((tree.root as { big: object }).big, 'big')).toBe(0);
+    const large: Record<string, number> = {};
+    for (let i = 0; i < REMOVED_WALK_VALUES + 1; i++) large[`k${i}`] = i;
+    expect(removedSize(large, 'k')).toBe(0);
+    expect(writtenSize('abc', 'k', 0)).toBe(removedSize('abc', 'k'));
     expect(mimeType('/a/b.JS')).toBe('text/javascript; charset=utf-8');
     expect(mimeType('/a/.hidden')).toBe('application/octet-stream');
   });

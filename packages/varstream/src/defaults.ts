@@ -20,6 +20,12 @@ export interface Limits {
   maxArrayGap: number;
   /** Most values (leaves and containers) one parse may create. Default 10 000 000. */
   maxNodes: number;
+  /**
+   * Longest string a statement may leave in the tree, in UTF-16 code units,
+   * however it is built (`s+=x` repeated included). Default 16 MiB
+   * (16 777 216), as long as a statement.
+   */
+  maxStringLength: number;
 }
 
 export const defaults: Readonly<Limits> = Object.freeze({
@@ -28,6 +34,7 @@ export const defaults: Readonly<Limits> = Object.freeze({
   maxArrayIndex: 10_000_000,
   maxArrayGap: 100_000,
   maxNodes: 10_000_000,
+  maxStringLength: 16 * 1024 * 1024,
 });
 
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {

@@ -30,6 +30,7 @@ export type VarStreamErrorCode =
   | 'LIMIT_INDEX'
   | 'LIMIT_GAP'
   | 'LIMIT_NODES'
+  | 'LIMIT_STRING'
   // writing
   | 'UNSUPPORTED_VALUE'
   | 'ROOT_NOT_CONTAINER'

@@ -54,6 +54,7 @@ export class FastParser {
   readonly #maxArrayIndex: number;
   readonly #maxArrayGap: number;
   readonly #maxNodes: number;
+  readonly #maxStringLength: number;
   /** The previous statement's concrete path (or the general path's `^` context), `#prevLen` long. */
   #prev: Segment[] = [];
   #prevLen = 0;
@@ -88,6 +89,7 @@ export class FastParser {
     this.#maxArrayIndex = limits.maxArrayIndex;
     this.#maxArrayGap = limits.maxArrayGap;
     this.#maxNodes = limits.maxNodes;
+    this.#maxStringLength = limits.maxStringLength;
   }
 
   get done(): boolean {
@@ -132,6 +134,7 @@ export class FastParser {
       if (eq === -1) return;
       const value = this.#value(eq);
       if (value === NONE) return;
+      if (typeof value === 'string' && value.length > this.#maxStringLength) return;
       if (!this.#resolve()) return;
       this.#mutate(value);
       const eol = this.#eol;
@@ -457,4 +460,5 @@ export const keepAlive = new FastParser('', {
   maxArrayIndex: 0,
   maxArrayGap: 0,
   maxNodes: 0,
+  maxStringLength: 0,
 });

@@ -1,3 +1,4 @@
+export { isAliased } from './aliases.js';
 export { canonicalize, plainStatement } from './canonical.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';

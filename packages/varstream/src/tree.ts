@@ -398,6 +398,13 @@ export class Tree {
     }
 
     // Limits on what this statement creates.
+    if (typeof result === 'string' && result.length > limits.maxStringLength) {
+      this.#throw(
+        'LIMIT_STRING',
+        `A string of ${result.length} characters, more than ${limits.maxStringLength}`,
+        statement,
+      );
+    }
     const created =
       (createFrom === -1 ? 0 : n - createFrom) + (remove || previous !== undefined ? 0 : 1);
     if (this.nodesCreated + created > limits.maxNodes) {

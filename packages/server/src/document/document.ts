@@ -1,6 +1,8 @@
 import { CloseCode, formatMeta } from '@varstream/client/protocol';
 import { type PathContext, StatementWriter, stringify, Tree } from '@varstream/varstream';
 import { ServerError } from '../errors.js';
+import { MeasureBudget } from '../limits/measure-budget.js';
+import { treeDepth } from '../limits/tree-depth.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
@@ -29,7 +31,7 @@ export interface DocumentConfig {
   /**
    * Decide only from the revisions applied, never from the clock (the size
    * recount runs every RECOUNT_REVISIONS revisions instead of every
-   * RECOUNT_MS): replicas applying one log decide alike (Redis mode).
+   * the budget of measureBytesPerSecond): replicas applying one log decide alike (Redis mode).
    */
   readonly deterministic?: boolean;
 }
@@ -76,8 +78,6 @@ type DocumentStatus = 'open' | 'closing' | 'closed' | 'failed';
 
 /** Snapshot ids kept per client id in a snapshot file. */
 const SNAPSHOT_IDS_PER_CLIENT = 64;
-/** Shortest time between two exact measures of a document's size. */
-const RECOUNT_MS = 1_000;
 /** Deterministic mode: fewest revisions between two exact measures of a document's size. */
 const RECOUNT_REVISIONS = 1_000;
 /**
@@ -118,7 +118,10 @@ export class Document {
   #durableRev: number;
   #tx: Transaction | undefined;
   #size: number;
-  #lastRecount = Number.NEGATIVE_INFINITY;
+  /** Pays for exact measures of the whole document (`measureBytesPerSecond`; not in deterministic mode). */
+  readonly #measures: MeasureBudget;
+  /** A bound on the depth of every value of the tree (see `Transaction.depthBound`). */
+  #depthBound: number;
   #lastRecountRev = Number.NEGATIVE_INFINITY;
   /** Members that got their welcome, with the revision they hold. */
   readonly #members = new Map<Member, number>();
@@ -163,12 +166,14 @@ export class Document {
           });
     const { limits } = config;
     this.tree = new Tree(state.root, {
+      boundedRollback: true,
       limits: {
         maxNodes: Number.POSITIVE_INFINITY,
         maxPathDepth: limits.maxPathDepth,
         maxArrayIndex: limits.maxArrayIndex,
         maxArrayGap: limits.maxArrayGap,
         maxStatementLength: limits.maxFrameBytes,
+        maxStringLength: limits.maxStringLength,
       },
     });
     this.#rev = state.rev;
@@ -185,6 +190,8 @@ export class Document {
     // Saved as -1 when never measured (see replicaState).
     const recountRev = state.recountRev ?? -1;
     this.#lastRecountRev = recountRev < 0 ? Number.NEGATIVE_INFINITY : recountRev;
+    this.#depthBound = treeDepth(state.root);
+    this.#measures = new MeasureBudget(limits.measureBytesPerSecond, limits.maxDocumentBytes);
   }
 
   /** Every revision after this one is in the text history (a splice based on an older one is stale). */
@@ -337,7 +344,10 @@ export class Document {
   begin(context: PathContext, base?: number): Transaction {
     this.#assertUsable();
     if (this.#tx?.open === true) throw new Error(`A change is already open on ${this.name}`);
-    const tx = new Transaction(this.tree, this.#writer, context, this.#textHistory, base);
+    const tx = new Transaction(this.tree, this.#writer, context, this.#textHistory, base, {
+      bound: this.#depthBound,
+      maxPathDepth: this.#config.limits.maxPathDepth,
+    });
     this.#tx = tx;
     return tx;
   }
@@ -351,8 +361,11 @@ export class Document {
    * Makes the change a revision: it gets the next number, enters the resume
    * log and the next flush. `live.id` is the `id` field of its compact section
    * head (undefined: implied or none; see `@varstream/client/protocol`
-   * sections); the full head, for the journal and replays, has `id`. Throws `DOC_TOO_LARGE` (and rolls back) when the
-   * document would exceed `maxDocumentBytes`.
+   * sections); the full head, for the journal and replays, has `id`. Throws
+   * (and rolls back) `DOC_TOO_LARGE` when the document would exceed
+   * `maxDocumentBytes`, `TREE_TOO_DEEP` when `&=` would make it deeper than
+   * `maxTreeDepth` allows, `BUSY` when that needs an exact measure that
+   * `measureBytesPerSecond` cannot pay for now.
    */
   commit(
     tx: Transaction,
@@ -362,6 +375,7 @@ export class Document {
   ): Revision {
     if (this.#tx !== tx || !tx.open) throw new Error('Not the open change of this document');
     const max = this.#config.limits.maxDocumentBytes;
+    const depth = this.#checkDepth(tx);
     if (this.#size + tx.delta > max && !this.#fitsAfterRecount(tx.delta, max)) {
       this.rollback(tx);
       throw new ServerError(
@@ -371,7 +385,11 @@ export class Document {
     }
     tx.end(true);
     this.#tx = undefined;
+    this.#depthBound = depth;
     this.#size += tx.delta;
+    // Which containers `&=` ever shared is not part of the log: replicas could
+    // disagree on what a removal frees. Deterministic mode counts none.
+    if (this.#config.deterministic !== true) this.#size = Math.max(0, this.#size - tx.removedBytes());
     const rev = ++this.#rev;
     const revision = makeRevision(
       rev,
@@ -401,14 +419,42 @@ export class Document {
     return revision;
   }
 
+  /**
+   * What the tree will store must stay readable: no path deeper than
+   * `maxTreeDepth`, even after any later statement writes `maxPathDepth`
+   * below what exists. Returns the new depth bound; throws (rolled back)
+   * when the tree would be too deep or cannot be measured now. Whether it
+   * accepts depends on the tree only (a bound that passes implies an exact
+   * measure that passes), except for `BUSY`, never answered in deterministic
+   * mode (there every measure the bound asks for runs).
+   */
+  #checkDepth(tx: Transaction): number {
+    const { maxTreeDepth, maxPathDepth } = this.#config.limits;
+    if (tx.depthBound + maxPathDepth <= maxTreeDepth) return tx.depthBound;
+    if (this.#config.deterministic !== true && !this.#measures.take(this.#size)) {
+      this.rollback(tx);
+      throw new ServerError(
+        'BUSY',
+        'This change needs a measure of the document that the server cannot afford now (measureBytesPerSecond): send it again later',
+      );
+    }
+    const depth = treeDepth(this.tree.root);
+    if (depth + maxPathDepth > maxTreeDepth) {
+      this.rollback(tx);
+      throw new ServerError(
+        'TREE_TOO_DEEP',
+        `The document would hold paths of ${depth} segments; at most ${maxTreeDepth - maxPathDepth} (maxTreeDepth less maxPathDepth) leave room for any statement below them`,
+      );
+    }
+    return depth;
+  }
+
   #fitsAfterRecount(delta: number, max: number): boolean {
     if (this.#config.deterministic === true) {
       if (this.#rev - this.#lastRecountRev < RECOUNT_REVISIONS) return false;
       this.#lastRecountRev = this.#rev;
-    } else {
-      const now = performance.now();
-      if (now - this.#lastRecount < RECOUNT_MS) return false;
-      this.#lastRecount = now;
+    } else if (!this.#measures.take(this.#size)) {
+      return false;
     }
     const exact = Buffer.byteLength(stringify(this.tree.root), 'utf8');
     this.#size = exact - delta;

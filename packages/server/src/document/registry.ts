@@ -6,7 +6,7 @@ import type { ServerMetrics } from '../metrics/metrics.js';
 import { DocumentStore } from '../storage/document-store.js';
 import { docFiles } from '../storage/file-names.js';
 import type { FsyncPolicy } from '../storage/fsync-policy.js';
-import { loadDocument } from '../storage/load-document.js';
+import { type LostHistory, loadDocument } from '../storage/load-document.js';
 import { Document, type DocumentConfig, type DocumentState } from './document.js';
 import { newEpoch } from './epoch.js';
 import { writeStatements } from './server-write.js';
@@ -29,6 +29,17 @@ export interface RegistryOptions {
 
 function emptyState(): DocumentState {
   return { epoch: newEpoch(), root: {}, rev: 0, revisions: [], applied: [] };
+}
+
+/**
+ * Whether what the loader could not read was history that clients may hold.
+ * A torn last record under `fsync: 'always'` was never sent (nothing is sent
+ * before it is fsynced); under `interval` or `never` it may have been, and
+ * so may anything after a corrupt record or in an unreadable snapshot.
+ */
+function lostHistory(lost: LostHistory | undefined, fsync: FsyncPolicy): boolean {
+  if (lost === undefined) return false;
+  return lost.kind !== 'torn' || fsync !== 'always';
 }
 
 /**
@@ -83,14 +94,25 @@ export class DocumentRegistry {
     let interrupted = false;
     if (dataDir !== undefined) {
       const files = docFiles(dataDir, name);
-      const loaded = await loadDocument(
-        files,
-        name,
-        { maxPathDepth: config.limits.maxPathDepth },
-        logger,
-      );
-      state = { ...loaded, epoch: loaded.epoch ?? newEpoch() };
-      interrupted = loaded.interrupted;
+      const loaded = await loadDocument(files, name, config.limits, logger);
+      // History lost (see lostHistory): a new epoch, so that no client replays
+      // revision numbers that now name other changes; compacted at once so
+      // that the files carry the new epoch.
+      const lost = lostHistory(loaded.lost, fsync);
+      state = { ...loaded, epoch: loaded.epoch === undefined || lost ? newEpoch() : loaded.epoch };
+      interrupted = loaded.interrupted || lost;
+      if (loaded.lost !== undefined) {
+        metrics.storageRecoveries.inc({ kind: loaded.lost.kind });
+        if (lost) {
+          logger.error('document loaded without part of its history: new epoch', {
+            doc: name,
+            kind: loaded.lost.kind,
+            reason: loaded.lost.reason,
+            rev: loaded.rev,
+            epoch: state.epoch,
+          });
+        }
+      }
       store = new DocumentStore({
         files,
         journalHeader: encodeJournalHeader(name, state.epoch),

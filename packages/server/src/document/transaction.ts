@@ -10,7 +10,7 @@ import {
   textEffect,
   type WritableStatement,
 } from '@varstream/varstream';
-import { estimateSize, keyCost } from '../limits/value-size.js';
+import { removedSize, writtenSize } from '../limits/value-size.js';
 import { arrayReplacedByKey } from './legacy-compat.js';
 import type { TextEvent, TextHistory } from './text-history.js';
 import { TextRebase } from './text-rebase.js';
@@ -20,6 +20,11 @@ import { TextRebase } from './text-rebase.js';
  * one (each applied at once, so `^` follows what was really applied), their
  * canonical lines are collected, and the document commits or rolls back the
  * whole. Only one is open per document at a time, and never across an await.
+ *
+ * Every statement costs O(its own size): the size estimate counts what it
+ * writes, and what it removes when that is a scalar; removed containers are
+ * only measured after the commit (`removedBytes`), so a change that is then
+ * rolled back never walks what it removed.
  */
 export class Transaction {
   readonly context: PathContext;
@@ -35,18 +40,30 @@ export class Transaction {
   #delta = 0;
   #count = 0;
   #open = true;
+  /** Containers removed (with their keys), measured after the commit. */
+  #removed: unknown[] = [];
+  #depthBound: number;
+  readonly #maxPathDepth: number;
 
+  /**
+   * `depth.bound`: a bound on the depth of every value in the tree before
+   * this change (see `depthBound`); `depth.maxPathDepth`: the longest path a
+   * statement may write.
+   */
   constructor(
     tree: Tree,
     writer: StatementWriter,
     context: PathContext,
     history: TextHistory,
     base: number | undefined,
+    depth: { readonly bound: number; readonly maxPathDepth: number },
   ) {
     this.#tree = tree;
     this.#writer = writer;
     this.context = context;
     this.#rebase = new TextRebase(history, base);
+    this.#depthBound = depth.bound;
+    this.#maxPathDepth = depth.maxPathDepth;
     tree.begin();
     writer.reset(); // every section starts with an absolute path
   }
@@ -86,9 +103,22 @@ export class Transaction {
     const event = textEffect(change);
     if (event.op === undefined) this.#rebase.replaced(event.path);
     this.#events.push(event);
-    this.#delta += sizeDelta(change);
+    this.#account(change);
     this.#count++;
     return change;
+  }
+
+  #account(change: Change): void {
+    const path = change.path;
+    const key = path.length === 0 ? '' : path[path.length - 1]!;
+    const { previous, result } = change;
+    const refLength = change.op === '&=' ? (change.ref?.length ?? 0) : 0;
+    this.#delta += writtenSize(result, key, refLength);
+    if (previous !== null && typeof previous === 'object') this.#removed.push(previous, key);
+    else this.#delta -= removedSize(previous, key);
+    if (change.op === '&=' && result !== null && typeof result === 'object') {
+      this.#depthBound = aliasDepthBound(this.#depthBound, this.#maxPathDepth, refLength);
+    }
   }
 
   #write(statement: WritableStatement, change: Change): void {
@@ -124,9 +154,18 @@ export class Transaction {
     return this.#events;
   }
 
-  /** Estimated change of the document's size, in bytes. */
+  /** Estimated change of the document's size, in bytes, removed containers not counted. */
   get delta(): number {
     return this.#delta;
+  }
+
+  /**
+   * A bound on the depth of every value in the tree after this change
+   * (before any statement still to come writes up to `maxPathDepth` below
+   * it). Only `&=` of a container raises it.
+   */
+  get depthBound(): number {
+    return this.#depthBound;
   }
 
   get count(): number {
@@ -139,21 +178,33 @@ export class Transaction {
     this.#open = false;
     if (commit) this.#tree.commit();
     else this.#tree.rollback();
+    if (!commit) this.#removed = [];
+  }
+
+  /**
+   * After the commit: the estimated bytes of the containers the change
+   * removed, when cheap and certain (see `removedSize`). Costs at most what
+   * the change removed, once.
+   */
+  removedBytes(): number {
+    let total = 0;
+    const removed = this.#removed;
+    for (let i = 0; i < removed.length; i += 2) {
+      total += removedSize(removed[i], removed[i + 1] as string | number);
+    }
+    this.#removed = [];
+    return total;
   }
 }
 
-function sizeDelta(change: Change): number {
-  const path = change.path;
-  const key = path.length === 0 ? '' : path[path.length - 1]!;
-  const before = change.previous === undefined ? 0 : estimateSize(change.previous, key);
-  let after = 0;
-  if (change.result !== undefined) {
-    if (change.op === '&=' && change.result !== null && typeof change.result === 'object') {
-      // A shared container is written once; here it costs one `&=` line.
-      after = keyCost(key) + 2 + (change.ref?.length ?? 0) * 8;
-    } else {
-      after = estimateSize(change.result, key);
-    }
-  }
-  return after - before;
+/**
+ * The depth bound after `&=` places a container found at a path of
+ * `refLength` segments. Let T bound every value's depth, counting that any
+ * statement may still write `maxPathDepth` below what exists: the container
+ * is at most T - refLength high, and its new parent at most T deep, so
+ * nothing is deeper than 2T + 1 - refLength.
+ */
+function aliasDepthBound(bound: number, maxPathDepth: number, refLength: number): number {
+  const t = bound + maxPathDepth;
+  return Math.max(t, 2 * t + 1 - refLength);
 }

@@ -49,6 +49,7 @@ export class ServerMetrics {
   readonly compactionSeconds: Histogram;
   readonly snapshotsSent: Counter;
   readonly replaysSent: Counter;
+  readonly storageRecoveries: Counter<'kind'>;
 
   constructor(sources: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
     const registry = new Registry();
@@ -180,6 +181,12 @@ export class ServerMetrics {
     this.replaysSent = new Counter({
       name: 'varstream_welcome_replays_total',
       help: 'Welcomes carrying a replay from the resume log',
+      registers,
+    });
+    this.storageRecoveries = new Counter({
+      name: 'varstream_storage_recoveries_total',
+      help: 'Documents loaded without part of what was stored (set aside, history lost, new epoch), by what was unreadable: snapshot, journal (corrupt data) or torn (an unfinished last record)',
+      labelNames: ['kind'],
       registers,
     });
     if (options.defaultMetrics === true) {

@@ -15,6 +15,29 @@ export interface ServerLimits {
   maxArrayGap: number;
   /** Largest document, in bytes of its VarStream snapshot. Default 8 MiB (8 388 608). */
   maxDocumentBytes: number;
+  /**
+   * Most segments in the path of any value of a document, counting the paths
+   * that `&=` references open (`a.b&=c` puts all of `c` below `a.b`). A change
+   * is refused (`TREE_TOO_DEEP`) when it would leave paths longer than this
+   * less `maxPathDepth`. Default 1 000: what every reader accepts by default
+   * (the codec's `maxPathDepth`), so any client can read any welcome.
+   */
+  maxTreeDepth: number;
+  /**
+   * Longest string a document may hold, in UTF-16 code units, however it is
+   * built (`s+=x` repeated included; `LIMIT_STRING`). Default 2 MiB
+   * (2 097 152): written with every character escaped it still fits in the
+   * 16 MiB statements every reader accepts by default.
+   */
+  maxStringLength: number;
+  /**
+   * Bytes of document the server may walk per second and per document for
+   * exact measures (a size check when the estimate passes
+   * `maxDocumentBytes`, a depth check after `&=` of containers). A change
+   * that needs a measure the budget cannot pay is refused (`DOC_TOO_LARGE`,
+   * or `BUSY` for depth). Default 8 MiB (8 388 608).
+   */
+  measureBytesPerSecond: number;
   /** Changes (and presence updates) per second per connection: the token bucket's refill rate. Default 1 000. */
   maxChangesPerSecond: number;
   /** Token bucket size: changes a connection may send in a burst. Default 2 000. */
@@ -72,6 +95,9 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   maxArrayIndex: 1_000_000,
   maxArrayGap: 1_000,
   maxDocumentBytes: 8 * 1024 * 1024,
+  maxTreeDepth: 1_000,
+  maxStringLength: 2 * 1024 * 1024,
+  measureBytesPerSecond: 8 * 1024 * 1024,
   maxChangesPerSecond: 1_000,
   changeBurst: 2_000,
   maxRateLimitedInARow: 200,

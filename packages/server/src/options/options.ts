@@ -87,6 +87,11 @@ export function resolveOptions(options: VarStreamServerOptions): ResolvedOptions
     }
     limits[key] = value;
   }
+  if (limits.maxTreeDepth < limits.maxPathDepth) {
+    throw bad(
+      `maxTreeDepth (${limits.maxTreeDepth}) must be at least maxPathDepth (${limits.maxPathDepth})`,
+    );
+  }
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw bad(`Bad port ${port}`);
   const prefix = options.prefix ?? '';

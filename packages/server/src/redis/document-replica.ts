@@ -111,8 +111,8 @@ export class DocumentReplica {
     this.#deps = deps;
     this.#seq = seq;
     this.#snapshotSeq = seq;
-    const tree = new Tree({}, { limits: loadLimits({ maxPathDepth: deps.limits.maxPathDepth }) });
-    applyText(tree, snapshot.text, loadLimits({ maxPathDepth: deps.limits.maxPathDepth }));
+    const tree = new Tree({}, { limits: loadLimits(deps.limits) });
+    applyText(tree, snapshot.text, loadLimits(deps.limits));
     this.doc = new Document(
       name,
       {

@@ -53,6 +53,8 @@ export type RevisionListener = (event: RevisionEvent) => void;
 export interface DocumentView {
   readonly name: string;
   readonly rev: number;
+  /** The history's epoch: revision numbers mean something only within one (PROTOCOL.md). */
+  readonly epoch: string;
   /** The live tree: read it, never change it. */
   readonly root: unknown;
   /** Connections on this document. */
@@ -447,6 +449,7 @@ export class VarStreamServer {
 function view(doc: Document): DocumentView {
   return {
     name: doc.name,
+    epoch: doc.epoch,
     get rev() {
       return doc.rev;
     },

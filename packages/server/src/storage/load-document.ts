@@ -1,6 +1,6 @@
-import { copyFile, readFile, truncate } from 'node:fs/promises';
+import { copyFile, readFile, rename, truncate } from 'node:fs/promises';
 import { parseMeta } from '@varstream/client/protocol';
-import { defaults, type Limits, Tree } from '@varstream/varstream';
+import { defaults, isVarStreamError, type Limits, Tree } from '@varstream/varstream';
 import type { AppliedId } from '../document/dedup.js';
 import { makeRevision, type Revision } from '../document/revision.js';
 import { decodeJournal } from '../journal/record.js';
@@ -22,6 +22,23 @@ export interface LoadedDocument {
   readonly journalBytes: number;
   /** A compaction was interrupted (`.journal.next` exists): compact before anything else. */
   readonly interrupted: boolean;
+  /**
+   * What could not be read, when something could not: the document starts
+   * from what was readable, so its history is not what clients may hold.
+   * `torn`: only an unfinished last journal record (what a crash leaves).
+   */
+  readonly lost: LostHistory | undefined;
+}
+
+export interface LostHistory {
+  readonly kind: 'snapshot' | 'journal' | 'torn';
+  readonly reason: string;
+}
+
+/** The limits a document's data was accepted under (`ServerLimits` has them all). */
+export interface AcceptLimits {
+  readonly maxArrayIndex?: number;
+  readonly maxArrayGap?: number;
 }
 
 async function readIfExists(path: string): Promise<Buffer | undefined> {
@@ -33,31 +50,44 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/** Limits for reading back what the server wrote: never tighter than the codec's defaults. */
-export function loadLimits(limits: Partial<Limits>): Partial<Limits> {
+/**
+ * Limits for reading back what the server wrote: never tighter than what it
+ * accepts (nor than the codec's defaults). `&=` makes trees deeper than any
+ * statement (older servers did not bound it at all); deletes leave gaps as
+ * wide as the largest index; `+=` builds strings longer than any frame. The
+ * files are the server's own, checked by their CRCs, bounded by their size.
+ */
+export function loadLimits(limits: AcceptLimits): Partial<Limits> {
+  const maxArrayIndex = Math.max(defaults.maxArrayIndex, limits.maxArrayIndex ?? 0);
   return {
-    maxPathDepth: Math.max(defaults.maxPathDepth, limits.maxPathDepth ?? 0),
-    maxArrayIndex: Math.max(defaults.maxArrayIndex, limits.maxArrayIndex ?? 0),
-    maxArrayGap: Math.max(defaults.maxArrayGap, limits.maxArrayGap ?? 0),
-    maxStatementLength: Math.max(defaults.maxStatementLength, limits.maxStatementLength ?? 0),
+    maxPathDepth: Number.POSITIVE_INFINITY,
+    maxArrayIndex,
+    maxArrayGap: Math.max(defaults.maxArrayGap, limits.maxArrayGap ?? 0, maxArrayIndex),
+    maxStatementLength: Number.POSITIVE_INFINITY,
+    maxStringLength: Number.POSITIVE_INFINITY,
     maxNodes: Number.POSITIVE_INFINITY,
   };
 }
 
 /**
- * Loads a document from its snapshot and journal(s). A torn tail (the
- * partial record a crash leaves) is dropped and the file truncated to its
- * last whole record; anything else invalid after the valid records is kept
- * aside in `<journal>.corrupt-<time>` and reported.
+ * Loads a document from its snapshot and journal(s), never refusing to: what
+ * cannot be read is kept aside and reported, and the document starts from
+ * what can. A torn tail (the partial record a crash leaves) is dropped and
+ * the file truncated to its last whole record; anything else invalid after
+ * the valid records is copied to `<journal>.corrupt-<time>`; a snapshot that
+ * cannot be decoded is renamed `<snapshot>.corrupt-<time>` (the document then
+ * starts empty, the journal after it kept aside too), and statements of a
+ * snapshot that do not apply are skipped. `lost` says what happened.
  */
 export async function loadDocument(
   files: DocFiles,
   name: string,
-  limits: Partial<Limits>,
+  limits: AcceptLimits,
   logger: Logger,
 ): Promise<LoadedDocument> {
   const readLimits = loadLimits(limits);
-  const tree = new Tree({}, { limits: readLimits });
+  const tree = new Tree({}, { limits: readLimits, boundedRollback: true });
+  let lost: LostHistory | undefined;
   let rev = 0;
   let epoch: string | undefined;
   const applied: AppliedId[] = [];
@@ -71,13 +101,41 @@ export async function loadDocument(
   };
 
   const snapshotData = await readIfExists(files.snapshot);
+  let snapshot: ReturnType<typeof decodeSnapshot> | undefined;
   if (snapshotData !== undefined) {
-    const snapshot = decodeSnapshot(snapshotData, files.snapshot);
+    try {
+      snapshot = decodeSnapshot(snapshotData, files.snapshot);
+    } catch (err) {
+      const aside = `${files.snapshot}.corrupt-${Date.now()}`;
+      await rename(files.snapshot, aside);
+      lost = { kind: 'snapshot', reason: (err as Error).message };
+      logger.error('snapshot: unreadable, set aside; the document starts from its journal', {
+        doc: name,
+        file: files.snapshot,
+        reason: lost.reason,
+        copy: aside,
+      });
+    }
+  }
+  if (snapshot !== undefined) {
     if (snapshot.doc !== undefined && snapshot.doc !== name) {
       logger.warn('snapshot names another document', { doc: name, found: snapshot.doc });
     }
     tree.root = {};
-    applyText(tree, snapshot.body, readLimits, onMeta);
+    const skipped: string[] = [];
+    applyText(tree, snapshot.body, readLimits, onMeta, (err) => {
+      if (!isVarStreamError(err)) throw err;
+      skipped.push(err.message);
+    });
+    if (skipped.length > 0) {
+      lost = { kind: 'snapshot', reason: `${skipped.length} statements skipped: ${skipped[0]}` };
+      logger.error('snapshot: statements that do not apply were skipped', {
+        doc: name,
+        file: files.snapshot,
+        skipped: skipped.length,
+        first: skipped[0],
+      });
+    }
     rev = snapshot.rev;
     epoch = snapshot.epoch;
   }
@@ -123,6 +181,9 @@ export async function loadDocument(
     }
     if (keep < data.length) {
       const torn = decoded.tail?.startsWith('incomplete') === true && problem === decoded.tail;
+      if (lost === undefined || lost.kind === 'torn') {
+        lost = { kind: torn ? 'torn' : 'journal', reason: problem ?? 'unreadable data' };
+      }
       if (torn) {
         logger.warn('journal: dropped a torn tail', {
           doc: name,
@@ -152,5 +213,6 @@ export async function loadDocument(
     applied,
     journalBytes,
     interrupted,
+    lost,
   };
 }

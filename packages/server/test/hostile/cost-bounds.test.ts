@@ -1,0 +1,100 @@
+/**
+ * Issue 9, item 1: frames of a few bytes used to block the event loop for
+ * seconds, because some costs grew with the document instead of with the
+ * frame. Each attack runs against a real server while a bystander (another
+ * document) keeps pinging; its slowest round trip stays under the hang
+ * detector's bound. Sized so that the old code stalled for seconds.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bystander, HANG_MS } from '../helpers/bystander.js';
+import { TestClient } from '../helpers/client.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer | undefined;
+let bystander: Bystander | undefined;
+afterEach(async () => {
+  await bystander?.stop();
+  bystander = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+async function setup(seed: string) {
+  server = await startServer();
+  await server.server.write('default', seed);
+  const attacker = new TestClient(server.url);
+  await attacker.welcome();
+  bystander = await Bystander.start(server.url);
+  return { attacker, doc: server.server.document('default')! };
+}
+
+/** Sends `frames` frames of `sections` changes each, waits until every change is answered. */
+async function attack(attacker: TestClient, frames: number, sections: number, body: string) {
+  const ids: string[] = [];
+  for (let f = 0; f < frames; f++) ids.push(...attacker.changes(Array(sections).fill(body)));
+  for (const id of ids) await attacker.settled(id, 60_000);
+  return ids;
+}
+
+function keys(count: number): string {
+  let text = '';
+  for (let i = 0; i < count; i++) text += `o.k${i}=${i}\n`;
+  return text;
+}
+
+/** A sparse array of length 1 000 001: an element every 1 000 slots (the gap limit). */
+function sparse(path: string): string {
+  let text = '';
+  for (let i = 0; i <= 1_000; i++) text += `${path}.${i * 1_000}=${i}\n`;
+  return text;
+}
+
+describe('hostile: cost bounded by the change, not the document', () => {
+  // Old: each delete copied the 30 000 keys of its object for the rollback (about 3 s a frame).
+  it('deletes in a 30 000-key object, committed or rolled back', { timeout: 60_000 }, async () => {
+    const { attacker, doc } = await setup(keys(30_000));
+    const pairs = 'o.zz=1\no.zz=\n'.repeat(400);
+    const committed = await attack(attacker, 3, 1, pairs);
+    const rolledBack = await attack(attacker, 3, 1, `${pairs}o.k1+=null\n`);
+    const slowest = await bystander!.stop();
+    bystander = undefined;
+    expect(slowest).toBeLessThan(HANG_MS);
+    for (const id of committed) expect(attacker.acked.has(id)).toBe(true);
+    for (const id of rolledBack) expect(attacker.rejected.get(id)?.fields.code).toBe('TYPE_MISMATCH');
+    const o = (doc.root as { o: Record<string, number> }).o;
+    expect(Object.keys(o).length).toBe(30_000);
+    expect(Object.keys(o).slice(0, 3)).toEqual(['k0', 'k1', 'k2']);
+    expect(o.k1).toBe(1);
+  });
+
+  // Old: `!` copied every slot of the array for the rollback and walked them all back (~100 ms a change).
+  it('resets a sparse array of length 10^6, then fails: rolled back', { timeout: 60_000 }, async () => {
+    const { attacker, doc } = await setup(`${sparse('list')}${sparse('shared')}alias&=shared\n`);
+    const before = doc.snapshot();
+    const ids = [
+      ...(await attack(attacker, 2, 20, 'list.!=1\nlist.0+=null\n')),
+      ...(await attack(attacker, 2, 20, 'alias.!=1\nalias.0+=null\n')),
+    ];
+    const slowest = await bystander!.stop();
+    bystander = undefined;
+    expect(slowest).toBeLessThan(HANG_MS);
+    for (const id of ids) expect(attacker.rejected.get(id)?.fields.code).toBe('TYPE_MISMATCH');
+    expect(doc.snapshot()).toBe(before);
+    const root = doc.root as { list: unknown[]; shared: unknown[]; alias: unknown[] };
+    expect(root.list.length).toBe(1_000_001);
+    expect(root.alias).toBe(root.shared);
+  });
+
+  // Old: the size estimate walked every slot of the array each `p&=o` replaced (seconds a frame).
+  it('re-points a reference at a sparse array of length 10^6', { timeout: 60_000 }, async () => {
+    const { attacker, doc } = await setup(`${sparse('o')}p&=o\n`);
+    const ids = await attack(attacker, 3, 30, 'p&=o\n');
+    const slowest = await bystander!.stop();
+    bystander = undefined;
+    expect(slowest).toBeLessThan(HANG_MS);
+    for (const id of ids) expect(attacker.acked.has(id)).toBe(true);
+    const root = doc.root as { o: unknown[]; p: unknown[] };
+    expect(root.p).toBe(root.o);
+    expect(doc.snapshot()).toContain('p&=o\n');
+  });
+});
