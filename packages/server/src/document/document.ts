@@ -389,7 +389,8 @@ export class Document {
     this.#size += tx.delta;
     // Which containers `&=` ever shared is not part of the log: replicas could
     // disagree on what a removal frees. Deterministic mode counts none.
-    if (this.#config.deterministic !== true) this.#size = Math.max(0, this.#size - tx.removedBytes());
+    if (this.#config.deterministic !== true)
+      this.#size = Math.max(0, this.#size - tx.removedBytes());
     const rev = ++this.#rev;
     const revision = makeRevision(
       rev,

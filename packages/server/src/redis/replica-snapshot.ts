@@ -48,6 +48,8 @@ export function replicaFingerprint(
     limits.maxArrayIndex,
     limits.maxArrayGap,
     limits.maxDocumentBytes,
+    limits.maxTreeDepth,
+    limits.maxStringLength,
     limits.maxPresenceBytes,
     limits.dedupClients,
     limits.dedupPerClient,

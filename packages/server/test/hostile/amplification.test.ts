@@ -32,7 +32,8 @@ describe('hostile: write amplification', () => {
     const seen = [readerA!.frames.length, readerB!.frames.length];
     const operands = ['"1"', '""', '"\\u0001"', '"-2.5"', '"\\"q"'];
     const ids: string[] = [];
-    for (let i = 0; i < 20; i++) ids.push(attacker!.change(`s+=${operands[i % operands.length]}\n`));
+    for (let i = 0; i < 20; i++)
+      ids.push(attacker!.change(`s+=${operands[i % operands.length]}\n`));
     for (const id of ids) await attacker!.settled(id);
     const doc = server.server.document('default')!;
     await readerA!.atRev(doc.rev);

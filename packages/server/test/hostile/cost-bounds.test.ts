@@ -60,7 +60,8 @@ describe('hostile: cost bounded by the change, not the document', () => {
     bystander = undefined;
     expect(slowest).toBeLessThan(HANG_MS);
     for (const id of committed) expect(attacker.acked.has(id)).toBe(true);
-    for (const id of rolledBack) expect(attacker.rejected.get(id)?.fields.code).toBe('TYPE_MISMATCH');
+    for (const id of rolledBack)
+      expect(attacker.rejected.get(id)?.fields.code).toBe('TYPE_MISMATCH');
     const o = (doc.root as { o: Record<string, number> }).o;
     expect(Object.keys(o).length).toBe(30_000);
     expect(Object.keys(o).slice(0, 3)).toEqual(['k0', 'k1', 'k2']);
@@ -68,7 +69,9 @@ describe('hostile: cost bounded by the change, not the document', () => {
   });
 
   // Old: `!` copied every slot of the array for the rollback and walked them all back (~100 ms a change).
-  it('resets a sparse array of length 10^6, then fails: rolled back', { timeout: 60_000 }, async () => {
+  it('resets a sparse array of length 10^6, then fails: rolled back', {
+    timeout: 60_000,
+  }, async () => {
     const { attacker, doc } = await setup(`${sparse('list')}${sparse('shared')}alias&=shared\n`);
     const before = doc.snapshot();
     const ids = [
