@@ -54,7 +54,8 @@ function parentDenied(scope: readonly Path[], path: Path, root: unknown): string
   const depth = scopeDepth(scope, path);
   let node = root;
   for (let d = 0; d < depth; d++) {
-    if (node === undefined) return undefined; // created from here on
+    // Created from here on (a symbol: a key deleted earlier in this change, see Tree's boundedRollback).
+    if (node === undefined || typeof node === 'symbol') return undefined;
     const segment = path[d]!;
     const wantArray = typeof segment === 'number';
     if (node === null || typeof node !== 'object' || Array.isArray(node) !== wantArray) {
