@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Authenticate, RevisionEvent } from '../src/index.js';
-import { type RunningCli, startCli } from './helpers/cli.js';
+import { CLI, type RunningCli, startCli } from './helpers/cli.js';
 import { connectAll, TestClient } from './helpers/client.js';
 import { int, pick, rng } from './helpers/random.js';
 import { startRedis, type TestRedis } from './helpers/redis.js';
@@ -535,6 +535,33 @@ describe('options', () => {
 });
 
 describe('--workers', () => {
+  it('exits 1 with one line when Redis cannot be reached (every worker would fail alike)', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        '--port',
+        '0',
+        '--redis',
+        'redis://127.0.0.1:1',
+        '--workers',
+        '2',
+        '--log-level',
+        'silent',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toMatch(
+      /varstream-server: Cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/? \(UNAVAILABLE\)/,
+    );
+  });
+
   it('runs N processes on one port, sharing documents through Redis', async () => {
     const doc = newDoc();
     const cli = await startCli(['--redis', redis.url, '--workers', '2']);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
 import { readFile, stat } from 'node:fs/promises';
+import { isServerError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { VarStreamServer } from '../server/varstream-server.js';
 import { startStdioBridge } from '../stdio/stdio-bridge.js';
@@ -100,7 +101,9 @@ main(process.argv.slice(2)).then(
     setImmediate(() => process.exit(code)).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`varstream-server: ${(err as Error).stack ?? String(err)}\n`);
+    // A ServerError says what is wrong (Redis unreachable, port taken...): no stack.
+    const text = isServerError(err) ? `${err.message} (${err.code})` : undefined;
+    process.stderr.write(`varstream-server: ${text ?? (err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   },
 );

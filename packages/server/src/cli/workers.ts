@@ -8,8 +8,9 @@ const RESTART_MS = 1_000;
  * `--workers N`: this (primary) process forks N copies of itself that all
  * listen on the same port (node:cluster hands connections out) and share
  * documents through Redis. Prints the banner of the first worker to listen;
- * restarts a worker that dies; on SIGINT/SIGTERM stops them all gracefully.
- * Resolves with the exit code.
+ * restarts a worker that dies once it has served (one that dies before it
+ * ever listened stops them all: exit code 1); on SIGINT/SIGTERM stops them
+ * all gracefully. Resolves with the exit code.
  */
 export function runWorkers(count: number, logger: Logger, stdio: boolean): Promise<number> {
   let stopping = false;
@@ -29,6 +30,12 @@ export function runWorkers(count: number, logger: Logger, stdio: boolean): Promi
     });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
+      if (!bannerShown) {
+        // It never listened (Redis unreachable, port taken, bad options): the others would fail alike.
+        logger.error('worker failed to start: stopping', { worker: index, code, signal });
+        stopAll('SIGTERM', 1);
+        return;
+      }
       logger.error('worker died: restarting it', { worker: index, code, signal });
       const wait = Math.max(0, RESTART_MS - (Date.now() - (lastStart.get(index) ?? 0)));
       setTimeout(() => {
@@ -36,25 +43,28 @@ export function runWorkers(count: number, logger: Logger, stdio: boolean): Promi
       }, wait);
     });
   };
-  for (let i = 1; i <= count; i++) fork(i);
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('shutting down workers', { signal });
-      const workers = Object.values(cluster.workers ?? {}).filter(
-        (worker): worker is Worker => worker !== undefined,
-      );
-      let left = workers.length;
-      if (left === 0) resolve(0);
-      for (const worker of workers) {
-        worker.once('exit', () => {
-          if (--left === 0) resolve(0);
-        });
-        worker.process.kill('SIGTERM');
-      }
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    finish = resolve;
   });
+  const stopAll = (signal: NodeJS.Signals, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down workers', { signal });
+    const workers = Object.values(cluster.workers ?? {}).filter(
+      (worker): worker is Worker => worker !== undefined && !worker.isDead(),
+    );
+    let left = workers.length;
+    if (left === 0) finish(code);
+    for (const worker of workers) {
+      worker.once('exit', () => {
+        if (--left === 0) finish(code);
+      });
+      worker.process.kill('SIGTERM');
+    }
+  };
+  process.once('SIGINT', (signal) => stopAll(signal, 0));
+  process.once('SIGTERM', (signal) => stopAll(signal, 0));
+  for (let i = 1; i <= count; i++) fork(i);
+  return done;
 }
