@@ -12,7 +12,16 @@ export function changeBody(statements: readonly WritableStatement[]): string {
   return text;
 }
 
-/** The frame that sends a change: `#vs change s=<seq>` (or `id=<id>`) and its statements. */
-export function changeFrame(id: string, client: string, body: string): string {
-  return `${changeHead(id, client)}\n${body}`;
+/**
+ * The frame that sends a change: `#vs change s=<seq>` (or `id=<id>`), with
+ * `base=<rev>` when it holds text splices (PROTOCOL.md 3.6), and its statements.
+ */
+export function changeFrame(id: string, client: string, body: string, base?: number): string {
+  return `${changeHead(id, client, base !== undefined && base >= 0 ? base : undefined)}\n${body}`;
+}
+
+/** True when a change holds a text splice (`~=`). */
+export function hasSplices(statements: readonly { readonly op: string }[]): boolean {
+  for (const statement of statements) if (statement.op === '~=') return true;
+  return false;
 }

@@ -3,17 +3,20 @@ import {
   EMPTY_ARRAY,
   LAST,
   type Operator,
+  opToSplices,
   RESET,
   type Statement,
+  type TextOp,
 } from '@varstream/varstream';
 import { opStatement, setStatements } from '../changes/build.js';
-import { changeBody, changeFrame } from '../changes/change-frame.js';
+import { changeBody, changeFrame, hasSplices } from '../changes/change-frame.js';
 import { parseChange } from '../changes/parse-change.js';
 import { Connection } from '../connection/connection.js';
 import type { WebSocketConstructor } from '../connection/websocket.js';
 import { Emitter } from '../emitter.js';
 import { ClientError, toClientError } from '../errors.js';
 import { type PathInput, toPath } from '../paths/path-input.js';
+import type { PendingChange } from '../pending/pending-change.js';
 import { PendingStore } from '../pending/pending-store.js';
 import {
   type PresenceInput,
@@ -22,7 +25,7 @@ import {
   presenceLine,
 } from '../presence/presence.js';
 import { closeCodeName } from '../protocol/close-codes.js';
-import { formatMeta, PROTOCOL_VERSION } from '../protocol/meta.js';
+import { EXT_SPLICE, formatMeta, PROTOCOL_VERSION } from '../protocol/meta.js';
 import { SectionReader } from '../protocol/sections.js';
 import { storageKey } from '../storage/persisted-state.js';
 import { MemoryStorage } from '../storage/storage.js';
@@ -50,6 +53,8 @@ export class Document {
   #status: Status = 'connecting';
   #conn: string | undefined;
   #access: string | undefined;
+  /** The server speaks text splices (its last welcome said `ext=splice`). */
+  #splices = false;
   #presence: PresenceInput | null;
   #peersSnapshot: ReadonlyMap<string, PresenceState> = new Map();
   /** Reconnections in a row because the server could not store a change (`UNAVAILABLE`). */
@@ -118,6 +123,9 @@ export class Document {
   get access(): string | undefined {
     return this.#access;
   }
+  get splices(): boolean {
+    return this.#splices;
+  }
   get presence(): ReadonlyMap<string, PresenceState> {
     return this.#peersSnapshot;
   }
@@ -165,6 +173,32 @@ export class Document {
     return this.#change(parseChange(text));
   }
 
+  splice(path: PathInput, at: number, deleteCount: number, text = ''): string {
+    return this.#change([
+      {
+        op: '~=',
+        path: toPath(path),
+        value: undefined,
+        splice: { at, del: deleteCount, text },
+        line: 0,
+      },
+    ]);
+  }
+
+  editText(path: PathInput, op: TextOp): string {
+    const p = toPath(path);
+    const statements: Statement[] = opToSplices(op).map((splice) => ({
+      op: '~=',
+      path: p,
+      value: undefined,
+      splice,
+      line: 0,
+    }));
+    if (statements.length === 0)
+      throw new ClientError('EMPTY_CHANGE', 'The text operation changes nothing');
+    return this.#change(statements);
+  }
+
   /** Applies a local change to the view, queues it, sends it when connected. Returns its id. */
   #change(statements: Statement[]): string {
     if (this.#status === 'closed') throw new ClientError('CLOSED', 'The document is closed');
@@ -173,18 +207,43 @@ export class Document {
     if (this.#access === 'read') {
       throw new ClientError('FORBIDDEN', 'This connection may only read the document');
     }
-    const body = changeBody(statements);
-    const change = this.#store.create(statements, body);
+    let change: PendingChange | undefined;
     try {
-      this.#replica.addLocal(change);
+      change = this.#replica.extendLast(statements);
+      if (change === undefined) {
+        change = this.#store.create(statements, changeBody(statements), this.#replica.rev);
+        this.#replica.addLocal(change);
+      }
     } catch (err) {
       throw toClientError(err);
     }
     this.#persist();
-    if (this.#status === 'open') this.#connection.send(changeFrame(change.id, this.clientId, body));
+    this.#sendPending();
     this.#events.emit('pending', this.pending);
     this.#subs.notify(change.touched, this.#replica.root);
     return change.id;
+  }
+
+  /**
+   * Sends the pending changes not sent yet on this connection, in order. A
+   * change with text splices waits until every earlier change is
+   * acknowledged (its `base` must hold them, PROTOCOL.md 3.6), and the ones
+   * after it wait with it; meanwhile new splices on the same string merge
+   * into it (`Replica.extendLast`).
+   */
+  #sendPending(): void {
+    if (this.#status !== 'open') return;
+    const pending = this.#replica.pending;
+    for (let i = 0; i < pending.length; i++) {
+      const change = pending[i]!;
+      if (change.sent) continue;
+      const splices = hasSplices(change.statements);
+      if (splices && i > 0) return;
+      change.sent = true;
+      this.#connection.send(
+        changeFrame(change.id, this.clientId, change.body, splices ? change.base : undefined),
+      );
+    }
   }
 
   // --- subscriptions, events, presence -------------------------------------
@@ -233,6 +292,7 @@ export class Document {
         client: this.clientId,
         rev: rev >= 0 ? rev : undefined,
         token: this.#token,
+        ext: EXT_SPLICE,
       }),
     );
   }
@@ -279,6 +339,8 @@ export class Document {
     if (welcome !== undefined) {
       this.#conn = welcome.conn;
       this.#access = welcome.access;
+      this.#splices = welcome.ext.includes(EXT_SPLICE);
+      for (const change of this.#replica.pending) change.sent = false;
       presence = this.#peers.clear();
     }
     for (const error of said) this.#error(error);
@@ -293,9 +355,11 @@ export class Document {
         this.#events.emit('reject', { ...info, text: change.body });
       }
       if (this.pending !== pendingBefore) this.#events.emit('pending', this.pending);
+      for (const { path, op } of result.textOps) this.#events.emit('text', path, op);
       this.#subs.notify(result.touched, this.#replica.root);
     }
     if (presence) this.#presenceChanged();
+    if (result !== undefined && this.#status === 'open') this.#sendPending();
     if (resync || result?.resync === true) {
       this.#error(
         new ClientError('PROTOCOL', 'Out of sync with the server: reloading the document'),
@@ -311,11 +375,9 @@ export class Document {
     }
     if (welcome !== undefined && this.status !== 'closed') {
       this.#connection.established(this.#unavailable === 0);
-      for (const change of this.#replica.pending) {
-        this.#connection.send(changeFrame(change.id, this.clientId, change.body));
-      }
-      if (this.#presence !== null) this.#connection.send(presenceLine(this.#presence));
       this.#setStatus('open');
+      this.#sendPending();
+      if (this.#presence !== null) this.#connection.send(presenceLine(this.#presence));
     }
     this.#checkSynced();
   }

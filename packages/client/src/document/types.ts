@@ -1,4 +1,4 @@
-import type { Operator, Path } from '@varstream/varstream';
+import type { Operator, Path, TextOp } from '@varstream/varstream';
 import type { BackoffOptions } from '../connection/backoff.js';
 import type { WebSocketConstructor } from '../connection/websocket.js';
 import type { ClientError } from '../errors.js';
@@ -52,6 +52,12 @@ export interface DocumentEvents {
   reject(rejection: Rejection): void;
   error(error: ClientError): void;
   presence(peers: ReadonlyMap<string, PresenceState>): void;
+  /**
+   * A remote edit of the string at `path`, as a text operation on the view's
+   * value (emitted before the subscribers hear the new value): what carets
+   * and selections in that string move by (`transformPosition`).
+   */
+  text(path: Path, op: TextOp): void;
 }
 
 type PathArg<S> = DocPath<S> | Path;
@@ -93,6 +99,17 @@ export interface VarStreamDocument<S = unknown> {
   reset(path: PathArg<S>, first?: unknown): string;
   /** Applies raw VarStream text as one change. */
   applyText(text: string): string;
+  /**
+   * Edits the string at `path` in place: deletes `deleteCount` UTF-16 code
+   * units at `at` and inserts `text` (a `~=` splice). Concurrent splices of
+   * the same string merge (PROTOCOL.md 3.6): nobody's typing is lost.
+   * Needs a server that speaks the extension (`splices`).
+   */
+  splice(path: PathArg<S>, at: number, deleteCount: number, text?: string): string;
+  /** Several splices of one string as one change (a codec `TextOp`: keep / insert / delete). */
+  editText(path: PathArg<S>, op: TextOp): string;
+  /** True when the server speaks text splices (said by its last welcome). */
+  readonly splices: boolean;
 
   /**
    * Calls `listener(value, path)` after each local or remote change at or

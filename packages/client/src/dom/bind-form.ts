@@ -1,3 +1,12 @@
+import {
+  applyTextOp,
+  checkTextOp,
+  composeTextOps,
+  type Path,
+  type TextOp,
+  transformPosition,
+  transformTextOp,
+} from '@varstream/varstream';
 import type { VarStreamDocument } from '../document/types.js';
 import { toPath } from '../paths/path-input.js';
 import type { PresenceInput } from '../presence/presence.js';
@@ -11,7 +20,7 @@ import {
   writeField,
 } from './fields.js';
 import { markPeers, peersByFocus } from './peers.js';
-import { appendedText, diffText, moveOffset } from './text-edit.js';
+import { appendedText, diffOp, diffText, moveOffset, replacesAll } from './text-edit.js';
 
 export interface BindFormOptions {
   /** The subtree the form edits (`'form'`). Default: the root. */
@@ -29,15 +38,23 @@ interface BoundGroup extends FieldGroup {
   synced: string;
   /** A remote value arrived during an IME composition: show it after. */
   stale: boolean;
+  /** Remote text operations on the value `synced` holds, not shown yet (for the caret). */
+  ops: TextOp[];
 }
 
 /**
  * Binds the fields of `container` (a `<form>` or any element) to a subtree of
  * `doc`: each field by its `name` (or `id`), read as a path under `options.path`.
- * Typing that appends sends `+=` (two people appending both survive), other
- * edits send `=`; text stays text. Remote updates keep the caret where the
- * user expects, and never touch a field during IME composition. Returns the
- * function that unbinds.
+ * With a server that speaks text splices (`doc.splices`), every text edit
+ * but a whole replacement is sent as a splice (`~=`, appends included), so
+ * two people typing in the same field, at the same place or not, both keep
+ * their text and each one's words stay together; a whole replacement sends
+ * `=`. Without it, appending sends `+=` and other edits `=`. Remote updates
+ * move the caret and selection by the exact remote operation (text typed
+ * before them pushes them along, text typed at them stays after them), and
+ * never touch a field during IME composition: the composed text is sent when
+ * it ends, merged with what arrived meanwhile. Returns the function that
+ * unbinds.
  */
 export function bindForm(
   doc: VarStreamDocument,
@@ -47,7 +64,7 @@ export function bindForm(
   const base = toPath(options.path ?? '');
   const showPeers = options.showPeers !== false;
   const groups = findFields(container, base).map(
-    (g): BoundGroup => ({ ...g, synced: '', stale: false }),
+    (g): BoundGroup => ({ ...g, synced: '', stale: false, ops: [] }),
   );
   const byElement = new Map<FieldElement, BoundGroup>();
   for (const g of groups) for (const el of g.elements) byElement.set(el, g);
@@ -66,6 +83,8 @@ export function bindForm(
       return;
     }
     const text = textOf(value);
+    const ops = group.ops;
+    group.ops = [];
     group.synced = text;
     for (const el of group.elements) {
       const before = el.value;
@@ -75,19 +94,11 @@ export function bindForm(
       const end = focused ? (el as HTMLInputElement).selectionEnd : null;
       el.value = text;
       if (start !== null && end !== null) {
-        const change = diffText(before, text);
-        // A caret at the end follows text appended there: the user's next
-        // keystroke stays an append (`+=`), which merges with the other's,
-        // instead of an insertion before it, sent as a whole-value `=`.
-        const follow =
-          start === end &&
-          start === before.length &&
-          change.start === before.length &&
-          change.removed === 0;
+        const move = caretMover(before, text, ops, doc.splices, start === end);
         try {
           (el as HTMLInputElement).setSelectionRange(
-            follow ? text.length : moveOffset(start, change),
-            follow ? text.length : moveOffset(end, change),
+            move(start),
+            move(end),
             (el as HTMLInputElement).selectionDirection ?? undefined,
           );
         } catch {
@@ -111,6 +122,10 @@ export function bindForm(
       const before = group.synced;
       if (next === before) return;
       const current = doc.get(group.path);
+      if (doc.splices && typeof current === 'string' && !replacesAll(before, next)) {
+        sendSplices(group, el, before, next, current);
+        return;
+      }
       const suffix = appendedText(before, next);
       const appendable = typeof current === 'string' || (current === undefined && before === '');
       if (suffix !== undefined && appendable) doc.apply('+=', group.path, suffix);
@@ -118,6 +133,49 @@ export function bindForm(
       group.synced = next;
     } catch (err) {
       fail(group, err);
+    }
+  };
+
+  /**
+   * Sends the user's edit (`before` → `next`) as splices. When the document
+   * moved on meanwhile (remote text arrived during an IME composition), the
+   * edit is transformed over that first, and the field shows the merge.
+   */
+  const sendSplices = (
+    group: BoundGroup,
+    el: FieldElement,
+    before: string,
+    next: string,
+    current: string,
+  ) => {
+    let local: TextOp = diffOp(before, next);
+    let remote: TextOp | undefined;
+    if (current !== before) {
+      const shown = applyOps(before, group.ops);
+      const remoteOps = shown === current ? group.ops : [diffOp(before, current)];
+      for (const op of remoteOps) {
+        const mine = transformTextOp(local, op, 'left');
+        remote = composeAfter(remote, transformTextOp(op, local, 'right'));
+        local = mine;
+      }
+    }
+    group.ops = [];
+    if (local.length > 0) doc.editText(group.path, local);
+    const merged = textOf(doc.get(group.path));
+    group.synced = merged;
+    if (remote === undefined || el.value === merged) return;
+    const start = (el as HTMLInputElement).selectionStart;
+    const end = (el as HTMLInputElement).selectionEnd;
+    el.value = merged;
+    if (start !== null && end !== null && 'setSelectionRange' in el) {
+      try {
+        (el as HTMLInputElement).setSelectionRange(
+          transformPosition(start, remote, 'before'),
+          transformPosition(end, remote, 'before'),
+        );
+      } catch {
+        // Input types without a selection.
+      }
     }
   };
 
@@ -183,6 +241,12 @@ export function bindForm(
     });
   }
 
+  cleanups.push(
+    doc.on('text', (path, op) => {
+      for (const group of groups) if (samePath(group.path, path)) group.ops.push(op);
+    }),
+  );
+
   for (const group of groups) {
     const value = doc.get(group.path);
     if (value !== undefined) show(group, value);
@@ -201,4 +265,55 @@ export function bindForm(
   return () => {
     for (const cleanup of cleanups.splice(0)) cleanup();
   };
+}
+
+/**
+ * How a caret moves when a field's text goes from `before` to `after`: by
+ * the remote operations when the document merges splices and they are known
+ * and lead there (exact: text typed at the caret stays after it), else by the smallest single
+ * replacement between the two texts. Without splices, a caret (not a
+ * selection) at the end
+ * follows text appended there, so that the user's next keystroke is still an
+ * append (`+=`, which merges) rather than an insertion sent as a `=`.
+ */
+function caretMover(
+  before: string,
+  after: string,
+  ops: readonly TextOp[],
+  splices: boolean,
+  collapsed: boolean,
+): (offset: number) => number {
+  if (splices && ops.length > 0 && applyOps(before, ops) === after) {
+    return (offset) => {
+      let moved = offset;
+      for (const op of ops) moved = transformPosition(moved, op, 'before');
+      return moved;
+    };
+  }
+  const change = diffText(before, after);
+  const appendedAtEnd = change.start === before.length && change.removed === 0;
+  return (offset) =>
+    !splices && collapsed && appendedAtEnd && offset === before.length
+      ? after.length
+      : moveOffset(offset, change);
+}
+
+/** `text` after the operations, or undefined when one does not apply. */
+function applyOps(text: string, ops: readonly TextOp[]): string | undefined {
+  let out = text;
+  for (const op of ops) {
+    if (checkTextOp(out, op) !== undefined) return undefined;
+    out = applyTextOp(out, op);
+  }
+  return out;
+}
+
+function composeAfter(first: TextOp | undefined, second: TextOp): TextOp {
+  return first === undefined ? second : composeTextOps(first, second);
+}
+
+function samePath(a: Path, b: Path): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

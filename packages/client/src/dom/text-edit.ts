@@ -1,3 +1,5 @@
+import type { TextComponent } from '@varstream/varstream';
+
 /** One replacement turning `before` into `after`: `removed` characters at `start` became `inserted`. */
 export interface TextChange {
   readonly start: number;
@@ -37,4 +39,20 @@ export function appendedText(before: string, after: string): string | undefined 
   return after.length > before.length && after.startsWith(before)
     ? after.slice(before.length)
     : undefined;
+}
+
+/** The text operation of the smallest single replacement from `before` to `after`. */
+export function diffOp(before: string, after: string): TextComponent[] {
+  const { start, removed, inserted } = diffText(before, after);
+  const op: TextComponent[] = [];
+  if (start > 0 && (removed > 0 || inserted > 0)) op.push(start);
+  if (inserted > 0) op.push(after.slice(start, start + inserted));
+  if (removed > 0) op.push({ d: removed });
+  return op;
+}
+
+/** True when `after` replaces all of `before` (nothing kept): a `=`, not a splice. */
+export function replacesAll(before: string, after: string): boolean {
+  const { start, removed } = diffText(before, after);
+  return before.length > 0 && start === 0 && removed === before.length;
 }

@@ -4,10 +4,21 @@ import type { Path, Statement } from '@varstream/varstream';
 export interface PendingChange {
   /** `<client>:<seq>`, sent as `#vs change s=<seq>` (or `id=...` when made by another client id). */
   readonly id: string;
-  /** Absolute statements (dynamic segments `+`, `*`, `!` kept: they resolve where applied). */
-  readonly statements: readonly Statement[];
+  /**
+   * Absolute statements (dynamic segments `+`, `*`, `!` kept: they resolve
+   * where applied). Text splices (`~=`) are rewritten as remote changes come
+   * in (transformed against them), so that they always apply to the view.
+   */
+  statements: readonly Statement[];
   /** The statement lines sent to the server. */
-  readonly body: string;
+  body: string;
+  /**
+   * The revision its splices are written against (`base=`): the confirmed
+   * revision they were last transformed to; -1 before the first snapshot.
+   */
+  base: number;
+  /** Sent on the current connection. */
+  sent: boolean;
   /** Concrete paths it touched the last time it was applied to the view. */
   touched: Path[];
   /** True when it did not apply on the current confirmed tree (the server will likely reject it). */

@@ -30,9 +30,9 @@ export class PendingStore {
     this.#adopted = Object.keys(state).filter((client) => client !== this.clientId);
     const own = state[this.clientId] ?? [];
     for (const client of [...this.#adopted, this.clientId]) {
-      for (const { id, body } of state[client] ?? []) {
+      for (const { id, body, base } of state[client] ?? []) {
         try {
-          this.#restored.push(this.#make(id, parseChange(body), body));
+          this.#restored.push(this.#make(id, parseChange(body), body, base ?? -1));
         } catch {
           // A stored change that no longer parses cannot be sent: drop it.
         }
@@ -49,12 +49,17 @@ export class PendingStore {
   }
 
   /** A new local change with the next id. */
-  create(statements: PendingChange['statements'], body: string): PendingChange {
-    return this.#make(`${this.clientId}:${++this.#seq}`, statements, body);
+  create(statements: PendingChange['statements'], body: string, base = -1): PendingChange {
+    return this.#make(`${this.clientId}:${++this.#seq}`, statements, body, base);
   }
 
-  #make(id: string, statements: PendingChange['statements'], body: string): PendingChange {
-    return { id, statements, body, touched: [], skipped: false };
+  #make(
+    id: string,
+    statements: PendingChange['statements'],
+    body: string,
+    base: number,
+  ): PendingChange {
+    return { id, statements, body, base, sent: false, touched: [], skipped: false };
   }
 
   save(pending: readonly PendingChange[]): void {
@@ -62,7 +67,7 @@ export class PendingStore {
       this.#storage,
       this.#key,
       this.clientId,
-      pending.map(({ id, body }) => ({ id, body })),
+      pending.map(({ id, body, base }) => (base >= 0 ? { id, body, base } : { id, body })),
       this.#adopted,
     );
     this.#adopted = [];

@@ -1,10 +1,11 @@
 import { ClientError } from '../errors.js';
 import type { SyncStorage } from './storage.js';
 
-/** A pending change as stored: its id (`<client>:<seq>`) and statement lines. */
+/** A pending change as stored: its id (`<client>:<seq>`), statement lines, and the base of its splices. */
 export interface StoredChange {
   readonly id: string;
   readonly body: string;
+  readonly base?: number;
 }
 
 /**
@@ -46,7 +47,10 @@ export function loadState(storage: SyncStorage, key: string): PersistedState {
     if (!Array.isArray(list)) continue;
     const changes = list.filter(
       (c: Partial<StoredChange> | null) =>
-        typeof c?.id === 'string' && CHANGE_ID.test(c.id) && typeof c.body === 'string',
+        typeof c?.id === 'string' &&
+        CHANGE_ID.test(c.id) &&
+        typeof c.body === 'string' &&
+        (c.base === undefined || Number.isSafeInteger(c.base)),
     ) as StoredChange[];
     if (changes.length > 0) out[client] = changes;
   }

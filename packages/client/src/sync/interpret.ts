@@ -18,7 +18,12 @@ export interface RejectInfo {
 export interface Interpreted {
   /** Set when the frame starts a connection: `#vs welcome` fields. */
   readonly welcome:
-    | { readonly conn: string | undefined; readonly access: string | undefined }
+    | {
+        readonly conn: string | undefined;
+        readonly access: string | undefined;
+        /** Extensions the server speaks for this connection (`splice`). */
+        readonly ext: readonly string[];
+      }
     | undefined;
   /** What the replica takes, in order. */
   readonly batch: Incoming[];
@@ -62,7 +67,11 @@ export function interpretFrame(
   for (const { verb, fields, statements } of messages) {
     switch (verb) {
       case 'welcome':
-        welcome = { conn: fields.conn, access: fields.access };
+        welcome = {
+          conn: fields.conn,
+          access: fields.access,
+          ext: fields.ext === undefined ? [] : fields.ext.split(','),
+        };
         sections.welcome(fields.conn);
         break;
       case 'snapshot':

@@ -1,5 +1,17 @@
-import { type Path, type Statement, Tree } from '@varstream/varstream';
+import {
+  type Change,
+  composeTextOps,
+  opToSplices,
+  type Path,
+  type Statement,
+  splicesToOp,
+  type TextOp,
+  Tree,
+  textEffect,
+} from '@varstream/varstream';
+import { changeBody } from '../changes/change-frame.js';
 import type { PendingChange } from '../pending/pending-change.js';
+import { rebasePending } from './text-rebase.js';
 
 /** What the server sent, as the replica consumes it (see `sync/server-frame.ts`). */
 export type Incoming =
@@ -20,6 +32,11 @@ export interface ReceiveResult {
   readonly rejected: PendingChange[];
   /** The confirmed tree cannot follow the server (gap or failed statement): resynchronise. */
   readonly resync: boolean;
+  /**
+   * Remote text operations, as they apply to the view's strings (for carets),
+   * in order. A string changed otherwise (replaced, or its op unknown) is not here.
+   */
+  readonly textOps: readonly { readonly path: Path; readonly op: TextOp }[];
 }
 
 const NO_LIMIT = { maxNodes: Number.POSITIVE_INFINITY };
@@ -66,6 +83,39 @@ export class Replica {
     this.pending.push(change);
   }
 
+  /**
+   * Applies `statements` (text splices on one string) to the view and merges
+   * them into the last pending change, which holds only splices on that
+   * string and has not been sent: typing while a change waits for its
+   * acknowledgement makes one change, not one per keystroke. Returns that
+   * change, or undefined (nothing applied) when the last one does not qualify.
+   */
+  extendLast(statements: readonly Statement[]): PendingChange | undefined {
+    const last = this.pending[this.pending.length - 1];
+    const path = splicePath(statements);
+    if (last === undefined || last.sent || last.skipped || path === undefined) return undefined;
+    const lastPath = splicePath(last.statements);
+    if (lastPath === undefined || !samePath(path, lastPath)) return undefined;
+    const applied: Change[] = [];
+    for (const statement of statements) {
+      try {
+        applied.push(this.tree.apply(statement));
+      } catch (err) {
+        this.#rebuild();
+        throw err;
+      }
+    }
+    const op = composeTextOps(
+      splicesToOp(last.statements.map((s) => s.splice!)),
+      splicesToOp(statements.map((s) => s.splice!)),
+    );
+    const template = last.statements[0]!;
+    last.statements = opToSplices(op).map((splice) => ({ ...template, splice }));
+    last.body = changeBody(last.statements);
+    if (last.statements.length === 0) last.touched = [applied[0]!.path];
+    return last;
+  }
+
   /** Queues changes restored from storage (they are applied to the view when the first snapshot comes). */
   restore(changes: readonly PendingChange[]): void {
     this.tree.rollback();
@@ -84,6 +134,7 @@ export class Replica {
         acked.push(this.pending.shift()!);
         this.rev = (item as { rev: number }).rev;
       }
+      for (const change of this.pending) change.base = this.rev;
       if (this.pending.length === 0) {
         this.tree.commit();
         this.tree.begin();
@@ -93,10 +144,11 @@ export class Replica {
         this.#applyConfirmed(batch);
         this.#reapply();
       }
-      return { touched: [], acked, rejected, resync: false };
+      return { touched: [], acked, rejected, resync: false, textOps: [] };
     }
 
     const touched: Path[] = [];
+    const textOps: { path: Path; op: TextOp }[] = [];
     for (const change of this.pending) touched.push(...change.touched);
     this.tree.rollback();
     let resync = false;
@@ -115,10 +167,19 @@ export class Replica {
         this.rev = item.rev;
         const own = item.id === undefined ? undefined : this.#take(item.id);
         if (own !== undefined) acked.push(own);
-        if (!this.#applyAll(item.statements, touched)) {
+        const rebase =
+          own === undefined
+            ? (change: Change) => {
+                const effect = textEffect(change);
+                const op = rebasePending(this.pending, effect, changeBody);
+                if (op !== undefined) textOps.push({ path: effect.path, op });
+              }
+            : undefined;
+        if (!this.#applyAll(item.statements, touched, rebase)) {
           resync = true;
           break;
         }
+        for (const change of this.pending) change.base = item.rev;
       } else {
         const change = this.#take(item.id);
         if (change === undefined) continue;
@@ -128,7 +189,7 @@ export class Replica {
     if (resync) this.rev = -1;
     this.#reapply();
     for (const change of this.pending) touched.push(...change.touched);
-    return { touched, acked, rejected, resync };
+    return { touched, acked, rejected, resync, textOps };
   }
 
   #onlyOwnEchoes(batch: readonly Incoming[]): boolean {
@@ -139,6 +200,10 @@ export class Replica {
       if (item.kind !== 'change' || rev < 0 || item.rev !== rev + 1) return false;
       const change = this.pending[i]!;
       if (item.id !== change.id || change.skipped) return false;
+      // A splice the server transformed differently (or voided) than the view did.
+      if (hasSplices(change.statements) && !sameSplices(item.statements, change.statements)) {
+        return false;
+      }
       rev = item.rev;
     }
     return true;
@@ -150,14 +215,20 @@ export class Replica {
   }
 
   /** Applies statements to the confirmed tree; false when one fails (the tree has diverged). */
-  #applyAll(statements: readonly Statement[], touched: Path[] | undefined): boolean {
+  #applyAll(
+    statements: readonly Statement[],
+    touched: Path[] | undefined,
+    each?: (change: Change) => void,
+  ): boolean {
     for (const statement of statements) {
+      let change: Change;
       try {
-        const change = this.tree.apply(statement);
-        touched?.push(change.path);
+        change = this.tree.apply(statement);
       } catch {
         return false;
       }
+      touched?.push(change.path);
+      each?.(change);
     }
     return true;
   }
@@ -201,4 +272,44 @@ export class Replica {
     this.tree.rollback();
     this.#reapply();
   }
+}
+
+/** The path of statements that are all text splices on one concrete path, else undefined. */
+function splicePath(statements: readonly Statement[]): Path | undefined {
+  const first = statements[0];
+  if (first === undefined) return undefined;
+  for (const statement of statements) {
+    if (statement.op !== '~=' || statement.splice === undefined) return undefined;
+    if (!samePath(statement.path, first.path)) return undefined;
+  }
+  for (const segment of first.path)
+    if (typeof segment === 'number' && segment < 0) return undefined;
+  return first.path;
+}
+
+function samePath(a: Path, b: Path): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True when a change holds a text splice. */
+function hasSplices(statements: readonly Statement[]): boolean {
+  for (const statement of statements) if (statement.op === '~=') return true;
+  return false;
+}
+
+/** True when the server's section holds the same splices, in order, as the pending change. */
+function sameSplices(echoed: readonly Statement[], own: readonly Statement[]): boolean {
+  if (echoed.length !== own.length) return false;
+  for (let i = 0; i < own.length; i++) {
+    const a = echoed[i]!;
+    const b = own[i]!;
+    if (a.op !== b.op || !samePath(a.path, b.path)) return false;
+    if (b.op !== '~=') continue;
+    const x = a.splice!;
+    const y = b.splice!;
+    if (x.at !== y.at || x.del !== y.del || x.text !== y.text) return false;
+  }
+  return true;
 }

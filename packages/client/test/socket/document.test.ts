@@ -41,7 +41,7 @@ describe('document over a WebSocket', () => {
     expect(s.url).toBe('/doc?vs=1');
     const hello = parseMeta(s.received[0]!)!;
     expect(hello.verb).toBe('hello');
-    expect(hello.fields).toEqual({ v: '2', client: doc.clientId });
+    expect(hello.fields).toEqual({ v: '2', client: doc.clientId, ext: 'splice' });
     s.socket.send(welcome(7, 'form.name=Alice\nform.zip="01000"\n'));
     await doc.whenSynced();
     expect(statuses).toEqual(['open']);
@@ -160,7 +160,12 @@ describe('document over a WebSocket', () => {
     const b = doc.apply('+=', 'count', 1);
     expect(doc.get('list')).toEqual(['a', 'b']);
     const s1 = await peer.connection(1);
-    expect(parseMeta(s1.received[0]!)!.fields).toEqual({ v: '2', client: doc.clientId, rev: '5' });
+    expect(parseMeta(s1.received[0]!)!.fields).toEqual({
+      v: '2',
+      client: doc.clientId,
+      rev: '5',
+      ext: 'splice',
+    });
     s1.socket.send(
       '#vs welcome v=1 doc=doc conn=c2 rev=6 access=write\n#vs replay from=5\n#vs change rev=6 conn=c7\nlist.1=z\n',
     );

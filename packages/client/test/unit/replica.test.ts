@@ -15,6 +15,8 @@ function change(text: string, client = 'me'): PendingChange {
     id: `${client}:${seq}`,
     statements,
     body: changeBody(statements),
+    base: -1,
+    sent: false,
     touched: [],
     skipped: false,
   };

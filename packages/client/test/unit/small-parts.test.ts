@@ -78,7 +78,7 @@ describe('server frames', () => {
       '#vs welcome v=1 doc=d conn=c1 rev=3 access=read\n#vs replay from=2\n#vs change rev=3 conn=c2 id=k:1\na=1\n#vs ack id=k:2 rev=2 duplicate=1\n#vs reject id=k:3 code=FORBIDDEN line=1 column=2 message=no%20way\n#vs error code=BAD_META message=bad\n#vs presence conn=c2 name=B\n#vs leave conn=c3\n#vs pong t=1\n#vs future x=1\n',
     );
     const out = interpretFrame(frame.messages, new SectionReader('k'));
-    expect(out.welcome).toEqual({ conn: 'c1', access: 'read' });
+    expect(out.welcome).toEqual({ conn: 'c1', access: 'read', ext: [] });
     expect(out.batch.map((i) => i.kind)).toEqual(['change', 'ack', 'reject']);
     expect(out.rejections.get('k:3')).toEqual({
       id: 'k:3',
