@@ -90,7 +90,11 @@ describe('collab-form in Chromium against varstream-server', () => {
     expect(sent.some((l) => l !== null && splice.test(l))).toBe(true);
     expect(received.some((l) => l !== null && splice.test(l))).toBe(true);
     expect(received.some((l) => l?.startsWith('#vs change rev=') === true)).toBe(true);
-    expect(await a.$$eval('#wire li', (els) => els.length)).toBe(200);
+    // At most the last 200 (keystrokes typed while a splice waits for its
+    // acknowledgement travel together, so there are fewer lines than keys).
+    const shown = await a.$$eval('#wire li', (els) => els.length);
+    expect(shown).toBeGreaterThan(50);
+    expect(shown).toBeLessThanOrEqual(200);
   });
 
   it('keeps both texts, each in one piece, when two pages type at the end of the same textarea at once', async () => {

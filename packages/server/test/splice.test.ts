@@ -109,6 +109,22 @@ describe('text splices (~=): the server transforms concurrent splices', () => {
     expect(b.acked.has(fresh)).toBe(true);
   });
 
+  it('rejects a splice that concurrent edits would cut into more than maxSpliceParts pieces', async () => {
+    const { a, b } = await setUp({ maxSpliceParts: 3 });
+    // B types three characters inside "Monday", one change each, based on what it saw.
+    for (const [i, at] of [12, 14, 16].entries()) {
+      await b.settled(b.change(`form.message~=${at},0,_\n`, 1 + i));
+    }
+    // A deletes "Monday" without having seen them: 4 pieces.
+    const wide = a.change('form.message~=11,6\n', 1);
+    await a.settled(wide);
+    expect(a.rejected.get(wide)?.fields.code).toBe('SPLICE_STALE');
+    const narrow = a.change('form.message~=11,2\n', 1); // "Mo": 2 pieces
+    await a.settled(narrow);
+    expect(a.acked.has(narrow)).toBe(true);
+    expect(message()).toBe('Meeting on __n_day at noon');
+  });
+
   it('a one-character edit inside a 2 KB message is under 100 bytes each way', async () => {
     const { a, b } = await setUp();
     const long = 'x'.repeat(2048);

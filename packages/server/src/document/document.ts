@@ -347,6 +347,7 @@ export class Document {
     const tx = new Transaction(this.tree, this.#writer, context, this.#textHistory, base, {
       bound: this.#depthBound,
       maxPathDepth: this.#config.limits.maxPathDepth,
+      maxSpliceParts: this.#config.limits.maxSpliceParts,
     });
     this.#tx = tx;
     return tx;

@@ -36,19 +36,22 @@ interface Bridge {
  *
  * Cost per splice: the path's length, plus the history lookup and one
  * transformation per concurrent text operation (both bounded by
- * `maxTextHistory`); per replacement: formatting its path.
+ * `maxTextHistory`), each linear in the two operations' sizes (the splice's
+ * bounded by `maxSpliceParts`); per replacement: formatting its path.
  */
 export class TextRebase {
   readonly #history: TextHistory;
   readonly #base: number | undefined;
+  readonly #maxParts: number;
   readonly #bridges = new Map<string, Bridge>();
   /** Paths this change replaced (as `formatPath` writes them), with the replacement's number. */
   readonly #replaced = new Map<string, number>();
   #replacements = 0;
 
-  constructor(history: TextHistory, base: number | undefined) {
+  constructor(history: TextHistory, base: number | undefined, maxParts: number) {
     this.#history = history;
     this.#base = base;
+    this.#maxParts = maxParts;
   }
 
   /** The splices to apply instead of `statement`'s (none when it is void). */
@@ -84,6 +87,14 @@ export class TextRebase {
       const other = ops[i]!;
       ops[i] = transformTextOp(other, op, 'right');
       op = transformTextOp(op, other, 'left');
+      // Each component is a piece of a delete or an insert, or a keep between them.
+      if (op.length > 2 * this.#maxParts + 1) {
+        throw new ServerError(
+          'SPLICE_STALE',
+          `The splice would split into more than ${this.#maxParts} pieces over the edits made since revision ${base} (maxSpliceParts); resend it based on a newer revision`,
+          { line: statement.line },
+        );
+      }
     }
     return opToSplices(op);
   }

@@ -46,9 +46,9 @@ export class Transaction {
   readonly #maxPathDepth: number;
 
   /**
-   * `depth.bound`: a bound on the depth of every value in the tree before
-   * this change (see `depthBound`); `depth.maxPathDepth`: the longest path a
-   * statement may write.
+   * `limits.bound`: a bound on the depth of every value in the tree before
+   * this change (see `depthBound`); `limits.maxPathDepth`: the longest path a
+   * statement may write; `limits.maxSpliceParts`: see text-rebase.ts.
    */
   constructor(
     tree: Tree,
@@ -56,14 +56,18 @@ export class Transaction {
     context: PathContext,
     history: TextHistory,
     base: number | undefined,
-    depth: { readonly bound: number; readonly maxPathDepth: number },
+    limits: {
+      readonly bound: number;
+      readonly maxPathDepth: number;
+      readonly maxSpliceParts: number;
+    },
   ) {
     this.#tree = tree;
     this.#writer = writer;
     this.context = context;
-    this.#rebase = new TextRebase(history, base);
-    this.#depthBound = depth.bound;
-    this.#maxPathDepth = depth.maxPathDepth;
+    this.#rebase = new TextRebase(history, base, limits.maxSpliceParts);
+    this.#depthBound = limits.bound;
+    this.#maxPathDepth = limits.maxPathDepth;
     tree.begin();
     writer.reset(); // every section starts with an absolute path
   }

@@ -80,6 +80,11 @@ export interface ServerLimits {
    */
   maxTextHistory: number;
   /**
+   * Pieces one splice may become once transformed (a delete is split around each concurrent insert inside it);
+   * beyond, it is rejected with `SPLICE_STALE`. Bounds the cost of transforming one splice. Default 100.
+   */
+  maxSpliceParts: number;
+  /**
    * A welcome frame of at least this many bytes is sent compressed
    * (`permessage-deflate`, 1 KiB window, no context kept) to a client that
    * offers the extension, as browsers do; no other frame the server sends
@@ -117,6 +122,7 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   redisCatchUpMs: 5_000,
   redisNodeTtlMs: 10_000,
   maxTextHistory: 10_000,
+  maxSpliceParts: 100,
   compressWelcomeBytes: 1_024,
 });
 

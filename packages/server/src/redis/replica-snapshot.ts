@@ -54,6 +54,7 @@ export function replicaFingerprint(
     limits.dedupClients,
     limits.dedupPerClient,
     limits.maxTextHistory,
+    limits.maxSpliceParts,
     [...unsafeKeys].sort(),
   ];
   return createHash('sha256').update(JSON.stringify(decisive)).digest('base64url').slice(0, 16);
