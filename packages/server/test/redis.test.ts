@@ -323,6 +323,10 @@ describe('failures', () => {
     const during = ca.change('lost=1\n');
     await ca.settled(during);
     expect(ca.rejected.get(during)!.fields.code).toBe('UNAVAILABLE');
+    const metrics = await a!.server.metrics.registry.metrics();
+    expect(metrics).toMatch(/varstream_redis_appends_total\{result="error"\} [1-9]/);
+    expect(metrics).toMatch(/varstream_redis_appends_total\{result="ok"\} [1-9]/);
+    expect(metrics).toMatch(/varstream_redis_entries_applied_total [1-9]/);
     await redis.restart();
     // Service resumes by itself: a change is acknowledged again once the node reconnected.
     let after = '';

@@ -15,6 +15,7 @@ import { loadLimits } from '../storage/load-document.js';
 import { decodeEntry, encodeEntry, type LogEntry, nodeOfConn } from './log-entry.js';
 import type { DocumentKeys } from './redis-keys.js';
 import type { RedisLink, StreamEntry } from './redis-link.js';
+import type { RedisMetrics } from './redis-metrics.js';
 import { RemoteMember } from './remote-member.js';
 import { encodeReplicaSnapshot, type ReplicaSnapshot, type SavedConn } from './replica-snapshot.js';
 
@@ -27,6 +28,7 @@ export interface ReplicaDeps {
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
   readonly fingerprint: string;
+  readonly redisMetrics: RedisMetrics;
   /** The replica missed entries (a trimmed or lost log): it must be loaded again. */
   readonly onStale: (replica: DocumentReplica, why: string) => void;
   /** Redis refused an append: the document is not there any more. */
@@ -151,10 +153,12 @@ export class DocumentReplica {
       if (this.#stale) return;
       if (seq <= this.#seq) continue;
       if (seq !== this.#seq + 1) {
+        this.#deps.redisMetrics.reloads.inc({ reason: 'gap' });
         this.#goStale(`log entry ${seq} follows ${this.#seq}: entries were trimmed or lost`);
         return;
       }
       this.#seq = seq;
+      this.#deps.redisMetrics.applied.inc();
       for (const field of fields) this.#bytesSinceSnapshot += field.length;
       const entry = decodeEntry(fields);
       if (entry === undefined) {
@@ -291,6 +295,8 @@ export class DocumentReplica {
     this.#appending = [];
     for (let start = 0; start < pending.length; start += APPEND_BATCH) {
       const batch = pending.slice(start, start + APPEND_BATCH);
+      const { redisMetrics } = this.#deps;
+      const timer = redisMetrics.appendSeconds.startTimer();
       this.#deps.link
         .append(
           this.keys,
@@ -298,9 +304,12 @@ export class DocumentReplica {
         )
         .then(
           (first) => {
+            timer();
+            redisMetrics.appends.inc({ result: 'ok' }, batch.length);
             for (const [i, item] of batch.entries()) item.resolve(first + i);
           },
           (err: unknown) => {
+            redisMetrics.appends.inc({ result: 'error' }, batch.length);
             if (err instanceof Error && err.message.startsWith('NOSNAPSHOT')) {
               this.#deps.onLost(this);
             }
@@ -458,6 +467,7 @@ export class DocumentReplica {
       if (await link.saveSnapshot(this.keys, seq, state)) {
         this.#snapshotSeq = seq;
         this.#bytesSinceSnapshot = 0;
+        this.#deps.redisMetrics.snapshots.inc();
         this.#deps.logger.info('snapshot stored in redis', { doc: this.name, seq });
       }
     } finally {

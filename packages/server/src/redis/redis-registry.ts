@@ -12,6 +12,7 @@ import { NodeLiveness } from './node-liveness.js';
 import { RedisFrameSink } from './redis-frame-sink.js';
 import { documentKeys } from './redis-keys.js';
 import { RedisLink } from './redis-link.js';
+import { RedisMetrics } from './redis-metrics.js';
 import {
   decodeReplicaSnapshot,
   encodeReplicaSnapshot,
@@ -45,6 +46,7 @@ export class RedisRegistry implements SharedLog {
   readonly #config: DocumentConfig;
   readonly #fingerprint: string;
   #link: RedisLink | undefined;
+  #metrics: RedisMetrics | undefined;
   #node = '';
   #reader: StreamReader | undefined;
   #liveness: NodeLiveness | undefined;
@@ -64,6 +66,7 @@ export class RedisRegistry implements SharedLog {
     const { url, logger, config } = this.#options;
     const link = await RedisLink.connect(url, logger);
     this.#link = link;
+    this.#metrics = new RedisMetrics(config.metrics.registry, () => link.ready);
     this.#node = await link.newNodeId();
     this.#reader = new StreamReader(link, logger);
     this.#reader.start();
@@ -129,6 +132,7 @@ export class RedisRegistry implements SharedLog {
         metrics: this.#config.metrics,
         logger: this.#options.logger,
         fingerprint: this.#fingerprint,
+        redisMetrics: this.#requireMetrics(),
         onStale: (stale) => this.#onStale(stale),
         onLost: (lost) => void this.#verify(lost),
       });
@@ -186,6 +190,11 @@ export class RedisRegistry implements SharedLog {
     });
     void doc.close();
     return state;
+  }
+
+  #requireMetrics(): RedisMetrics {
+    if (this.#metrics === undefined) throw new ServerError('CLOSED', 'Not connected to Redis yet');
+    return this.#metrics;
   }
 
   #requireLink(): RedisLink {
@@ -274,6 +283,7 @@ export class RedisRegistry implements SharedLog {
         replica.keys,
         encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] }),
       );
+      this.#metrics?.reloads.inc({ reason: 'lost' });
       replica.markStale('Redis lost the document');
     } catch (err) {
       this.#options.logger.warn('could not verify a document in redis', {
