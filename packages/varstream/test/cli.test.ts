@@ -12,6 +12,7 @@ import { USAGE } from '../src/cli/usage.js';
 import { legacyStringify } from '../src/legacy/index.js';
 import { parse } from '../src/parse.js';
 import { stringify } from '../src/stringify.js';
+import { assertBuilt } from './support/built.js';
 import { jsonFixtures, SHARED_DIR, varstreamFixtures } from './support/fixtures.js';
 
 const PACKAGE = fileURLToPath(new URL('../', import.meta.url));
@@ -438,14 +439,8 @@ describe('round trip', () => {
 });
 
 const MAIN = join(PACKAGE, 'dist/cli/main.js');
-const HAVE_DIST = existsSync(MAIN);
-if (!HAVE_DIST) {
-  console.warn(
-    `Skipping the end-to-end CLI tests: ${MAIN} is missing (run "pnpm --filter @varstream/varstream build").`,
-  );
-}
-
-describe.skipIf(!HAVE_DIST)('end to end: node dist/cli/main.js', () => {
+describe('end to end: node dist/cli/main.js', () => {
+  beforeAll(() => assertBuilt(MAIN));
   const node = (args: string[], input?: string) =>
     spawnSync(process.execPath, [MAIN, ...args], { input, cwd: dir, encoding: 'utf8' });
 

@@ -4,20 +4,13 @@
  * `import` of the same entry: same results as `require('varstream')` (0.3.2).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { assertBuilt } from './support/built.js';
 
 const PACKAGE = join(import.meta.dirname, '..');
 const SCRIPT = join(import.meta.dirname, 'support/require-compat.cjs');
 const CJS_ENTRY = join(PACKAGE, 'dist/cjs/compat/cjs.js');
-const HAVE_DIST = existsSync(CJS_ENTRY);
-if (!HAVE_DIST) {
-  console.warn(
-    `Skipping the CommonJS compat tests: ${CJS_ENTRY} is missing (run "pnpm --filter @varstream/varstream build").`,
-  );
-}
-
 /** Node accepts the flag from 20.19 (require(esm) by default); older ones have no require(esm) at all. */
 const NO_REQUIRE_ESM =
   spawnSync(process.execPath, ['--no-experimental-require-module', '-e', '']).status === 0
@@ -35,7 +28,8 @@ function run(args: string[]): Record<string, unknown> {
   return JSON.parse(child.stdout) as Record<string, unknown>;
 }
 
-describe.skipIf(!HAVE_DIST)('CommonJS and ESM consumers of the built package', () => {
+describe('CommonJS and ESM consumers of the built package', () => {
+  beforeAll(() => assertBuilt(CJS_ENTRY));
   test("require('@varstream/varstream/compat') is VarStream and behaves as require('varstream')", () => {
     const ours = run([...NO_REQUIRE_ESM, SCRIPT, 'ours']);
     const theirs = run([SCRIPT, 'theirs']);

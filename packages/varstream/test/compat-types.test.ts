@@ -4,14 +4,13 @@
  * (dist/cjs), correct uses accepted and wrong ones refused.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { assertBuilt } from './support/built.js';
 
 const PACKAGE = join(import.meta.dirname, '..');
 const TSC = join(PACKAGE, 'node_modules/.bin/tsc');
 const DECLARATIONS = join(PACKAGE, 'dist/cjs/compat/cjs.d.ts');
-const HAVE_DIST = existsSync(DECLARATIONS);
 
 function typecheck(project: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -22,7 +21,8 @@ function typecheck(project: string): Promise<{ code: number; output: string }> {
   });
 }
 
-describe.skipIf(!HAVE_DIST)('the compat declarations, compiled by tsc', () => {
+describe('the compat declarations, compiled by tsc', () => {
+  beforeAll(() => assertBuilt(DECLARATIONS));
   test('ESM and CommonJS consumers type-check (and the wrong calls are refused)', async () => {
     expect(await typecheck('test/types/compat/tsconfig.json')).toEqual({ code: 0, output: '' });
   });

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { Oracle } from './legacy.helpers.js';
+import { seededRandom } from './support/split-plan.js';
 
 export interface OracleVarStream extends Oracle {
   new (root: object, prop: string, options?: number): Duplex;
@@ -16,21 +17,9 @@ export interface OracleVarStream extends Oracle {
 /** `require('varstream')`: 0.3.2, the oracle. */
 export const OracleVarStream = createRequire(import.meta.url)('varstream') as OracleVarStream;
 
-/** A small seeded PRNG (mulberry32): the same chunking on every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `input` cut into pieces of 1 to `max` units, at seeded random places. */
 export function randomChunks<T extends string | Uint8Array>(input: T, seed: number, max = 64): T[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const out: T[] = [];
   let from = 0;
   while (from < input.length) {
