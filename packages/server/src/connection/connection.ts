@@ -212,7 +212,11 @@ export class Connection implements Member {
         if (this.#state !== 'joining') return;
       }
       const shared = this.#deps.sharedLog;
-      if (shared !== undefined && hello?.rev !== undefined) {
+      if (
+        shared !== undefined &&
+        hello?.rev !== undefined &&
+        (hello.epoch === undefined || hello.epoch === doc.epoch)
+      ) {
         // Another node may be ahead of this one: reach the client's revision first.
         await shared.catchUp(doc, hello.rev);
         if (this.#state !== 'joining') return;
