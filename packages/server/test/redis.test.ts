@@ -323,6 +323,13 @@ describe('failures', () => {
     const during = ca.change('lost=1\n');
     await ca.settled(during);
     expect(ca.rejected.get(during)!.fields.code).toBe('UNAVAILABLE');
+    // Heartbeats are answered by the node itself, Redis or not.
+    ca.send('#vs ping t=42\n');
+    await until(() => ca.metasOf('pong').length === 1, 'a pong while Redis is down');
+    expect(ca.metasOf('pong')[0]!.fields.t).toBe('42');
+    // A client joining now is told to come back later (1013), not that the server failed.
+    const late = client(b!.url, { doc: newDoc() });
+    expect((await late.closedWith()).code).toBe(1013);
     const metrics = await a!.server.metrics.registry.metrics();
     expect(metrics).toMatch(/varstream_redis_appends_total\{result="error"\} [1-9]/);
     expect(metrics).toMatch(/varstream_redis_appends_total\{result="ok"\} [1-9]/);

@@ -11,6 +11,7 @@ import {
 } from '../auth/identity.js';
 import type { Document } from '../document/document.js';
 import type { Member } from '../document/member.js';
+import { isServerError } from '../errors.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import type { Logger } from '../log/logger.js';
 import { closeCodeLabel } from '../metrics/close-code-label.js';
@@ -280,6 +281,12 @@ export class Connection implements Member {
       }
     } catch (err) {
       if (this.#state !== 'joining') return;
+      if (isServerError(err) && err.code === 'UNAVAILABLE') {
+        // Redis cannot be reached now: the client tries again later (with backoff).
+        logger.info('could not join a document', { conn: this.id, doc: this.docName, error: err });
+        this.close(CloseCode.UNAVAILABLE, 'The document store is unavailable: try again later');
+        return;
+      }
       logger.error('could not join a document', { conn: this.id, doc: this.docName, error: err });
       this.close(CloseCode.INTERNAL_ERROR, 'Internal error');
     }

@@ -5,6 +5,9 @@ import { countLines } from '../limits/count-lines.js';
 import type { ServerLimits } from '../options/defaults.js';
 import type { DocumentReplica } from './document-replica.js';
 
+/** A frame of `#vs ping` lines only (a client's heartbeat): nothing in it for the log. */
+const PINGS_ONLY = /^(?:#vs ping(?: [^\r\n]*)?\r?\n?)+$/;
+
 /**
  * A connection's frames on the Redis path. What only this node can decide
  * (the frame's size, the connection's rate limit) is decided here, before
@@ -39,6 +42,10 @@ export class RedisFrameSink implements FrameSink {
       return;
     }
     const text = data.toString('utf8');
+    if (PINGS_ONLY.test(text)) {
+      this.#a.local.handle(data); // answered here: a heartbeat works while Redis is down
+      return;
+    }
     const units = rateLimitedUnits(text);
     let granted = true;
     for (let i = 0; i < units && granted; i++) granted = this.#a.bucket.take();

@@ -29,6 +29,13 @@ export interface RedisRegistryOptions {
   readonly logger: Logger;
 }
 
+/** A Redis command failed: the document cannot be loaded now. */
+function unavailable(err: unknown): never {
+  throw new ServerError('UNAVAILABLE', 'Redis is unavailable: the document cannot be loaded now', {
+    cause: err,
+  });
+}
+
 /** Entries read per XRANGE while a document is loaded. */
 const CATCH_UP_BATCH = 1_000;
 /** Loads retried when the log moved under a loading node (trimmed behind a new snapshot). */
@@ -116,7 +123,7 @@ export class RedisRegistry implements SharedLog {
     const link = this.#requireLink();
     const keys = documentKeys(name);
     for (let attempt = 1; ; attempt++) {
-      const stored = await link.createSnapshot(keys, this.#initialState(name));
+      const stored = await link.createSnapshot(keys, this.#initialState(name)).catch(unavailable);
       const snapshot = decodeReplicaSnapshot(stored.state, name);
       if (snapshot.fingerprint !== this.#fingerprint) {
         throw new ServerError(
@@ -137,7 +144,7 @@ export class RedisRegistry implements SharedLog {
         onLost: (lost) => void this.#verify(lost),
       });
       for (;;) {
-        const entries = await link.range(keys, replica.seq, CATCH_UP_BATCH);
+        const entries = await link.range(keys, replica.seq, CATCH_UP_BATCH).catch(unavailable);
         if (entries.length === 0 || replica.stale) break;
         replica.applyEntries(entries);
       }
