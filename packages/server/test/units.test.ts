@@ -10,6 +10,7 @@ import { ResumeLog } from '../src/document/resume-log.js';
 import { makeRevision } from '../src/document/revision.js';
 import { decodeJournal, encodeJournalHeader, encodeRecord } from '../src/journal/record.js';
 import { countLines } from '../src/limits/count-lines.js';
+import { MeasureBudget } from '../src/limits/measure-budget.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
 import { REMOVED_WALK_VALUES, removedSize, writtenSize } from '../src/limits/value-size.js';
 import { decodeSnapshot, encodeSnapshot } from '../src/snapshot/snapshot-file.js';
@@ -90,6 +91,19 @@ describe('small parts', () => {
       0, 1, 1, 2, 2,
     ]);
     expect([count('a\rb\r'), count('\r\r\r'), count('\n'.repeat(50), 10)]).toEqual([2, 3, 11]);
+  });
+
+  it('MeasureBudget: measures paid before, work paid after (in debt: refused until refilled)', () => {
+    const budget = new MeasureBudget(1_000, 2_000, 0); // 1 000 bytes a second, 2 000 at most
+    expect(budget.take(1_500, 0)).toBe(true);
+    expect(budget.take(1_000, 0)).toBe(false);
+    expect(budget.take(5_000, 1_000)).toBe(false); // larger than the capacity: needs it full
+    expect(budget.take(5_000, 1_500)).toBe(true);
+    expect(budget.available(1_500)).toBe(false);
+    expect(budget.available(1_501)).toBe(true);
+    budget.spend(10_000, 1_501); // debt, floored at minus the capacity
+    expect(budget.available(3_501)).toBe(false);
+    expect(budget.available(3_502)).toBe(true);
   });
 
   it('TokenBucket refills at its rate up to its burst', () => {

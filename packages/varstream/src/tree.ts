@@ -77,6 +77,11 @@ export class Tree {
   readonly limits: Limits;
   /** Values created by `apply` since the tree was made (see `maxNodes`). */
   nodesCreated = 0;
+  /**
+   * Array elements saved for rollbacks since the tree was made: what `!` on
+   * an array that cannot be swapped (see `boundedRollback`) cost.
+   */
+  elementsSaved = 0;
   #undo: UndoEntry[] | undefined;
   #root: unknown;
   /** Containers along the path last applied (reused between calls). */
@@ -605,7 +610,9 @@ export class Tree {
       return;
     }
     if (this.#undo !== undefined) {
-      this.#undo.push({ target: arr, key: TRUNCATE, old: saveElements(arr) });
+      const saved = saveElements(arr);
+      this.elementsSaved += 'copy' in saved ? saved.copy.length : saved.indices.length;
+      this.#undo.push({ target: arr, key: TRUNCATE, old: saved });
     }
     arr.length = 0;
   }

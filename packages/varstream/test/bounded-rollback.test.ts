@@ -133,6 +133,8 @@ describe('Tree with boundedRollback', () => {
     expect(list[999_000]).toBe(999_000);
     expect(root.alias.length).toBe(999_001);
     expect(Object.keys(root.alias).length).toBe(1_000);
+    // Only the aliased array was saved, by its elements: 1 000 per round.
+    expect(tree.elementsSaved).toBe(200 * 1_000);
   });
 
   it('swaps a reset array only when nothing else refers to it', () => {

@@ -348,6 +348,8 @@ export class Document {
       bound: this.#depthBound,
       maxPathDepth: this.#config.limits.maxPathDepth,
       maxSpliceParts: this.#config.limits.maxSpliceParts,
+      // Deterministic mode: a budget based on time would make replicas decide differently.
+      budget: this.#config.deterministic === true ? undefined : this.#measures,
     });
     this.#tx = tx;
     return tx;

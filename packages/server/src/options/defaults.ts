@@ -33,9 +33,10 @@ export interface ServerLimits {
   /**
    * Bytes of document the server may walk per second and per document for
    * exact measures (a size check when the estimate passes
-   * `maxDocumentBytes`, a depth check after `&=` of containers). A change
-   * that needs a measure the budget cannot pay is refused (`DOC_TOO_LARGE`,
-   * or `BUSY` for depth). Default 8 MiB (8 388 608).
+   * `maxDocumentBytes`, a depth check after `&=` of containers) and for
+   * saving the elements of a shared array that `!` empties (64 bytes an
+   * element). A change that needs work the budget cannot pay is refused
+   * (`DOC_TOO_LARGE`, or `BUSY`). Default 8 MiB (8 388 608).
    */
   measureBytesPerSecond: number;
   /** Changes (and presence updates) per second per connection: the token bucket's refill rate. Default 1 000. */

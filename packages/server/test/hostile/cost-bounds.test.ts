@@ -88,6 +88,25 @@ describe('hostile: cost bounded by the change, not the document', () => {
     expect(root.alias).toBe(root.shared);
   });
 
+  // `!` on an array shared by `&=` must empty it in place (every alias sees it): saving its
+  // elements for a rollback costs their count, paid from measureBytesPerSecond (without: ~30 ms
+  // a change here, 1 000 changes in two frames).
+  it('resets a shared dense array of 50 000 elements, then fails', {
+    timeout: 60_000,
+  }, async () => {
+    const { attacker, doc } = await setup(`${'shared.+=1\n'.repeat(50_000)}alias&=shared\n`);
+    const ids = await attack(attacker, 2, 500, 'alias.!=1\nalias.0+=null\n');
+    const slowest = await bystander!.stop();
+    bystander = undefined;
+    expect(slowest).toBeLessThan(HANG_MS);
+    const codes = new Set(ids.map((id) => attacker.rejected.get(id)?.fields.code));
+    expect([...codes].every((code) => code === 'TYPE_MISMATCH' || code === 'BUSY')).toBe(true);
+    const root = doc.root as { shared: unknown[]; alias: unknown[] };
+    expect(root.alias).toBe(root.shared);
+    expect(root.shared.length).toBe(50_000);
+    expect(codes.has('BUSY')).toBe(true);
+  });
+
   // Old: the size estimate walked every slot of the array each `p&=o` replaced (seconds a frame).
   it('re-points a reference at a sparse array of length 10^6', { timeout: 60_000 }, async () => {
     const { attacker, doc } = await setup(`${sparse('o')}p&=o\n`);
