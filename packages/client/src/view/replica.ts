@@ -39,7 +39,14 @@ export interface ReceiveResult {
   readonly textOps: readonly { readonly path: Path; readonly op: TextOp }[];
 }
 
-const NO_LIMIT = { maxNodes: Number.POSITIVE_INFINITY };
+/**
+ * The server checked every change against its own limits when it accepted
+ * it; what it sends must be read. A sparse array whose elements were deleted
+ * holds gaps as wide as its largest index, beyond the codec's default
+ * `maxArrayGap` (issue 9: a welcome the client could not read made it
+ * resynchronise forever).
+ */
+const NO_LIMIT = { maxNodes: Number.POSITIVE_INFINITY, maxArrayGap: Number.POSITIVE_INFINITY };
 
 /**
  * The state of PROTOCOL.md section 5: one tree that is the confirmed tree

@@ -29,6 +29,15 @@ function started(text = ''): Replica {
 }
 
 describe('replica: confirmed tree + pending changes', () => {
+  // Regression (issue 9, item 2): deletes leave gaps wider than the codec's default maxArrayGap.
+  it('reads a sparse array with a gap wider than the default gap limit', () => {
+    const r = started('list.0=a\nlist.500000=b\n');
+    expect((r.root as { list: unknown[] }).list.length).toBe(500_001);
+    const result = r.receive(incoming('#vs change rev=11 conn=c2\nlist.900000=c\n'));
+    expect(result.resync).toBe(false);
+    expect((r.root as { list: unknown[] }).list[900_000]).toBe('c');
+  });
+
   it('shows a local change at once and keeps it pending', () => {
     const r = started('form.name=Al\n');
     r.addLocal(change('form.name+=ice\n'));
