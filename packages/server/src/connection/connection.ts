@@ -12,6 +12,8 @@ import {
 import type { Document } from '../document/document.js';
 import type { Member } from '../document/member.js';
 import { isServerError } from '../errors.js';
+import { countLines } from '../limits/count-lines.js';
+import { InputBudget } from '../limits/input-budget.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import type { Logger } from '../log/logger.js';
 import { closeCodeLabel } from '../metrics/close-code-label.js';
@@ -49,6 +51,32 @@ type State = 'hello' | 'joining' | 'open' | 'draining' | 'closing' | 'closed';
 /** Longest wait for queued replies before a `closeAfterReplies`. */
 const DRAIN_MS = 1_000;
 
+/**
+ * A frame at least this large (lines, bytes) is followed by a turn of the
+ * event loop before the connection's next frame is read: the frames of other
+ * connections (other documents) get their turn in between.
+ */
+const YIELD_LINES = 1_000;
+const YIELD_BYTES = 256 * 1024;
+
+/**
+ * Runs `resume` once the event loop has read what other sockets sent
+ * meanwhile (its poll phase) and sent the answers that caused (documents
+ * flush in the check phase, with setImmediate): three hops of setImmediate,
+ * since an immediate queued during the check phase runs in the next one.
+ * Returns a cancel function.
+ */
+function afterOtherSockets(resume: () => void): () => void {
+  let hops = 0;
+  let handle: NodeJS.Immediate;
+  const hop = () => {
+    if (++hops === 3) resume();
+    else handle = setImmediate(hop);
+  };
+  handle = setImmediate(hop);
+  return () => clearImmediate(handle);
+}
+
 /** Close reasons are at most 123 bytes. */
 function clipReason(reason: string): string {
   return Buffer.byteLength(reason) <= 123 ? reason : `${reason.slice(0, 100)}…`;
@@ -84,10 +112,16 @@ export class Connection implements Member {
   #doc: Document | undefined;
   #identity: ResolvedIdentity | undefined;
   #handler: FrameSink | undefined;
+  /** Frames received while reading is paused (joining, or paced): handled in order later. */
   #inbox: Buffer[] = [];
   #helloTimer: NodeJS.Timeout | undefined;
+  readonly #budget: InputBudget;
+  /** Set while reading is paced (see #pace): cancels the pending resume. */
+  #paced: (() => void) | undefined;
   /** Size of the welcome: a client may take its time reading a large snapshot. */
   #allowance = 0;
+  /** Bytes of the welcome shared with other clients (see `backlog`). */
+  #sharedWelcome = 0;
 
   constructor(ws: WebSocket, init: ConnectionInit, deps: ConnectionDeps) {
     this.id = init.id;
@@ -96,6 +130,7 @@ export class Connection implements Member {
     this.#deps = deps;
     this.#urlToken = init.urlToken;
     this.#request = init.request;
+    this.#budget = new InputBudget(deps.limits);
     deps.metrics.connectionsOpened.inc();
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', (code) => this.#onClose(code));
@@ -129,12 +164,43 @@ export class Connection implements Member {
     this.#write(typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame, false);
   }
 
-  sendWelcome(frame: string): void {
-    const data = Buffer.from(frame, 'utf8');
-    this.#allowance = data.length;
-    // The only frame ever compressed (when the client offered permessage-deflate
-    // and it reaches compressWelcomeBytes): a snapshot, sent once per join.
-    this.#write(data, true);
+  sendWelcome(parts: readonly (Buffer | string)[]): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    const ws = this.#ws;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    let bytes = 0;
+    let shared = 0;
+    for (const part of parts) {
+      if (typeof part === 'string') bytes += Buffer.byteLength(part, 'utf8');
+      else {
+        bytes += part.length;
+        shared += part.length;
+      }
+    }
+    this.#allowance = bytes;
+    if (bytes >= this.#deps.limits.compressWelcomeBytes && ws.extensions.includes('deflate')) {
+      // The only frame ever compressed (the client offered permessage-deflate
+      // and it reaches compressWelcomeBytes): its own copy, compressed.
+      this.#sharedWelcome = 0;
+      this.#write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), true);
+      return;
+    }
+    // One message in fragments: a shared Buffer is queued as it is, never copied.
+    this.#sharedWelcome = shared;
+    for (let i = 0; i < parts.length; i++) {
+      ws.send(parts[i]!, { binary: false, fin: i === parts.length - 1, compress: false });
+    }
+    const { counts } = this.#deps.metrics;
+    counts.framesOut++;
+    counts.bytesOut += bytes;
+  }
+
+  /**
+   * Bytes waiting to be sent to this client that it alone holds (the shared
+   * part of its welcome counted out): what it costs the server's memory.
+   */
+  get backlog(): number {
+    return Math.max(0, this.#ws.bufferedAmount - this.#sharedWelcome);
   }
 
   #write(data: Buffer, compress: boolean): void {
@@ -187,7 +253,9 @@ export class Connection implements Member {
         this.#inbox.push(buffer);
         return;
       case 'open':
-        this.#handle(buffer);
+        // ws may still emit the frames of a chunk it had read before a pause.
+        if (this.#paced !== undefined) this.#inbox.push(buffer);
+        else this.#handle(buffer);
         return;
       // 'draining': the client is being closed; what it sends now is ignored.
       default:
@@ -272,13 +340,7 @@ export class Connection implements Member {
         user: identity.user,
         welcome: how,
       });
-      const inbox = this.#inbox;
-      this.#inbox = [];
-      this.#ws.resume();
-      for (const buffer of inbox) {
-        if (this.#state !== 'open') break;
-        this.#handle(buffer);
-      }
+      this.#drain();
     } catch (err) {
       if (this.#state !== 'joining') return;
       if (isServerError(err) && err.code === 'UNAVAILABLE') {
@@ -316,7 +378,45 @@ export class Connection implements Member {
         error: err,
       });
       this.close(CloseCode.INTERNAL_ERROR, 'Internal error');
+      return;
     }
+    this.#pace(buffer);
+  }
+
+  /**
+   * Charges a handled frame to the connection's budget (maxLinesPerSecond,
+   * maxBytesInPerSecond): over it, the connection is not read until it is
+   * back under; after a large frame, not before the event loop's next turn.
+   */
+  #pace(buffer: Buffer): void {
+    if (this.#state !== 'open') return;
+    const lines = countLines(buffer, this.#deps.limits.maxLinesPerFrame);
+    const wait = this.#budget.charge(lines, buffer.length);
+    if (wait > 0) {
+      this.#deps.metrics.inputPaced.inc();
+      const timer = setTimeout(this.#resumeReading, Math.ceil(wait));
+      this.#pause(() => clearTimeout(timer));
+    } else if (lines >= YIELD_LINES || buffer.length >= YIELD_BYTES) {
+      this.#pause(afterOtherSockets(this.#resumeReading));
+    }
+  }
+
+  #pause(cancel: () => void): void {
+    this.#paced = cancel;
+    this.#ws.pause();
+  }
+
+  readonly #resumeReading = (): void => {
+    this.#paced = undefined;
+    this.#drain();
+  };
+
+  /** Handles the frames received meanwhile, then reads the socket again (unless paced anew). */
+  #drain(): void {
+    while (this.#inbox.length > 0 && this.#state === 'open' && this.#paced === undefined) {
+      this.#handle(this.#inbox.shift()!);
+    }
+    if (this.#state === 'open' && this.#paced === undefined) this.#ws.resume();
   }
 
   /** Sends a WebSocket ping; terminates the connection if the previous one got no answer. */
@@ -362,6 +462,8 @@ export class Connection implements Member {
     this.#state = 'closing';
     clearTimeout(this.#helloTimer);
     this.#leave();
+    // Read again (reading may be paused: joining, paced): the client's close frame ends the handshake.
+    this.#ws.resume();
     try {
       this.#ws.close(code, clipReason(reason));
     } catch {
@@ -378,6 +480,8 @@ export class Connection implements Member {
     const doc = this.#doc;
     this.#doc = undefined;
     this.#inbox = [];
+    this.#paced?.();
+    this.#paced = undefined;
     if (doc !== undefined) doc.leave(this);
     this.#handler?.detach?.();
     this.#handler = undefined;

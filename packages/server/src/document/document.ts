@@ -126,7 +126,7 @@ export class Document {
   /** Members that got their welcome, with the revision they hold. */
   readonly #members = new Map<Member, number>();
   /** Members whose welcome waits for its revision to be durable. */
-  readonly #welcoming = new Map<Member, { rev: number; text: string }>();
+  readonly #welcoming = new Map<Member, { rev: number; parts: (Buffer | string)[] }>();
   /** Writers connected to other replicas (Redis mode): their presence and leave reach the members. */
   readonly #remotes = new Set<Member>();
   readonly #presence = new PresenceBoard();
@@ -141,6 +141,8 @@ export class Document {
   #writing = false;
   readonly #compactor: Compactor | undefined;
   #snapshot: { rev: number; text: string } | undefined;
+  /** The `#vs snapshot` line and the snapshot, as sent in welcomes: one Buffer shared by every client welcomed at that revision. */
+  #snapshotFrame: { rev: number; data: Buffer } | undefined;
   #status: DocumentStatus = 'open';
   #idle: (() => void)[] = [];
 
@@ -235,6 +237,18 @@ export class Document {
     return text;
   }
 
+  /** The snapshot part of a welcome at the current revision (shared: never modify it). */
+  #sharedSnapshot(): Buffer {
+    const cached = this.#snapshotFrame;
+    if (cached !== undefined && cached.rev === this.#rev) return cached.data;
+    const data = Buffer.from(
+      `${formatMeta('snapshot', { rev: this.#rev })}\n${this.snapshotText()}`,
+      'utf8',
+    );
+    this.#snapshotFrame = { rev: this.#rev, data };
+    return data;
+  }
+
   // --- members ----------------------------------------------------------------
 
   /**
@@ -250,6 +264,9 @@ export class Document {
       options.resumeRev === undefined || !sameHistory
         ? undefined
         : this.#log.since(options.resumeRev, rev);
+    // The welcome is sent as one message in fragments: the snapshot part is
+    // shared by every client welcomed at this revision, not copied per client.
+    const parts: (Buffer | string)[] = [];
     let text = `${formatMeta('welcome', {
       v: options.version,
       doc: this.name,
@@ -263,17 +280,18 @@ export class Document {
       for (const revision of replay) {
         text += member.splices ? (revision.spliceText ?? revision.text) : revision.text;
       }
+      parts.push(text);
       this.#config.metrics.replaysSent.inc();
     } else {
-      text += `${formatMeta('snapshot', { rev })}\n${this.snapshotText()}`;
+      parts.push(text, this.#sharedSnapshot());
       this.#config.metrics.snapshotsSent.inc();
     }
     // Presence lines are added when the welcome is sent: they are the latest then.
     if (rev <= this.#durableRev) {
       this.#members.set(member, rev);
-      member.sendWelcome(text + this.#presence.linesFor(member));
+      member.sendWelcome([...parts, this.#presence.linesFor(member)]);
     } else {
-      this.#welcoming.set(member, { rev, text });
+      this.#welcoming.set(member, { rev, parts });
       this.#schedule();
     }
     return replay === undefined ? 'snapshot' : 'replay';
@@ -544,7 +562,7 @@ export class Document {
       if (welcome.rev > durable) continue;
       this.#welcoming.delete(member);
       this.#members.set(member, welcome.rev);
-      member.sendWelcome(welcome.text + this.#presence.linesFor(member));
+      member.sendWelcome([...welcome.parts, this.#presence.linesFor(member)]);
     }
     const { metrics } = this.#config;
     if (items.length > 0) {

@@ -15,8 +15,12 @@ export interface Member {
   readonly compact: boolean;
   /** Sends one frame. A Buffer may be shared with other members: never modify it. */
   send(frame: Buffer | string): void;
-  /** Sends the welcome frame (it may hold a large snapshot: the slow-client limit allows for it). */
-  sendWelcome(frame: string): void;
+  /**
+   * Sends the welcome: one message made of these parts in order (it may hold
+   * a large snapshot: the slow-client limit allows for it). A Buffer part may
+   * be shared with other members: never modify it.
+   */
+  sendWelcome(parts: readonly (Buffer | string)[]): void;
   /** Closes the member's connection (the document cannot serve it any more). */
   close(code: number, reason: string): void;
 }

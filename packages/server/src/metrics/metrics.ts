@@ -41,6 +41,7 @@ export class ServerMetrics {
   readonly changesRejected: Counter<'code'>;
   readonly duplicates: Counter;
   readonly slowConsumers: Counter;
+  readonly inputPaced: Counter;
   readonly flushes: Counter;
   readonly batchRevisions: Histogram;
   readonly fsyncSeconds: Histogram;
@@ -137,6 +138,11 @@ export class ServerMetrics {
     this.slowConsumers = new Counter({
       name: 'varstream_slow_consumers_total',
       help: 'Clients dropped for not reading fast enough (4503)',
+      registers,
+    });
+    this.inputPaced = new Counter({
+      name: 'varstream_input_paced_total',
+      help: 'Times a connection was not read for a while: over its maxLinesPerSecond or maxBytesInPerSecond',
       registers,
     });
     this.flushes = new Counter({

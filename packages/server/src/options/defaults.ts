@@ -69,6 +69,17 @@ export interface ServerLimits {
   closeTimeoutMs: number;
   /** Most simultaneous WebSocket connections; more are refused with HTTP 503. Default 10 000. */
   maxConnections: number;
+  /**
+   * Lines (statements and meta lines) per second one connection may send: beyond the burst, the
+   * server stops reading it until it is back under the rate (TCP pushes back; nothing is refused). Default 20 000.
+   */
+  maxLinesPerSecond: number;
+  /** Lines a connection may send at once before `maxLinesPerSecond` paces it. Default 20 000 (two full frames). */
+  lineBurst: number;
+  /** Bytes per second one connection may send, paced like `maxLinesPerSecond`. Default 8 MiB (8 388 608). */
+  maxBytesInPerSecond: number;
+  /** Bytes a connection may send at once before `maxBytesInPerSecond` paces it. Default 16 MiB (16 777 216). */
+  bytesInBurst: number;
   /** With `redis`: log entries after which a node stores a snapshot in Redis and trims the log before it. Default 10 000. */
   redisSnapshotEntries: number;
   /** With `redis`: longest wait for this node to reach the revision a resuming client holds (else it gets a snapshot). Default 5 000 ms. */
@@ -119,6 +130,10 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   fsyncIntervalMs: 1_000,
   closeTimeoutMs: 5_000,
   maxConnections: 10_000,
+  maxLinesPerSecond: 20_000,
+  lineBurst: 20_000,
+  maxBytesInPerSecond: 8 * 1024 * 1024,
+  bytesInBurst: 16 * 1024 * 1024,
   redisSnapshotEntries: 10_000,
   redisCatchUpMs: 5_000,
   redisNodeTtlMs: 10_000,
