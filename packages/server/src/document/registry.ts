@@ -6,6 +6,7 @@ import type { ServerMetrics } from '../metrics/metrics.js';
 import { DocumentStore } from '../storage/document-store.js';
 import { docFiles } from '../storage/file-names.js';
 import type { FsyncPolicy } from '../storage/fsync-policy.js';
+import { JournalPool } from '../storage/journal-pool.js';
 import { type LostHistory, loadDocument } from '../storage/load-document.js';
 import { Document, type DocumentConfig, type DocumentState } from './document.js';
 import { newEpoch } from './epoch.js';
@@ -51,10 +52,23 @@ export class DocumentRegistry {
   readonly #config: DocumentConfig;
   readonly #docs = new Map<string, Document>();
   readonly #loading = new Map<string, Promise<Document>>();
+  /** Documents being unloaded: a load of the same name waits for their files to be closed. */
+  readonly #unloading = new Map<string, Promise<void>>();
+  /** When each loaded document was first seen without members (see `sweep`). */
+  readonly #idleSince = new Map<Document, number>();
+  readonly #sweeper: NodeJS.Timeout | undefined;
+  readonly #journals: JournalPool;
   #closed = false;
 
   constructor(options: RegistryOptions) {
     this.#options = options;
+    this.#journals = new JournalPool(options.config.limits.maxOpenJournals);
+    if (options.dataDir !== undefined) {
+      // Memory-only documents are never unloaded: they exist nowhere else.
+      const every = Math.max(10, options.config.limits.documentIdleMs / 4);
+      this.#sweeper = setInterval(() => this.sweep(), every);
+      this.#sweeper.unref();
+    }
     this.#config = {
       ...options.config,
       onFailed: (doc) => {
@@ -89,6 +103,7 @@ export class DocumentRegistry {
 
   async #load(name: string): Promise<Document> {
     const { dataDir, fsync, metrics, logger, seed, config } = this.#options;
+    await this.#unloading.get(name);
     let state = emptyState();
     let store: DocumentStore | undefined;
     let interrupted = false;
@@ -121,6 +136,7 @@ export class DocumentRegistry {
         journalBytes: loaded.journalBytes,
         metrics,
         logger,
+        journals: this.#journals,
       });
       if (loaded.rev > 0) logger.info('document loaded', { doc: name, rev: loaded.rev });
     }
@@ -154,9 +170,61 @@ export class DocumentRegistry {
     }
   }
 
+  /** Journal files open now (at most `maxOpenJournals`). */
+  get openJournals(): number {
+    return this.#journals.size;
+  }
+
+  /**
+   * With a data directory, unloads the documents that have had no member for
+   * `documentIdleMs` (`all`: every document without members, at once): each
+   * is written, its journal closed, and it is dropped from memory; the next
+   * connection loads it again.
+   */
+  sweep(all = false): number {
+    if (this.#options.dataDir === undefined || this.#closed) return 0;
+    const now = performance.now();
+    const idleMs = this.#options.config.limits.documentIdleMs;
+    let unloaded = 0;
+    for (const doc of [...this.#docs.values()]) {
+      if (doc.members > 0 || doc.status !== 'open') {
+        this.#idleSince.delete(doc);
+        continue;
+      }
+      const since = this.#idleSince.get(doc);
+      if (since === undefined && !all) {
+        this.#idleSince.set(doc, now);
+        continue;
+      }
+      if (!all && now - since! < idleMs) continue;
+      this.#unload(doc);
+      unloaded++;
+    }
+    return unloaded;
+  }
+
+  #unload(doc: Document): void {
+    const name = doc.name;
+    this.#idleSince.delete(doc);
+    this.#docs.delete(name);
+    this.#options.metrics.documentsUnloaded.inc();
+    this.#options.logger.debug('idle document unloaded', { doc: name });
+    const closing = doc
+      .close()
+      .catch((err: unknown) =>
+        this.#options.logger.error('unloading a document failed', { doc: name, error: err }),
+      )
+      .finally(() => {
+        if (this.#unloading.get(name) === closing) this.#unloading.delete(name);
+      });
+    this.#unloading.set(name, closing);
+  }
+
   /** Flushes and closes every document (journals complete and fsynced). */
   async closeAll(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#sweeper);
+    await Promise.allSettled([...this.#unloading.values()]);
     await Promise.allSettled([...this.#loading.values()]);
     const docs = [...this.#docs.values()];
     this.#docs.clear();

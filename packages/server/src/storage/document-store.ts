@@ -9,6 +9,7 @@ import { syncDir, writeFileAtomic } from '../snapshot/atomic-write.js';
 import { encodeSnapshot, type SnapshotContent } from '../snapshot/snapshot-file.js';
 import type { DocFiles } from './file-names.js';
 import type { FsyncPolicy } from './fsync-policy.js';
+import type { JournalHolder, JournalPool } from './journal-pool.js';
 
 export interface DocumentStoreOptions {
   readonly files: DocFiles;
@@ -20,6 +21,8 @@ export interface DocumentStoreOptions {
   readonly journalBytes: number;
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
+  /** Bounds the journals open at once across documents (`maxOpenJournals`). */
+  readonly journals?: JournalPool | undefined;
 }
 
 async function unlinkIfExists(path: string): Promise<void> {
@@ -43,12 +46,13 @@ async function unlinkIfExists(path: string): Promise<void> {
  * A crash anywhere leaves a loadable state: the loader reads the snapshot,
  * then `.journal`, then `.journal.next`, skipping revisions the snapshot holds.
  */
-export class DocumentStore {
+export class DocumentStore implements JournalHolder {
   readonly #files: DocFiles;
   readonly #header: Buffer;
   readonly #policy: FsyncPolicy;
   readonly #metrics: ServerMetrics;
   readonly #logger: Logger;
+  readonly #journals: JournalPool | undefined;
   #journal: JournalFile | undefined;
   /** The live journal is `.journal.next` (a compaction did not finish). */
   #rotated = false;
@@ -63,6 +67,7 @@ export class DocumentStore {
     this.#policy = options.policy;
     this.#metrics = options.metrics;
     this.#logger = options.logger;
+    this.#journals = options.journals;
     this.#journalBytes = options.journalBytes;
     if (options.policy === 'interval') {
       this.#timer = setInterval(() => {
@@ -97,7 +102,19 @@ export class DocumentStore {
       this.#rotated ? this.#files.nextJournal : this.#files.journal,
       false,
     );
+    this.#journals?.touch(this);
     return this.#journal;
+  }
+
+  closeJournal(): void {
+    this.#enqueue(async () => {
+      const journal = this.#journal;
+      if (journal === undefined) return;
+      this.#journal = undefined;
+      this.#journals?.forget(this);
+      this.#observe(await journal.sync());
+      await journal.close();
+    }).catch((err: unknown) => this.#logger.error('journal: close failed', { error: err }));
   }
 
   async #open(path: string, truncate: boolean): Promise<JournalFile> {
@@ -142,6 +159,7 @@ export class DocumentStore {
           await this.#journal.close();
         }
         this.#journal = await this.#open(this.#files.nextJournal, true);
+        this.#journals?.touch(this);
         this.#rotated = true;
         this.#journalBytes = 0;
       });
@@ -180,6 +198,7 @@ export class DocumentStore {
       this.#closed = true;
       const journal = this.#journal;
       this.#journal = undefined;
+      this.#journals?.forget(this);
       if (journal !== undefined) {
         this.#observe(await journal.sync());
         await journal.close();
