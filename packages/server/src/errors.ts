@@ -18,6 +18,7 @@ export type ServerErrorCode =
   | 'PRESENCE_TOO_LARGE'
   | 'UNAVAILABLE'
   | 'SPLICE_STALE'
+  | 'SERVER_FULL'
   // operating the server
   | 'BAD_OPTION'
   | 'BAD_DOC_NAME'

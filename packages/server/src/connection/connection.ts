@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { CloseCode, EXT_SPLICE, PROTOCOL_VERSION } from '@varstream/client/protocol';
 import { PathContext } from '@varstream/varstream';
 import { type RawData, WebSocket } from 'ws';
@@ -14,6 +15,7 @@ import type { Member } from '../document/member.js';
 import { isServerError } from '../errors.js';
 import { countLines } from '../limits/count-lines.js';
 import { InputBudget } from '../limits/input-budget.js';
+import type { MemoryBudget } from '../limits/memory-budget.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import type { Logger } from '../log/logger.js';
 import { closeCodeLabel } from '../metrics/close-code-label.js';
@@ -30,6 +32,10 @@ export interface ConnectionDeps {
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
   readonly authenticate: Authenticate | undefined;
+  /** The server-wide memory estimate (`maxMemoryBytes`, `maxIncomingBytes`). */
+  readonly memory: MemoryBudget;
+  /** Incoming messages not complete passed `maxIncomingBytes`, all connections together. */
+  onIncomingOverflow(): void;
   /** With Redis: the log the document's frames go through (see FrameSink). */
   readonly sharedLog?: SharedLog | undefined;
   openDocument(name: string): Promise<Document>;
@@ -43,6 +49,8 @@ export interface ConnectionInit {
   readonly protocol: boolean;
   readonly urlToken: string | undefined;
   readonly request: IncomingMessage;
+  /** The upgraded socket, to count the bytes of messages still arriving. */
+  readonly socket?: Duplex | undefined;
 }
 
 /** `draining`: no more frames read; what is queued for the client is sent, then it is closed. */
@@ -122,6 +130,8 @@ export class Connection implements Member {
   #allowance = 0;
   /** Bytes of the welcome shared with other clients (see `backlog`). */
   #sharedWelcome = 0;
+  /** Bytes received since the last complete message: a message still arriving. */
+  #incoming = 0;
 
   constructor(ws: WebSocket, init: ConnectionInit, deps: ConnectionDeps) {
     this.id = init.id;
@@ -135,9 +145,12 @@ export class Connection implements Member {
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', (code) => this.#onClose(code));
     ws.on('error', (err) => deps.logger.debug('websocket error', { conn: this.id, error: err }));
-    ws.on('pong', () => {
+    ws.on('pong', (data) => {
       this.alive = true;
+      this.#received(data.length + 6); // a masked control frame: 6 header bytes
     });
+    // Before ws's own listener: the bytes are counted before the messages they complete.
+    init.socket?.prependListener('data', (chunk: Buffer) => this.#arriving(chunk.length));
     if (init.protocol) {
       this.#state = 'hello';
       this.#helloTimer = setTimeout(
@@ -225,9 +238,35 @@ export class Connection implements Member {
 
   // --- lifecycle -----------------------------------------------------------------
 
+  /**
+   * Bytes of a message still arriving (approximately: the bytes received
+   * since the last complete message; the next message's first bytes, when
+   * they come in the same read, are not counted).
+   */
+  get incoming(): number {
+    return this.#incoming;
+  }
+
+  #arriving(bytes: number): void {
+    if (this.#state === 'closed') return;
+    this.#incoming += bytes;
+    const { memory, limits } = this.#deps;
+    memory.addIncoming(bytes);
+    if (memory.incoming > limits.maxIncomingBytes) this.#deps.onIncomingOverflow();
+  }
+
+  /** A message or control frame of `bytes` is complete: it no longer counts as arriving. */
+  #received(bytes: number): void {
+    const done = Math.min(bytes, this.#incoming);
+    this.#incoming -= done;
+    this.#deps.memory.removeIncoming(done);
+  }
+
   #onMessage(data: RawData, isBinary: boolean): void {
     this.alive = true;
     const buffer = toBuffer(data);
+    // Whatever it was made of (fragments, headers), nothing of it is still arriving.
+    this.#received(this.#incoming);
     const { counts } = this.#deps.metrics;
     counts.framesIn++;
     counts.bytesIn += buffer.length;
@@ -309,6 +348,7 @@ export class Connection implements Member {
         bucket,
         metrics,
         client: hello?.client,
+        memory: this.#deps.memory,
         onFlood,
       });
       const how = doc.join(this, {
@@ -347,6 +387,10 @@ export class Connection implements Member {
         // Redis cannot be reached now: the client tries again later (with backoff).
         logger.info('could not join a document', { conn: this.id, doc: this.docName, error: err });
         this.close(CloseCode.UNAVAILABLE, 'The document store is unavailable: try again later');
+        return;
+      }
+      if (isServerError(err) && err.code === 'SERVER_FULL') {
+        this.close(CloseCode.UNAVAILABLE, 'Server memory budget reached: try again later');
         return;
       }
       logger.error('could not join a document', { conn: this.id, doc: this.docName, error: err });
@@ -491,6 +535,7 @@ export class Connection implements Member {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#helloTimer);
+    this.#received(this.#incoming);
     this.#leave();
     this.#request = undefined;
     this.#deps.metrics.connectionsClosed.inc({ code: closeCodeLabel(code) });

@@ -43,6 +43,8 @@ export interface FrameHandlerContext {
   readonly metrics: ServerMetrics;
   /** The client id its hello named (undefined for a plain client): `s=<seq>` means `<client>:<seq>`. */
   readonly client: string | undefined;
+  /** The server-wide memory estimate: while it is over `maxMemoryBytes`, no change may grow a document. */
+  readonly memory?: { over(): boolean } | undefined;
   /** Called when the client kept flooding after `RATE_LIMITED` rejections. */
   readonly onFlood: () => void;
 }
@@ -356,6 +358,22 @@ export class FrameHandler {
       if (section.id !== undefined) {
         doc.reply(member, formatMeta('ack', { id: section.id, rev: doc.rev, empty: 1 }));
       }
+      return;
+    }
+    if (section.tx.delta > 0 && this.#c.memory?.over() === true) {
+      doc.rollback(section.tx);
+      section.tx = undefined;
+      context.previous = section.saved;
+      this.#reject(
+        {
+          code: 'SERVER_FULL',
+          message:
+            'The server memory budget is reached (maxMemoryBytes): only changes that do not grow the document are accepted',
+          line: undefined,
+          column: undefined,
+        },
+        section.id,
+      );
       return;
     }
     try {

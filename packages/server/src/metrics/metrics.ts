@@ -42,6 +42,7 @@ export class ServerMetrics {
   readonly duplicates: Counter;
   readonly slowConsumers: Counter;
   readonly inputPaced: Counter;
+  readonly documentsUnloaded: Counter;
   readonly flushes: Counter;
   readonly batchRevisions: Histogram;
   readonly fsyncSeconds: Histogram;
@@ -143,6 +144,11 @@ export class ServerMetrics {
     this.inputPaced = new Counter({
       name: 'varstream_input_paced_total',
       help: 'Times a connection was not read for a while: over its maxLinesPerSecond or maxBytesInPerSecond',
+      registers,
+    });
+    this.documentsUnloaded = new Counter({
+      name: 'varstream_documents_unloaded_total',
+      help: 'Documents written, closed and dropped from memory: idle for documentIdleMs, or the memory budget was reached',
       registers,
     });
     this.flushes = new Counter({

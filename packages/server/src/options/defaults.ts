@@ -80,6 +80,26 @@ export interface ServerLimits {
   maxBytesInPerSecond: number;
   /** Bytes a connection may send at once before `maxBytesInPerSecond` paces it. Default 16 MiB (16 777 216). */
   bytesInBurst: number;
+  /**
+   * With `dataDir`: a document without connections for this long is written, its journal closed, and
+   * it is dropped from memory (loaded again on the next connection). Memory-only documents stay. Default 60 000 ms.
+   */
+  documentIdleMs: number;
+  /** With `dataDir`: journal files open at once; the least recently written is closed (reopened on its next write). Default 256. */
+  maxOpenJournals: number;
+  /**
+   * Bytes of incoming messages not yet complete (fragmented or slow), all connections together; beyond, the
+   * connection holding the most is cut (counted as 1009). One connection holds at most twice `maxFrameBytes`. Default 64 MiB (67 108 864).
+   */
+  maxIncomingBytes: number;
+  /**
+   * Server-wide memory budget: loaded documents (snapshot bytes), bytes queued for clients (a shared
+   * welcome counted once) and incoming messages. Reached: idle documents are unloaded (`dataDir`),
+   * connections to documents not loaded are refused (HTTP 503, or close 1013), changes that grow a
+   * document are rejected (`SERVER_FULL`), and clients with more than 1 MiB queued are dropped (4503),
+   * largest first. Default 1 GiB (1 073 741 824).
+   */
+  maxMemoryBytes: number;
   /** With `redis`: log entries after which a node stores a snapshot in Redis and trims the log before it. Default 10 000. */
   redisSnapshotEntries: number;
   /** With `redis`: longest wait for this node to reach the revision a resuming client holds (else it gets a snapshot). Default 5 000 ms. */
@@ -134,6 +154,10 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   lineBurst: 20_000,
   maxBytesInPerSecond: 8 * 1024 * 1024,
   bytesInBurst: 16 * 1024 * 1024,
+  documentIdleMs: 60_000,
+  maxOpenJournals: 256,
+  maxIncomingBytes: 64 * 1024 * 1024,
+  maxMemoryBytes: 1024 * 1024 * 1024,
   redisSnapshotEntries: 10_000,
   redisCatchUpMs: 5_000,
   redisNodeTtlMs: 10_000,

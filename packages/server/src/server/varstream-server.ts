@@ -22,6 +22,7 @@ import { writeStatements } from '../document/server-write.js';
 import { ServerError } from '../errors.js';
 import { createRequestHandler } from '../http/request-handler.js';
 import { seedFromText } from '../init/seed.js';
+import { MemoryBudget } from '../limits/memory-budget.js';
 import type { Logger } from '../log/logger.js';
 import { closeCodeLabel } from '../metrics/close-code-label.js';
 import { ServerMetrics } from '../metrics/metrics.js';
@@ -33,6 +34,7 @@ import {
 } from '../options/options.js';
 import { RedisRegistry } from '../redis/redis-registry.js';
 import { createStaticHandler, type RequestHandler } from '../static/static-handler.js';
+import { MemoryGuard } from './memory-guard.js';
 
 /** A revision as listeners see it, once durable and delivered. */
 export interface RevisionEvent {
@@ -99,6 +101,8 @@ export class VarStreamServer {
   readonly #connections = new Set<Connection>();
   readonly #listeners = new Set<RevisionListener>();
   readonly #deps: ConnectionDeps;
+  readonly #memory: MemoryBudget;
+  readonly #guard: MemoryGuard;
   /**
    * Ends every connection id: random (24 bits in 4 characters, as short as
    * they can be on every change section), or (with Redis) this node's id,
@@ -142,14 +146,38 @@ export class VarStreamServer {
         metrics: this.metrics,
         logger: resolved.logger,
       });
+    const registry = this.#registry;
+    const connections = this.#connections;
+    this.#memory = new MemoryBudget(resolved.limits.maxMemoryBytes, {
+      documentBytes() {
+        let bytes = 0;
+        for (const doc of registry.values()) bytes += doc.size;
+        return bytes;
+      },
+      backlogBytes() {
+        let bytes = 0;
+        for (const connection of connections) bytes += connection.backlog;
+        return bytes;
+      },
+    });
+    this.#guard = new MemoryGuard({
+      budget: this.#memory,
+      maxIncomingBytes: resolved.limits.maxIncomingBytes,
+      connections: () => connections,
+      unloadIdle: () => (registry instanceof DocumentRegistry ? registry.sweep(true) : 0),
+      metrics: this.metrics,
+      logger: resolved.logger,
+    });
     this.#deps = {
       limits: resolved.limits,
       unsafeKeys: resolved.unsafeKeys,
       metrics: this.metrics,
       logger: resolved.logger,
       authenticate: resolved.authenticate,
+      memory: this.#memory,
+      onIncomingOverflow: () => this.#guard.incomingOverflow(),
       sharedLog: this.#redis,
-      openDocument: (name) => this.#registry.open(name),
+      openDocument: (name) => this.#openForClient(name),
       onClosed: (connection) => this.#onClosed(connection),
     };
     const wsOptions: ServerOptions & { closeTimeout: number } = {
@@ -237,6 +265,28 @@ export class VarStreamServer {
   /** Loads (or creates) a document. */
   async open(name: string): Promise<DocumentView> {
     return view(await this.#registry.open(name));
+  }
+
+  /** The server-wide memory estimate, in bytes (see `maxMemoryBytes`). */
+  get memoryUsed(): number {
+    return this.#memory.used(true);
+  }
+
+  /** A document for a client: one not loaded yet is refused while the memory budget is reached. */
+  #openForClient(name: string): Promise<Document> {
+    if (this.#registry.get(name) === undefined && this.#full()) {
+      return Promise.reject(
+        new ServerError('SERVER_FULL', 'The server memory budget is reached (maxMemoryBytes)'),
+      );
+    }
+    return this.#registry.open(name);
+  }
+
+  /** The memory budget is reached, even after what the guard can free at once. */
+  #full(): boolean {
+    if (!this.#memory.over()) return false;
+    this.#guard.check();
+    return this.#memory.over(true);
   }
 
   /** Calls `listener` for every revision of every document, once durable, in order. */
@@ -331,6 +381,12 @@ export class VarStreamServer {
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
+    const docName = docNameFromPath(pathname, this.#options.prefix);
+    if (docName !== undefined && this.#registry.get(docName) === undefined && this.#full()) {
+      this.#logger.warn('connection refused: maxMemoryBytes reached', { doc: docName });
+      refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
     if (this.#connections.size >= this.limits.maxConnections) {
       this.#logger.warn('connection refused: maxConnections reached', {
         max: this.limits.maxConnections,
@@ -338,10 +394,18 @@ export class VarStreamServer {
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req, url, pathname));
+    this.#wss.handleUpgrade(req, socket, head, (ws) =>
+      this.#onConnection(ws, req, url, pathname, socket),
+    );
   };
 
-  #onConnection(ws: WebSocket, req: IncomingMessage, url: URL, pathname: string): void {
+  #onConnection(
+    ws: WebSocket,
+    req: IncomingMessage,
+    url: URL,
+    pathname: string,
+    socket: Duplex,
+  ): void {
     const refuseWith = (code: number, reason: string) => {
       this.metrics.connectionsClosed.inc({ code: closeCodeLabel(code) });
       ws.close(code, reason);
@@ -369,6 +433,7 @@ export class VarStreamServer {
         protocol: vs === '1',
         urlToken: url.searchParams.get('token') ?? undefined,
         request: req,
+        socket,
       },
       this.#deps,
     );
@@ -416,6 +481,7 @@ export class VarStreamServer {
   async #shutdown(): Promise<void> {
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
+    this.#guard.stop();
     const http = this.#http;
     if (this.#ownsHttp) {
       if (http.listening) http.close();
