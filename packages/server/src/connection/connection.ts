@@ -24,6 +24,7 @@ import type { ServerLimits } from '../options/defaults.js';
 import { FrameHandler } from './frame-handler.js';
 import type { FrameSink, SharedLog } from './frame-sink.js';
 import { type Hello, parseHello } from './hello.js';
+import { incomingBytes } from './incoming-bytes.js';
 
 /** What a connection needs from the server. */
 export interface ConnectionDeps {
@@ -147,10 +148,10 @@ export class Connection implements Member {
     ws.on('error', (err) => deps.logger.debug('websocket error', { conn: this.id, error: err }));
     ws.on('pong', (data) => {
       this.alive = true;
-      this.#received(data.length + 6); // a masked control frame: 6 header bytes
+      this.#measure(-(data.length + 6)); // a masked control frame: 6 header bytes
     });
-    // Before ws's own listener: the bytes are counted before the messages they complete.
-    init.socket?.prependListener('data', (chunk: Buffer) => this.#arriving(chunk.length));
+    // After ws's own listener: what it holds once it has parsed the chunk.
+    init.socket?.on('data', (chunk: Buffer) => this.#measure(chunk.length));
     if (init.protocol) {
       this.#state = 'hello';
       this.#helloTimer = setTimeout(
@@ -195,7 +196,10 @@ export class Connection implements Member {
       // The only frame ever compressed (the client offered permessage-deflate
       // and it reaches compressWelcomeBytes): its own copy, compressed.
       this.#sharedWelcome = 0;
-      this.#write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), true);
+      this.#write(
+        Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))),
+        true,
+      );
       return;
     }
     // One message in fragments: a shared Buffer is queued as it is, never copied.
@@ -238,35 +242,44 @@ export class Connection implements Member {
 
   // --- lifecycle -----------------------------------------------------------------
 
-  /**
-   * Bytes of a message still arriving (approximately: the bytes received
-   * since the last complete message; the next message's first bytes, when
-   * they come in the same read, are not counted).
-   */
+  /** Bytes held of messages this client has not finished sending (see incomingBytes). */
   get incoming(): number {
     return this.#incoming;
   }
 
-  #arriving(bytes: number): void {
+  /**
+   * Updates `incoming` (and the server's total) from what ws holds; without
+   * access to that, from the bytes received since the last message
+   * (`received`: bytes just read, negative for what a control frame used).
+   */
+  #measure(received: number): void {
     if (this.#state === 'closed') return;
-    this.#incoming += bytes;
+    const held = incomingBytes(this.#ws) ?? Math.max(0, this.#incoming + received);
     const { memory, limits } = this.#deps;
-    memory.addIncoming(bytes);
-    if (memory.incoming > limits.maxIncomingBytes) this.#deps.onIncomingOverflow();
+    if (held > this.#incoming) memory.addIncoming(held - this.#incoming);
+    else memory.removeIncoming(this.#incoming - held);
+    this.#incoming = held;
+    if (received >= 0 && memory.incoming > limits.maxIncomingBytes) {
+      this.#deps.onIncomingOverflow();
+    }
   }
 
-  /** A message or control frame of `bytes` is complete: it no longer counts as arriving. */
-  #received(bytes: number): void {
-    const done = Math.min(bytes, this.#incoming);
-    this.#incoming -= done;
-    this.#deps.memory.removeIncoming(done);
+  /** Measures `incoming` again (fragments are inflated asynchronously, after the read that brought them). */
+  refreshIncoming(): void {
+    this.#measure(0);
+  }
+
+  /** Nothing of this client's messages is held any more (a message was complete, or it closed). */
+  #forgetIncoming(): void {
+    this.#deps.memory.removeIncoming(this.#incoming);
+    this.#incoming = 0;
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
     this.alive = true;
     const buffer = toBuffer(data);
     // Whatever it was made of (fragments, headers), nothing of it is still arriving.
-    this.#received(this.#incoming);
+    this.#forgetIncoming();
     const { counts } = this.#deps.metrics;
     counts.framesIn++;
     counts.bytesIn += buffer.length;
@@ -535,7 +548,7 @@ export class Connection implements Member {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#helloTimer);
-    this.#received(this.#incoming);
+    this.#forgetIncoming();
     this.#leave();
     this.#request = undefined;
     this.#deps.metrics.connectionsClosed.inc({ code: closeCodeLabel(code) });

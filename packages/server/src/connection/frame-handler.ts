@@ -44,7 +44,7 @@ export interface FrameHandlerContext {
   /** The client id its hello named (undefined for a plain client): `s=<seq>` means `<client>:<seq>`. */
   readonly client: string | undefined;
   /** The server-wide memory estimate: while it is over `maxMemoryBytes`, no change may grow a document. */
-  readonly memory?: { over(): boolean } | undefined;
+  readonly memory?: { over(): boolean; grew(bytes: number): void } | undefined;
   /** Called when the client kept flooding after `RATE_LIMITED` rejections. */
   readonly onFlood: () => void;
 }
@@ -380,7 +380,9 @@ export class FrameHandler {
       // Its section comes back to every member, this one included: that is
       // the acknowledgement, for plain and protocol clients alike.
       const live = this.#liveId(section.id);
+      const delta = section.tx.delta;
       doc.commit(section.tx, member, section.id, live);
+      if (delta > 0) this.#c.memory?.grew(delta);
       if (live.seq !== undefined) this.#lastSeq = live.seq;
     } catch (err) {
       context.previous = section.saved;

@@ -41,6 +41,11 @@ export class MemoryBudget {
     this.#incoming = Math.max(0, this.#incoming - bytes);
   }
 
+  /** A document grew by `bytes` (a change committed): the estimate follows until it is recomputed. */
+  grew(bytes: number): void {
+    this.#estimate += bytes;
+  }
+
   /** The estimate, in bytes (recomputed at most every REUSE_MS; `fresh` forces it). */
   used(fresh = false, now: number = performance.now()): number {
     if (fresh || now - this.#at >= REUSE_MS) {

@@ -10,6 +10,8 @@ export interface GuardedConnection {
   readonly backlog: number;
   /** Bytes of a message it is still sending. */
   readonly incoming: number;
+  /** Measures `incoming` again. */
+  refreshIncoming(): void;
   close(code: number, reason: string): void;
   terminate(): void;
 }
@@ -31,7 +33,10 @@ const HEAVY_BACKLOG = 1024 * 1024;
 
 /**
  * Keeps the server under `maxMemoryBytes` where waiting cannot: once a
- * second (and whenever asked), when the estimate is over the budget, it
+ * second (and whenever asked) it measures again what each connection holds
+ * of messages still arriving (inflated fragments show up after the read that
+ * brought them; past `maxIncomingBytes` the largest holders are cut), and
+ * when the estimate is over the budget, it
  * unloads the documents nobody is connected to, then drops the clients with
  * the most bytes queued (over 1 MiB) with 4503, largest first, until the
  * estimate is back under. Growing documents and loading new ones are
@@ -54,6 +59,7 @@ export class MemoryGuard {
 
   check(): void {
     const { budget, logger, metrics } = this.#deps;
+    for (const connection of this.#deps.connections()) connection.refreshIncoming();
     if (!budget.over(true)) {
       this.#warned = false;
       return;
