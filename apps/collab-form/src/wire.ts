@@ -32,7 +32,7 @@ export function tappedWebSocket(
       onFrame('out', typeof data === 'string' ? data : '(binary frame)');
     }
   }
-  return TappedWebSocket as unknown as WebSocketConstructor;
+  return TappedWebSocket;
 }
 
 function displayUrl(url: string): string {

@@ -1,12 +1,26 @@
-/** The part of the WebSocket API the client uses: the browser's, and `ws`'s in Node. */
+/**
+ * An event handler property of a socket. Declared through a method so that it
+ * compares bivariantly: a socket whose handler takes a richer event (the DOM's
+ * `MessageEvent`, `ws`'s, undici's) still fits, because the client only
+ * assigns handlers that read the fields listed here.
+ */
+interface HandlerSlot<Event> {
+  handle(event: Event): void;
+}
+export type SocketHandler<Event> = HandlerSlot<Event>['handle'];
+
+/**
+ * The part of the WebSocket API the client uses. The browser's `WebSocket`,
+ * Node 22's global one and `ws`'s all fit without a cast.
+ */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: SocketHandler<unknown> | null;
+  onmessage: SocketHandler<{ readonly data: unknown }> | null;
+  onclose: SocketHandler<{ readonly code: number; readonly reason: string }> | null;
+  onerror: SocketHandler<unknown> | null;
 }
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;

@@ -24,7 +24,7 @@ export function trackedWebSocket() {
     }
   }
   return {
-    WebSocket: Tracked as unknown as NonNullable<ConnectOptions['WebSocket']>,
+    WebSocket: Tracked,
     sockets,
     /** Cuts the newest socket without a close handshake. */
     kill(): void {

@@ -20,7 +20,7 @@ afterEach(async () => {
 
 function open(options: ConnectOptions = {}): VarStreamDocument {
   const doc = connect(peer.url, {
-    WebSocket: WebSocket as unknown as ConnectOptions['WebSocket'],
+    WebSocket,
     backoff: { baseMs: 5, maxMs: 20 },
     ...options,
   });
