@@ -7,20 +7,39 @@ import { Reader, readerInternals } from './reader.js';
 import { Tree } from './tree.js';
 
 export interface ParseOptions {
-  /** Throw the first error (syntax, semantics or limit) instead of skipping the statement. */
+  /**
+   * Skip a bad statement instead of throwing; each error goes to `onError`
+   * when given. Default: false, the first error throws (as `JSON.parse`
+   * does), unless an `onError` is passed. Legacy mode is always tolerant
+   * unless `strict`, as 0.3.2.
+   */
+  tolerant?: boolean;
+  /** Throw the first error even when an `onError` is given (legacy mode: throw instead of skipping). */
   strict?: boolean;
   /** Read exactly as varstream 0.3.2 does (see docs/LEGACY.md). */
   legacy?: boolean;
   /** Overrides of `defaults`. */
   limits?: Partial<Limits>;
-  /** Tolerant mode: receives every error; the statement it concerns is skipped. */
+  /** Receives every error of a tolerant parse; the statement it concerns is skipped. Implies `tolerant`. */
   onError?: (error: VarStreamError) => void;
 }
 
 /**
+ * Whether a default-mode parse throws its first error: unless it was asked to
+ * be tolerant (`tolerant: true`, or an `onError` to report to), and always
+ * with `strict: true`.
+ */
+export function throwsFirstError(options: ParseOptions): boolean {
+  if (options.strict === true) return true;
+  return options.tolerant !== true && options.onError === undefined;
+}
+
+/**
  * Parses VarStream text into a value, like `JSON.parse`. An empty text gives
- * `{}`. Tolerant by default: a bad statement is skipped and reported to
- * `onError`; with `strict: true` the first error is thrown.
+ * `{}`. The first bad statement throws a `VarStreamError` with its code, line
+ * and column; with `tolerant: true` (or an `onError`) bad statements are
+ * skipped and reported to `onError` instead. `legacy: true` reads as 0.3.2
+ * does, tolerant unless `strict`.
  *
  * The statements of the common shape go through `FastParser`; each other one
  * (and every error) goes through the general `Reader` + `Tree`, with the same
@@ -50,7 +69,7 @@ class GeneralPath {
   readonly #onError: ((error: VarStreamError) => void) | undefined;
 
   constructor(text: string, limits: Limits, options: ParseOptions) {
-    this.#strict = options.strict === true;
+    this.#strict = throwsFirstError(options);
     this.#onError = options.onError;
     this.#reader = new Reader({
       strict: this.#strict,

@@ -1,7 +1,7 @@
 import { VarStreamError } from '../errors.js';
 import { LegacyReader } from '../legacy/index.js';
 import { ownGet } from '../legacy/own.js';
-import type { ParseOptions } from '../parse.js';
+import { type ParseOptions, throwsFirstError } from '../parse.js';
 import { PathContext } from '../path-context.js';
 import { Reader } from '../reader.js';
 import { Tree } from '../tree.js';
@@ -26,7 +26,7 @@ export class TreeParser {
   #state: 'open' | 'failed' | 'ended' = 'open';
 
   constructor(options: ParseOptions = {}) {
-    this.#strict = options.strict === true;
+    this.#strict = options.legacy === true ? options.strict === true : throwsFirstError(options);
     this.#onError = options.onError;
     const limits = options.limits === undefined ? {} : { limits: options.limits };
     const onError = this.#onError === undefined ? {} : { onError: this.#onError };
