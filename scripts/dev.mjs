@@ -65,8 +65,7 @@ ensureFile(SERVER_CLI, 'run `pnpm build` first');
 
 const children = supervisor();
 const server = children.add(
-  startChild('server', magenta, process.execPath, [
-    SERVER_CLI,
+  startChild('server', magenta, SERVER_CLI, [
     '--host',
     '127.0.0.1',
     '--port',
@@ -93,7 +92,7 @@ try {
 const vitePkg = createRequire(join(APP_DIR, 'package.json')).resolve('vite/package.json');
 const viteBin = join(dirname(vitePkg), JSON.parse(readFileSync(vitePkg, 'utf8')).bin.vite);
 const vite = children.add(
-  startChild('vite', cyan, process.execPath, [viteBin, '--clearScreen', 'false'], {
+  startChild('vite', cyan, viteBin, ['--clearScreen', 'false'], {
     cwd: APP_DIR,
     env: { VARSTREAM_PORT: String(serverPort), VITE_PORT: String(vitePort), HOST: host },
   }),

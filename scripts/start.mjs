@@ -35,8 +35,7 @@ await ensurePortFree(port, host, 'PORT');
 
 const children = supervisor();
 const server = children.add(
-  startChild('server', magenta, process.execPath, [
-    SERVER_CLI,
+  startChild('server', magenta, SERVER_CLI, [
     '--host',
     host,
     '--port',

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { defaultClientConditions, defineConfig } from 'vite';
+import { proxyLogger } from './dev-server/proxy-logger.js';
 
 /** The sync server the dev server proxies WebSockets to (scripts/dev.mjs starts it). */
 const serverPort = Number(process.env.VARSTREAM_PORT ?? 8787);
@@ -12,6 +13,7 @@ function isDocumentSocket(req: IncomingMessage): boolean {
 }
 
 export default defineConfig(({ command }) => ({
+  customLogger: proxyLogger(),
   // In dev, the workspace packages are read from their TypeScript sources (no
   // rebuild needed while working on them); `vite build` uses their dist output.
   resolve: command === 'serve' ? { conditions: ['source', ...defaultClientConditions] } : {},

@@ -6,12 +6,13 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const APP_DIR = join(ROOT, 'apps/collab-form');
 export const SERVER_CLI = join(ROOT, 'packages/server/dist/cli/main.js');
 export const SEED = join(APP_DIR, 'seed/websockipc-vars.dat');
+const LEASH = pathToFileURL(join(ROOT, 'scripts/lib/leash.mjs')).href;
 
 /**
  * An environment setting of these scripts (they run outside turbo tasks, so
@@ -95,14 +96,16 @@ export function ensureFile(path, hint) {
 }
 
 /**
- * Runs a child process with its output prefixed (`[name] line`). Its lines
- * are also given to `child.lineListeners` (see `waitForLine`).
+ * Runs a Node.js script as a child process with its output prefixed
+ * (`[name] line`). Its lines are also given to `child.lineListeners` (see
+ * `waitForLine`). The child is leashed (scripts/lib/leash.mjs): it stops
+ * itself when this process dies, however it dies.
  */
-export function startChild(name, color, command, args, options = {}) {
-  const child = spawn(command, args, {
+export function startChild(name, color, script, args, options = {}) {
+  const child = spawn(process.execPath, ['--import', LEASH, script, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const tag = color(`[${name}]`);
   child.name = name;

@@ -183,4 +183,45 @@ describe('pnpm dev (scripts/dev.mjs)', () => {
       expect(await portIsFree(vitePort)).toBe(true);
     }
   });
+
+  // Regression: each closed tab printed `[vite] ws proxy error: read ECONNRESET`
+  // and a stack; after `kill -9` of the supervisor the server and Vite stayed
+  // behind, listening.
+  it('closing tabs prints no proxy error; kill -9 of the supervisor stops the server and Vite', async () => {
+    const serverPort = await freePort();
+    const vitePort = await freePort();
+    const dev = runScript('dev.mjs', {
+      VARSTREAM_PORT: String(serverPort),
+      VITE_PORT: String(vitePort),
+      HOST: '127.0.0.1',
+      VARSTREAM_DATA: join(data.path, 'dev-kill'),
+      VARSTREAM_SKIP_BUILD: '1',
+    });
+    running.push(dev);
+    const url = `http://127.0.0.1:${vitePort}/`;
+    await waitFor(
+      () => dev.output().includes(`Open ${url} in two windows`),
+      'the URL banner',
+      30_000,
+    );
+    for (let tab = 0; tab < 3; tab++) {
+      const page = await browser.newPage();
+      await page.goto(url);
+      await waitSynced(page, 30_000);
+      await page.close();
+    }
+    // Once the server has seen the tabs go, Vite has seen their sockets reset too.
+    await waitFor(async () => {
+      const health = await fetch(`http://127.0.0.1:${serverPort}/healthz`);
+      return ((await health.json()) as { connections: number }).connections === 0;
+    }, 'the closed tabs to leave the server');
+    dev.child.kill('SIGKILL');
+    await exitCode(dev);
+    await waitFor(
+      async () => (await portIsFree(serverPort)) && (await portIsFree(vitePort)),
+      'the server and Vite to exit after their supervisor was killed',
+      20_000,
+    );
+    expect(dev.output()).not.toMatch(/proxy (socket )?error/);
+  });
 });

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeJournal } from '../src/journal/record.js';
-import { type RunningCli, startCli } from './helpers/cli.js';
+import { CLI, type RunningCli, startCli } from './helpers/cli.js';
 import { connectAll, TestClient } from './helpers/client.js';
 import { tempDir } from './helpers/server.js';
 import { until } from './helpers/wait.js';
@@ -51,7 +52,42 @@ function rawGet(port: number, path: string): Promise<string> {
   });
 }
 
+/** Runs the built CLI to its exit (for the cases that must not start). */
+function runToExit(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, '--port', '0', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
 describe('varstream-server CLI', () => {
+  // Regression: a missing --init file printed a raw ENOENT stack trace.
+  it('--init: a missing, unreadable or invalid file is one clear line, no stack', async () => {
+    const d = await dir();
+    const missing = join(d, 'missing.dat');
+    const bad = join(d, 'bad.dat');
+    await writeFile(bad, 'a=1\nb..c=2\n');
+    expect(await runToExit(['--init', missing])).toEqual({
+      code: 2,
+      stderr: `varstream-server: --init: cannot read ${missing}: no such file\n`,
+    });
+    expect(await runToExit(['--init', d])).toEqual({
+      code: 2,
+      stderr: `varstream-server: --init: cannot read ${d}: is a directory\n`,
+    });
+    expect(await runToExit(['--init', bad])).toEqual({
+      code: 1,
+      stderr:
+        'varstream-server: Initial state: Empty path segment at line 2, column 3: "b..c=2" (INIT_FAILED)\n',
+    });
+  });
+
   it('--init loads websockipc-vars.dat (UTF-8, accents) under --init-path, once', async () => {
     const data = await dir();
     const first = await cli(['--data', data, '--init', WEBSOCKIPC, '--init-path', 'form']);

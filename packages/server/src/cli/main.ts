@@ -6,6 +6,7 @@ import { createLogger } from '../log/logger.js';
 import { VarStreamServer } from '../server/varstream-server.js';
 import { startStdioBridge } from '../stdio/stdio-bridge.js';
 import { parseCli, USAGE, UsageError } from './args.js';
+import { describeFileError } from './file-error.js';
 import { runWorkers } from './workers.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -25,6 +26,17 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`varstream-server: --static: not a directory: ${options.static}\n`);
     return 2;
   }
+  let initText: string | undefined;
+  if (options.init !== undefined) {
+    try {
+      initText = await readFile(options.init, 'utf8');
+    } catch (err) {
+      process.stderr.write(
+        `varstream-server: --init: cannot read ${options.init}: ${describeFileError(err)}\n`,
+      );
+      return 2;
+    }
+  }
   const logger = createLogger({ level: options.logLevel });
   if (options.workers > 1 && cluster.isPrimary) {
     if (options.stdio) {
@@ -33,7 +45,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return runWorkers(options.workers, logger, options.stdio);
   }
-  const initText = options.init === undefined ? undefined : await readFile(options.init, 'utf8');
   const server = new VarStreamServer({
     host: options.host,
     port: options.port,
@@ -86,6 +97,17 @@ async function main(argv: readonly string[]): Promise<number> {
   });
 }
 
+/**
+ * One line for the errors a user can act on (a bad --init file, a port in
+ * use, a data directory that cannot be written); the stack for anything else,
+ * which is a bug.
+ */
+function describeFatal(err: unknown): string {
+  if (isServerError(err)) return `${err.message} (${err.code})`;
+  if (err instanceof Error && 'syscall' in err) return err.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -101,9 +123,7 @@ main(process.argv.slice(2)).then(
     setImmediate(() => process.exit(code)).unref();
   },
   (err: unknown) => {
-    // A ServerError says what is wrong (Redis unreachable, port taken...): no stack.
-    const text = isServerError(err) ? `${err.message} (${err.code})` : undefined;
-    process.stderr.write(`varstream-server: ${text ?? (err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`varstream-server: ${describeFatal(err)}\n`);
     process.exit(1);
   },
 );
