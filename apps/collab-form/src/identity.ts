@@ -1,12 +1,22 @@
-/** This browser's display name and colour, kept in localStorage. */
+/**
+ * This tab's display name and colour. A name the person typed is kept in
+ * localStorage (every tab of the browser is that person); a generated one in
+ * sessionStorage, so that two tabs of one browser show up as two people.
+ */
 export interface Identity {
   name: string;
+  /** The name was typed by the person, not generated. */
+  nameChosen: boolean;
+  /** The name was generated for this page load (not kept from an earlier load of the tab). */
+  nameNew: boolean;
   color: string;
   /** The colour was picked by the person, not at random. */
   colorChosen: boolean;
 }
 
 const NAME_KEY = 'collab-form:name';
+/** In sessionStorage: this tab's generated name (kept across reloads of the tab). */
+const GENERATED_NAME_KEY = 'collab-form:generated-name';
 const COLOR_KEY = 'collab-form:color';
 const CHOSEN_KEY = 'collab-form:color-chosen';
 
@@ -51,34 +61,57 @@ function pick<T>(list: readonly T[]): T {
   return list[Math.floor(Math.random() * list.length)]!;
 }
 
-function read(key: string): string | null {
+type Store = 'localStorage' | 'sessionStorage';
+
+function read(key: string, store: Store = 'localStorage'): string | null {
   try {
-    return localStorage.getItem(key);
+    return globalThis[store].getItem(key);
   } catch {
     return null;
   }
 }
 
-function write(key: string, value: string): void {
+function write(key: string, value: string, store: Store = 'localStorage'): void {
   try {
-    localStorage.setItem(key, value);
+    globalThis[store].setItem(key, value);
   } catch {
     // Private mode or storage full: the identity just won't survive a reload.
   }
 }
 
+function generatedName(): string {
+  return `${pick(ADJECTIVES)} ${pick(ANIMALS)}`;
+}
+
 export function loadIdentity(): Identity {
-  let name = read(NAME_KEY)?.trim();
-  if (!name) write(NAME_KEY, (name = `${pick(ADJECTIVES)} ${pick(ANIMALS)}`));
+  const chosen = read(NAME_KEY)?.trim();
+  let name = chosen || read(GENERATED_NAME_KEY, 'sessionStorage')?.trim();
+  const nameNew = !name;
+  if (!name) write(GENERATED_NAME_KEY, (name = generatedName()), 'sessionStorage');
   let color = read(COLOR_KEY) ?? '';
   if (!isColor(color)) write(COLOR_KEY, (color = pick(PALETTE)));
-  return { name, color, colorChosen: read(CHOSEN_KEY) === '1' };
+  return {
+    name,
+    nameChosen: Boolean(chosen),
+    nameNew,
+    color,
+    colorChosen: read(CHOSEN_KEY) === '1',
+  };
 }
 
 export function saveIdentity(identity: Identity): void {
-  write(NAME_KEY, identity.name);
+  if (identity.nameChosen) write(NAME_KEY, identity.name);
+  else write(GENERATED_NAME_KEY, identity.name, 'sessionStorage');
   write(COLOR_KEY, identity.color);
   write(CHOSEN_KEY, identity.colorChosen ? '1' : '0');
+}
+
+/** A generated name nobody in `taken` uses (undefined if all are). */
+export function freeName(taken: ReadonlySet<string>): string | undefined {
+  const free = ADJECTIVES.flatMap((a) => ANIMALS.map((b) => `${a} ${b}`)).filter(
+    (n) => !taken.has(n),
+  );
+  return free.length > 0 ? pick(free) : undefined;
 }
 
 /** A palette colour nobody in `taken` uses (undefined if all are). */

@@ -2,7 +2,14 @@ import type { Status, VarStreamDocument } from '@varstream/client';
 import { bindForm, connect } from '@varstream/client/dom';
 import { stringify } from '@varstream/varstream';
 import { asText, FIELDS, FORM_PATH, SUBMISSIONS_PATH } from './fields.js';
-import { freeColor, type Identity, isColor, loadIdentity, saveIdentity } from './identity.js';
+import {
+  freeColor,
+  freeName,
+  type Identity,
+  isColor,
+  loadIdentity,
+  saveIdentity,
+} from './identity.js';
 import { renderFieldPeers, renderPeople } from './people.js';
 import { renderSubmissions, sendChange } from './submissions.js';
 import { tappedWebSocket, WireLog } from './wire.js';
@@ -117,7 +124,11 @@ function identityChanged(delayMs = 200): void {
 }
 ui.myName.addEventListener('input', () => {
   const name = ui.myName.value.trim().slice(0, 40);
-  if (name !== '') me.name = name;
+  if (name !== '') {
+    me.name = name;
+    me.nameChosen = true;
+    me.nameNew = false;
+  }
   identityChanged();
 });
 ui.myColor.addEventListener('input', () => {
@@ -174,22 +185,31 @@ function renderPeopleNow(): void {
 }
 doc.on('presence', renderPeopleNow);
 
-// A newcomer whose random colour is already taken takes a free one (once,
-// on arrival: people who were here first keep theirs).
+// A newcomer whose freshly generated name or random colour is already taken
+// takes a free one (on arrival only: people who were here first keep theirs,
+// a reloaded tab keeps its name, and what the person chose is never changed).
 const arrival = Date.now();
-const stopColorCheck = doc.on('presence', (peers) => {
-  if (me.colorChosen || Date.now() - arrival > 5_000) {
-    stopColorCheck();
+const stopArrivalCheck = doc.on('presence', (peers) => {
+  if ((!me.nameNew && me.colorChosen) || Date.now() - arrival > 5_000) {
+    stopArrivalCheck();
     return;
   }
-  const taken = new Set([...peers.values()].map((p) => p.color?.toLowerCase() ?? ''));
-  if (!taken.has(me.color)) return;
-  const color = freeColor(taken);
-  stopColorCheck();
-  if (color === undefined) return;
-  me.color = color;
-  ui.myColor.value = color;
-  identityChanged(0);
+  let changed = false;
+  const names = new Set([...peers.values()].map((p) => String(p.name ?? '')));
+  const name = me.nameNew && names.has(me.name) ? freeName(names) : undefined;
+  if (name !== undefined) {
+    me.name = name;
+    ui.myName.value = name;
+    changed = true;
+  }
+  const colors = new Set([...peers.values()].map((p) => p.color?.toLowerCase() ?? ''));
+  const color = !me.colorChosen && colors.has(me.color) ? freeColor(colors) : undefined;
+  if (color !== undefined) {
+    me.color = color;
+    ui.myColor.value = color;
+    changed = true;
+  }
+  if (changed) identityChanged(0);
 });
 
 // --- the tree and the submissions ---------------------------------------------
