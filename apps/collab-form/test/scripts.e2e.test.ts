@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -223,5 +224,68 @@ describe('pnpm dev (scripts/dev.mjs)', () => {
       20_000,
     );
     expect(dev.output()).not.toMatch(/proxy (socket )?error/);
+  });
+});
+
+describe('scripts/setup.sh', () => {
+  /**
+   * Runs setup.sh with stand-ins for pnpm (an older version), npm and
+   * apt-get first on the PATH: each records its arguments in calls.log.
+   */
+  async function setup(args: string[], env: Record<string, string>) {
+    const bin = join(data.path, `bin-${Math.random().toString(36).slice(2)}`);
+    const log = join(bin, 'calls.log');
+    mkdirSync(bin);
+    writeFileSync(log, '');
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub('pnpm', '[ "$1" = --version ] && echo 9.0.0; exit 0');
+    stub('npm', 'exit 0');
+    stub('apt-get', 'exit 0');
+    const result = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        'bash',
+        [join(REPO_ROOT, 'scripts/setup.sh'), ...args],
+        {
+          cwd: REPO_ROOT,
+          env: { PATH: `${bin}:${process.env.PATH}`, HOME: data.path, ...env },
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : Number(error.code), output: stdout + stderr }),
+      );
+    });
+    const calls = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && l !== 'pnpm --version');
+    return { ...result, calls };
+  }
+
+  it('does not replace a different global pnpm without asking, and says so', async () => {
+    const run = await setup([], {});
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('REPLACE your global pnpm 9.0.0');
+    expect(run.output).toContain('not replacing it without asking');
+    expect(run.calls).toEqual([]);
+  });
+
+  it('with consent, says what it changes before changing it; no Chromium without --tests', async () => {
+    const run = await setup([], { SETUP_YES: '1' });
+    expect(run.code).toBe(0);
+    const plan = run.output.indexOf('setup: this will');
+    expect(plan).toBeGreaterThanOrEqual(0);
+    expect(plan).toBeLessThan(run.output.indexOf('setup: installing pnpm@12.4.2'));
+    expect(run.calls).toEqual([
+      'npm install -g --silent pnpm@12.4.2',
+      'pnpm install --frozen-lockfile',
+    ]);
+    expect(run.output).toContain('Chromium and Redis are only needed for the tests');
+  });
+
+  it('refuses an unknown option', async () => {
+    const run = await setup(['--test'], {});
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('unknown option --test');
   });
 });
