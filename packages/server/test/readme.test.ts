@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { adapt, readmeSnippets, runModule } from '../../../scripts/lib/readme-snippets.mjs';
+import { startRedis } from './helpers/redis.js';
+import { tempDir } from './helpers/server.js';
+
+// Every example of this README runs, as written, against the built package,
+// with only the addresses a test may use: port 0 on 127.0.0.1, a temporary
+// data directory.
+const PACKAGE = resolve(import.meta.dirname, '..');
+const REPO = resolve(PACKAGE, '../..');
+const README = join(PACKAGE, 'README.md');
+const DIR = join(PACKAGE, '.readme-snippets');
+mkdirSync(DIR, { recursive: true });
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  rmSync(DIR, { recursive: true, force: true });
+  for (const cleanup of cleanups) await cleanup();
+});
+
+const blocks = readmeSnippets(README);
+
+describe('server README', () => {
+  it('has the examples this test expects', () => {
+    expect(blocks.map((b) => b.notRun)).toEqual([
+      undefined,
+      undefined,
+      'API summary (signatures, not code)',
+      undefined,
+    ]);
+  });
+
+  it('the library example listens, hears its own write, and closes', async () => {
+    const data = await tempDir();
+    cleanups.push(data.remove);
+    const code = adapt(blocks[0]!.code, [
+      ['port: 8080', "port: 0, host: '127.0.0.1'"],
+      ["'./data'", JSON.stringify(data.path)],
+    ]);
+    const file = join(DIR, 'library.mjs');
+    writeFileSync(file, code);
+    const run = await runModule(file, DIR);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(lines[1]).toBe('default 1 form.status=open');
+  });
+
+  it('the attach-to-your-server example starts and shuts down', async () => {
+    const code = adapt(blocks[1]!.code, [
+      ["httpServer.listen(8080, '127.0.0.1')", "httpServer.listen(0, '127.0.0.1')"],
+    ]);
+    const file = join(DIR, 'attach.mjs');
+    writeFileSync(file, code);
+    const run = await runModule(file, DIR);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+  });
+
+  it('the Redis example connects, writes revision 1, and closes', async () => {
+    const redis = await startRedis();
+    cleanups.push(redis.remove);
+    const code = adapt(blocks[3]!.code, [
+      ['port: 8080', "port: 0, host: '127.0.0.1'"],
+      ['redis://127.0.0.1:6379', redis.url],
+    ]);
+    const file = join(DIR, 'redis.mjs');
+    writeFileSync(file, code);
+    const run = await runModule(file, DIR);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('1\n');
+  });
+
+  // Regression: `--init websockipc-vars.dat` named a file that is not there.
+  it('the files the CLI examples name exist in the repository', () => {
+    const text = readFileSync(README, 'utf8');
+    const paths = [...text.matchAll(/(?:^|\s)((?:apps|packages)\/[\w./-]+)/g)].map((m) => m[1]!);
+    expect(paths).toContain('apps/collab-form/seed/websockipc-vars.dat');
+    expect(paths).toContain('packages/server/dist/cli/main.js');
+    for (const path of paths) expect(existsSync(join(REPO, path)), path).toBe(true);
+  });
+});
