@@ -81,8 +81,9 @@ export function createTreeReadableNode(value: unknown, options: WriterOptions = 
  * Builds the value of a Node readable of VarStream text or bytes (a file, a
  * socket, `process.stdin`), applying statements as they complete: memory
  * follows the tree, never the text. Same options, errors and result as
- * `parse()` on the whole text, `legacy: true` included. On an error (strict
- * mode, or the stream's own) the promise rejects and the readable is destroyed.
+ * `parse()` on the whole text, `legacy: true` included. On an error (the
+ * first bad statement unless tolerant, or the stream's own) the promise
+ * rejects and the readable is destroyed.
  */
 export async function parseNodeStream(
   readable: NodeJS.ReadableStream | AsyncIterable<string | Uint8Array>,

@@ -19,8 +19,8 @@ function isReadableStream(source: unknown): source is ReadableStream<unknown> {
  * Builds the value of a VarStream stream (text or UTF-8 bytes, split
  * anywhere), applying each statement as it completes: memory follows the
  * tree, never the text. Same options, errors and result as `parse()` on the
- * concatenated text, `legacy: true` included. In strict mode the promise
- * rejects with the first error and the source is cancelled.
+ * concatenated text, `legacy: true` included. Unless tolerant (as `parse()`),
+ * the promise rejects with the first error and the source is cancelled.
  */
 export async function parseStream(
   source: ParseSource,
