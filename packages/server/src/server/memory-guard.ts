@@ -28,6 +28,8 @@ export interface MemoryGuardDeps {
 
 /** How often the guard looks at the estimate. */
 const CHECK_MS = 1_000;
+/** Shortest time between two checks asked for (each walks every connection). */
+const MIN_GAP_MS = 100;
 /** A client with less than this queued is not dropped for the budget: it is reading. */
 const HEAVY_BACKLOG = 1024 * 1024;
 
@@ -46,6 +48,7 @@ export class MemoryGuard {
   readonly #deps: MemoryGuardDeps;
   readonly #timer: NodeJS.Timeout;
   #warned = false;
+  #last = Number.NEGATIVE_INFINITY;
 
   constructor(deps: MemoryGuardDeps) {
     this.#deps = deps;
@@ -57,7 +60,13 @@ export class MemoryGuard {
     clearInterval(this.#timer);
   }
 
+  /** Checks now, unless a check ran less than MIN_GAP_MS ago (what a flood of upgrades would cost). */
+  checkSoon(): void {
+    if (performance.now() - this.#last >= MIN_GAP_MS) this.check();
+  }
+
   check(): void {
+    this.#last = performance.now();
     const { budget, logger, metrics } = this.#deps;
     for (const connection of this.#deps.connections()) connection.refreshIncoming();
     if (!budget.over(true)) {

@@ -285,7 +285,7 @@ export class VarStreamServer {
   /** The memory budget is reached, even after what the guard can free at once. */
   #full(): boolean {
     if (!this.#memory.over()) return false;
-    this.#guard.check();
+    this.#guard.checkSoon();
     return this.#memory.over(true);
   }
 

@@ -83,7 +83,8 @@ describe('hostile: lost history changes the epoch', () => {
     const epoch = reader.epoch;
     const data = await readFile(journal);
     const records = decodeJournal(data).records;
-    data[records[3]!.end - 2] ^= 0x01; // a byte of the fourth record's body: its CRC fails
+    const at = records[3]!.end - 2; // a byte of the fourth record's body: its CRC fails
+    data[at] = data[at]! ^ 0x01;
     await writeFile(journal, data);
     const { doc, resumed, server } = await resumeAfterLoss(dir, 'interval', reader);
     expect(doc.epoch).not.toBe(epoch);
