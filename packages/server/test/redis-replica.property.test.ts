@@ -30,7 +30,7 @@ let redis: TestRedis;
 let link: RedisLink;
 beforeAll(async () => {
   redis = await startRedis();
-  link = await RedisLink.connect(redis.url, silentLogger);
+  link = await RedisLink.connect(redis.url, silentLogger, serverDefaults.redisCommandTimeoutMs);
 });
 afterAll(async () => {
   link.close();

@@ -106,6 +106,8 @@ export interface ServerLimits {
   redisCatchUpMs: number;
   /** With `redis`: lifetime of a node's liveness key; the connections of a node silent this long are removed everywhere. Default 10 000 ms. */
   redisNodeTtlMs: number;
+  /** With `redis`: longest wait for Redis to answer a command (an append: its changes are then refused with `UNAVAILABLE`). Default 5 000 ms. */
+  redisCommandTimeoutMs: number;
   /**
    * Statements remembered per document to transform text splices (`~=`) against: a splice based on a
    * revision older than the oldest one kept is rejected with `SPLICE_STALE` (the client resends it). Default 10 000.
@@ -161,6 +163,7 @@ export const serverDefaults: Readonly<ServerLimits> = Object.freeze({
   redisSnapshotEntries: 10_000,
   redisCatchUpMs: 5_000,
   redisNodeTtlMs: 10_000,
+  redisCommandTimeoutMs: 5_000,
   maxTextHistory: 10_000,
   maxSpliceParts: 100,
   compressWelcomeBytes: 1_024,

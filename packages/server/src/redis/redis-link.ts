@@ -65,6 +65,9 @@ function script(lua: string): Script {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
+/** Longest block of one XREAD (the reader also wakes when its set of logs changes). */
+export const READ_BLOCK_MS = 5_000;
+
 const SCRIPTS = { append: script(APPEND), create: script(CREATE), save: script(SAVE) };
 
 /**
@@ -83,21 +86,26 @@ export class RedisLink {
   #closed = false;
   readonly #onBack: (() => void)[] = [];
 
-  private constructor(url: string, logger: Logger) {
+  private constructor(url: string, logger: Logger, timeoutMs: number) {
     this.#logger = logger;
     const common = {
       lazyConnect: true,
       retryStrategy: (times: number) => Math.min(50 * times, 1_000),
+      // TCP keepalive: a silent network is noticed (and the connection remade) in time.
+      keepAlive: 5_000,
     };
     this.#command = new Redis(url, {
       ...common,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      commandTimeout: timeoutMs,
       connectionName: 'varstream',
     });
     this.#reader = new Redis(url, {
       ...common,
       maxRetriesPerRequest: 0,
+      // Longer than the longest block of a read.
+      commandTimeout: timeoutMs + READ_BLOCK_MS,
       connectionName: 'varstream-reader',
     });
     for (const [name, client] of [
@@ -121,8 +129,8 @@ export class RedisLink {
   }
 
   /** Connects both connections; throws `UNAVAILABLE` when Redis cannot be reached now. */
-  static async connect(url: string, logger: Logger): Promise<RedisLink> {
-    const link = new RedisLink(url, logger);
+  static async connect(url: string, logger: Logger, timeoutMs: number): Promise<RedisLink> {
+    const link = new RedisLink(url, logger, timeoutMs);
     try {
       await Promise.all([link.#command.connect(), link.#reader.connect()]);
     } catch (err) {
@@ -208,7 +216,6 @@ export class RedisLink {
   async read(
     positions: ReadonlyMap<string, number>,
     count: number,
-    blockMs: number,
   ): Promise<Map<string, StreamEntry[]>> {
     const keys = [...positions.keys()];
     const ids = keys.map((key) => `${positions.get(key)}-0`);
@@ -219,7 +226,7 @@ export class RedisLink {
       'COUNT',
       count,
       'BLOCK',
-      blockMs,
+      READ_BLOCK_MS,
       'STREAMS',
       ...keys,
       ...ids,

@@ -71,7 +71,7 @@ export class RedisRegistry implements SharedLog {
   /** Connects to Redis and starts reading; resolves with this node's id. */
   async start(): Promise<string> {
     const { url, logger, config } = this.#options;
-    const link = await RedisLink.connect(url, logger);
+    const link = await RedisLink.connect(url, logger, config.limits.redisCommandTimeoutMs);
     this.#link = link;
     this.#metrics = new RedisMetrics(config.metrics.registry, () => link.ready);
     this.#node = await link.newNodeId();

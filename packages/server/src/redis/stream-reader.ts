@@ -4,8 +4,6 @@ import type { RedisLink } from './redis-link.js';
 
 /** Entries read per log per XREAD. */
 const READ_COUNT = 1_000;
-/** Longest block of one XREAD (the loop also wakes when the set of logs changes). */
-const BLOCK_MS = 5_000;
 /** Wait after a failed read (Redis unreachable) before the next. */
 const RETRY_MS = 200;
 
@@ -71,7 +69,7 @@ export class StreamReader {
       for (const [key, replica] of this.#replicas) positions.set(key, replica.seq);
       let read: Awaited<ReturnType<RedisLink['read']>>;
       try {
-        read = await this.#link.read(positions, READ_COUNT, BLOCK_MS);
+        read = await this.#link.read(positions, READ_COUNT);
         if (this.#failing) this.#logger.warn('reading the logs again');
         this.#failing = false;
       } catch (err) {
