@@ -114,6 +114,11 @@ async function run(config) {
     verify,
     full: FULL,
     version = 2, // ours: the protocol version the clients speak (1: full section heads)
+    // Text edits: each change also edits the writer's 2 KB message `text.w<w>`, one
+    // character at its middle: 'splice' (`~=`, clients announce ext=splice), 'resend' (the
+    // whole message with `=`, what a client without splices sends), 'small' (`=` of one
+    // character: a plain change of the same shape). Undefined: the stamp only.
+    edit,
   } = config;
   const ours = kind === 'ours';
   // Clients are spread over the servers' URLs (several nodes on Redis): client i on urls[i % n].
@@ -161,15 +166,27 @@ async function run(config) {
     randomBytes(12).toString('base64').replace(/[+/]/g, 'x'),
   );
   const seqs = new Float64Array(W);
+  const MESSAGE = 'x'.repeat(2048);
+  const EDITED = `${MESSAGE.slice(0, 1024)}y${MESSAGE.slice(1024)}`;
+  /** The edit statement of change number `s` (odd: a character typed in the middle, even: deleted again). */
+  function editLine(w, s) {
+    const odd = s % 2 === 1;
+    if (edit === 'splice') return odd ? `text.w${w}~=1024,0,y\n` : `text.w${w}~=1024,1\n`;
+    if (edit === 'resend') return `text.w${w}=${odd ? EDITED : MESSAGE}\n`;
+    return `text.w${w}=${odd ? 'y' : 'x'}\n`;
+  }
   function changeText(w) {
     const s = ++seqs[w];
     const ts = micros();
-    const line = !ours
+    let line = !ours
       ? `#vs change id=b${w}:${s}`
       : version >= 2
         ? `#vs change s=${s}`
         : `#vs change id=${clientIds[w]}:${s}`;
+    // A splice names the last revision its writer saw (the server transforms it past the rest).
+    if (edit === 'splice') line += ` base=${Math.max(0, lastRev[w])}`;
     const head = `${line}\nbench.w${w}=${ts}\n`;
+    if (edit !== undefined) return head + editLine(w, s);
     if (!verify) return head;
     // Verify: changes that exercise the tree (counters, strings, arrays, `^`).
     return `${head}count.w${w}+=1\ntext.w${w}+="ab"\nlist.+.w=${w}\n^.s=${s}\n`;
@@ -198,7 +215,7 @@ async function run(config) {
     let n = 0;
     for (let p = buf.indexOf(CHANGE); p !== -1; ) {
       n++;
-      if (verify && ours) {
+      if ((verify || (edit === 'splice' && index < W)) && ours) {
         // `#vs change rev=N ...`: revisions arrive in order, none missing
         // (without `rev`, a compact head: the one after the previous section).
         if (buf.indexOf(REV, p + CHANGE.length) === p + CHANGE.length) {
@@ -339,8 +356,10 @@ async function run(config) {
           handshaking = false;
           socket.open = true;
           off = end + 4;
-          if (ours) sendText(socket, `#vs hello v=${version} client=${clientIds[index]}`);
-          else {
+          if (ours) {
+            const ext = edit === 'splice' ? ' ext=splice' : '';
+            sendText(socket, `#vs hello v=${version} client=${clientIds[index]}${ext}`);
+          } else {
             welcomed = true;
             resolve(socket);
           }
@@ -404,6 +423,11 @@ async function run(config) {
     await Promise.all(opening);
   }
   process.send({ type: 'connected' });
+  if (edit !== undefined) {
+    // Each writer's message, before the load (no id: not counted as sent).
+    for (let w = 0; w < W; w++)
+      sendText(sockets[w], `text.w${w}=${edit === 'small' ? 'x' : MESSAGE}\n`);
+  }
   await new Promise((r) => setTimeout(r, 200));
 
   // --- load -----------------------------------------------------------------------

@@ -36,6 +36,11 @@
 //   --server-node-options="<flags>"   node flags of the server process (ours)
 //   --nice=<n>               run the server and the generator at this priority
 //                            (e.g. -10, as root) when other work shares the machine
+//   --edits small,resend,splice   text edits, flat-out, on ours: a one-character
+//                            edit inside each writer's 2 KB message per change, sent
+//                            as a splice (~=), as the whole message (=), or the
+//                            baseline: a one-character = (default all three; none)
+//   --edit-clients 100       clients of the text-edit scenarios (writers: --edit-writers, 10)
 //   --no-verify              skip the correctness check
 //   --json <file>            also write the raw results
 //   --report <file>          print the tables of results written by --json
@@ -67,6 +72,9 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     report: { type: 'string' },
     'redis-fsync': { type: 'string' },
+    edits: { type: 'string' },
+    'edit-clients': { type: 'string' },
+    'edit-writers': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -415,6 +423,7 @@ async function runScenario(scenario) {
         drainMs: DRAIN_MS,
         verify: scenario.verify === true,
         full: scenario.full ?? 0,
+        edit: scenario.edit,
       });
     });
     samples.heap = await samples.heap;
@@ -623,8 +632,47 @@ function wire(rows) {
   return lines.join('\n');
 }
 
+/** Text edits: splices against `=` in the same run (issue 12's targets). */
+function editTable(rows) {
+  const edits = rows.filter((r) => r.edit !== undefined);
+  if (edits.length === 0) return '';
+  const small = edits.find((r) => r.edit === 'small');
+  const lines = [
+    `Text edits, flat-out: ${edits[0].clients} clients, ${edits[0].writers} writers, each change a ` +
+      "one-character edit inside the writer's 2 KB message (every client a protocol client; splice: all " +
+      'announce ext=splice, the server transforms each splice past those accepted after its base)',
+    '',
+    '| sent as | deliveries/s | vs one-character `=` | bytes up per change | bytes down per delivery | p50 ms | server CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const label = {
+    small: 'one-character `=` (baseline)',
+    resend: 'whole message `=`',
+    splice: 'splice `~=`',
+  };
+  for (const r of edits) {
+    lines.push(
+      `| ${[
+        label[r.edit] ?? r.edit,
+        fmt(r.deliveryRate),
+        small === undefined ? '—' : fmtRatio(r.deliveryRate / small.deliveryRate),
+        fmt(r.upBytesPerChange, 1),
+        fmt(r.bytesPerDelivery, 1),
+        fmtMs(r.p50),
+        fmt(r.serverCpu),
+      ].join(' | ')} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Bytes count the whole change: its `#vs change` line, the `bench.w<n>=<timestamp>` line every ' +
+      'change carries for the latency measure (about 30 bytes), the edit, and the WebSocket header.',
+  );
+  return lines.join('\n');
+}
+
 function render(run) {
-  const { rows } = run;
+  const rows = run.rows.filter((r) => r.edit === undefined);
   const others = rows.map((r) => r.otherCores).filter(Number.isFinite);
   const otherMean = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
   const loads = (l) => l.map((x) => x.toFixed(2)).join(' ');
@@ -652,6 +700,8 @@ function render(run) {
     redisRatios(rows),
     '',
     wire(rows),
+    '',
+    editTable(run.rows),
     '',
   ];
   return `${out.join('\n')}\n`;
@@ -742,6 +792,35 @@ for (const clients of clientCounts) {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+  }
+}
+
+const editKinds = list(args.edits, 'small,resend,splice').filter((e) => e !== 'none');
+const editClients = Number(args['edit-clients'] ?? 100);
+const editWriters = Number(args['edit-writers'] ?? 10);
+if (servers.includes('ours')) {
+  for (const edit of editKinds) {
+    const label = `ours text edits (${edit}) ${editClients} clients × ${editWriters} writers × flat-out`;
+    try {
+      const r = await runScenario({
+        server: 'ours',
+        clients: editClients,
+        writers: editWriters,
+        rate: 0,
+        warmupMs,
+        durationMs,
+        edit,
+      });
+      rows.push(r);
+      log(
+        `${label}: ${fmt(r.deliveryRate)} deliveries/s, p50 ${fmtMs(r.p50)} ms, ` +
+          `${fmt(r.upBytesPerChange, 1)} bytes up per change, ${fmt(r.bytesPerDelivery, 1)} down per delivery, ` +
+          `rejected ${fmt(r.rejects ?? 0)}, CPU ${fmt(r.serverCpu)} %`,
+      );
+    } catch (err) {
+      log(`${label}: did not run: ${err.message}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

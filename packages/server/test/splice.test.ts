@@ -84,6 +84,16 @@ describe('text splices (~=): the server transforms concurrent splices', () => {
     expect(old.root).toEqual({ form: { message: 'Fresh' } });
   });
 
+  it("leaves out the writer's own earlier splices: a client that pipelines its typing keeps it in order", async () => {
+    const { a } = await setUp();
+    const frame =
+      `#vs change id=${a.clientId}:1 base=1\nform.message~=25,0,!\n` +
+      `#vs change id=${a.clientId}:2 base=1\nform.message~=26,0,?\n`;
+    a.send(frame);
+    await a.settled(`${a.clientId}:2`);
+    expect(message()).toBe('Meeting on Monday at noon!?');
+  });
+
   it('rejects bad splices and bases with clear codes, and changes nothing', async () => {
     const { a } = await setUp();
     const range = a.change('form.message~=99,0,x\n', 1);

@@ -316,7 +316,7 @@ export class FrameHandler {
       return;
     }
     try {
-      section.tx ??= doc.begin(this.#c.context, section.base);
+      section.tx ??= doc.begin(this.#c.context, section.base, clientOf(section.id));
       // The tree, the `^` context and the revision keep what it holds: not the frame.
       section.tx.apply(detachStatement(statement));
     } catch (err) {
@@ -475,4 +475,9 @@ function problemOf(err: unknown, line: number | undefined): Problem {
     return { code: err.code, message: err.message, line: err.line ?? line, column: err.column };
   }
   throw err;
+}
+
+/** The client part of a change id (`<client>:<seq>`). */
+function clientOf(id: string | undefined): string | undefined {
+  return id === undefined ? undefined : id.slice(0, id.indexOf(':'));
 }

@@ -357,18 +357,27 @@ export class Document {
   /**
    * Starts a change. Apply statements to it, then `commit()` or `rollback()`,
    * without awaiting in between. `base`: the revision its text splices were
-   * written against (they are transformed against the later ones).
+   * written against (they are transformed against the later ones);
+   * `author`: the client of its change id (its own splices are not).
    */
-  begin(context: PathContext, base?: number): Transaction {
+  begin(context: PathContext, base?: number, author?: string): Transaction {
     this.#assertUsable();
     if (this.#tx?.open === true) throw new Error(`A change is already open on ${this.name}`);
-    const tx = new Transaction(this.tree, this.#writer, context, this.#textHistory, base, {
-      bound: this.#depthBound,
-      maxPathDepth: this.#config.limits.maxPathDepth,
-      maxSpliceParts: this.#config.limits.maxSpliceParts,
-      // Deterministic mode: a budget based on time would make replicas decide differently.
-      budget: this.#config.deterministic === true ? undefined : this.#measures,
-    });
+    const tx = new Transaction(
+      this.tree,
+      this.#writer,
+      context,
+      this.#textHistory,
+      base,
+      {
+        bound: this.#depthBound,
+        maxPathDepth: this.#config.limits.maxPathDepth,
+        maxSpliceParts: this.#config.limits.maxSpliceParts,
+        // Deterministic mode: a budget based on time would make replicas decide differently.
+        budget: this.#config.deterministic === true ? undefined : this.#measures,
+      },
+      author,
+    );
     this.#tx = tx;
     return tx;
   }
@@ -417,20 +426,31 @@ export class Document {
       rev,
       author?.id,
       id,
-      tx.plainBody,
+      tx.hasSplices ? { text: () => tx.plainBody, length: tx.plainLength } : tx.plainBody,
       tx.hasSplices ? tx.body : undefined,
       live,
     );
-    for (const event of tx.events)
-      this.#textHistory.record({ rev, path: event.path, op: event.op });
+    const client = id === undefined ? undefined : id.slice(0, id.indexOf(':'));
+    for (const event of tx.events) {
+      this.#textHistory.record({ rev, path: event.path, op: event.op, author: client });
+    }
     this.#log.push(revision);
     if (id !== undefined) this.#dedup.record(id, rev);
     // Every member receives it, its author included (the author's
     // acknowledgement; a plain client then holds the server's tree).
+    // Getters: the plain form of a change with splices is written only if somebody reads it.
     this.#pending.push({
-      text: revision.text,
+      get text() {
+        return revision.text;
+      },
       spliceText: revision.spliceText,
-      live: { heads: revision.live, body: revision.body, spliceBody: revision.spliceBody },
+      live: {
+        heads: revision.live,
+        get body() {
+          return revision.body;
+        },
+        spliceBody: revision.spliceBody,
+      },
       rev,
       author,
       skipAuthor: false,

@@ -66,5 +66,5 @@ export class ResumeLog {
 
 /** Memory a revision holds: its section, and its splice form when it has one. */
 function weight(revision: Revision): number {
-  return revision.text.length + (revision.spliceText?.length ?? 0);
+  return revision.length + (revision.spliceText?.length ?? 0);
 }

@@ -29,6 +29,8 @@ export interface Revision {
   readonly spliceText?: string | undefined;
   /** The compact heads of the section, for live frames (the body follows). */
   readonly live: LiveHeads;
+  /** About how many characters `text` holds (it may not be written yet: see `makeRevision`). */
+  readonly length: number;
 }
 
 /**
@@ -39,23 +41,44 @@ export function makeRevision(
   rev: number,
   conn: string | undefined,
   id: string | undefined,
-  body: string,
+  body: string | { readonly text: () => string; readonly length: number },
   spliceBody?: string,
   live: { readonly id: string | undefined } = { id },
 ): Revision {
   const head = `${formatMeta('change', { rev, conn, id })}\n`;
-  const revision: Revision = {
+  const heads = {
+    first: `${sectionHead(rev, conn, live.id)}\n`,
+    next: `${sectionHead(undefined, conn, live.id)}\n`,
+  };
+  if (typeof body === 'string') {
+    const revision: Revision = {
+      rev,
+      conn,
+      id,
+      body,
+      text: head + body,
+      live: heads,
+      length: head.length + body.length,
+    };
+    return spliceBody === undefined
+      ? revision
+      : { ...revision, spliceBody, spliceText: head + spliceBody };
+  }
+  // The plain body of a change with splices is written when first read.
+  const plain = body.text;
+  return {
     rev,
     conn,
     id,
-    body,
-    text: head + body,
-    live: {
-      first: `${sectionHead(rev, conn, live.id)}\n`,
-      next: `${sectionHead(undefined, conn, live.id)}\n`,
+    get body() {
+      return plain();
     },
+    get text() {
+      return head + plain();
+    },
+    spliceBody,
+    spliceText: spliceBody === undefined ? undefined : head + spliceBody,
+    live: heads,
+    length: head.length + body.length,
   };
-  return spliceBody === undefined
-    ? revision
-    : { ...revision, spliceBody, spliceText: head + spliceBody };
 }

@@ -1,4 +1,4 @@
-import type { Path, TextOp } from '@varstream/varstream';
+import { formatPath, type Path, type TextOp } from '@varstream/varstream';
 
 /**
  * What one applied statement did to the strings a later splice may target:
@@ -10,6 +10,8 @@ export interface TextEvent {
   readonly rev: number;
   readonly path: Path;
   readonly op: TextOp | undefined;
+  /** The client (of the change id `<client>:<seq>`) that wrote it, when it gave an id. */
+  readonly author?: string | undefined;
 }
 
 /** What a splice based on revision `base` must be transformed against. */
@@ -28,14 +30,17 @@ export type TextHistoryAnswer =
  * client based it on (PROTOCOL.md 3.6); `from` is the revision after which
  * every event is still here.
  *
- * Cost: recording is O(1); a lookup walks the events after `base` (at most
- * `maxTextHistory`), comparing paths.
+ * Cost: recording formats the event's path once (an index by path);
+ * a lookup costs the splice path's depth (its ancestors' replacements) plus
+ * the text operations on that string since `base`, never the other events.
  */
 export class TextHistory {
   readonly #max: number;
   #events: TextEvent[] = [];
   #head = 0;
   #from: number;
+  /** The events kept, by path (as `formatPath` writes it), oldest first. */
+  readonly #byPath = new Map<string, PathEvents>();
 
   constructor(maxEvents: number, fromRev: number) {
     this.#max = Math.max(0, maxEvents);
@@ -58,16 +63,21 @@ export class TextHistory {
 
   /** Puts back events saved by `events()` with their `from` (a replica being loaded). */
   restore(from: number, events: readonly TextEvent[]): void {
-    this.#events = this.#max === 0 ? [] : events.slice(-this.#max);
+    this.#events = [];
     this.#head = 0;
+    this.#byPath.clear();
+    for (const event of this.#max === 0 ? [] : events.slice(-this.#max)) this.#index(event);
     this.#from = from;
   }
 
   record(event: TextEvent): void {
-    this.#events.push(event);
+    this.#index(event);
     while (this.size > this.#max) {
       const dropped = this.#events[this.#head++]!;
       if (dropped.rev > this.#from) this.#from = dropped.rev;
+      const key = formatPath(dropped.path);
+      const list = this.#byPath.get(key);
+      if (list !== undefined && list.shift() === 0) this.#byPath.delete(key);
     }
     if (this.#head > 1024 && this.#head * 2 > this.#events.length) {
       this.#events = this.#events.slice(this.#head);
@@ -75,36 +85,79 @@ export class TextHistory {
     }
   }
 
-  /** The events that concern a splice on `path` based on revision `base`. */
-  since(base: number, path: Path): TextHistoryAnswer {
+  #index(event: TextEvent): void {
+    this.#events.push(event);
+    const key = formatPath(event.path);
+    let list = this.#byPath.get(key);
+    if (list === undefined) {
+      list = new PathEvents();
+      this.#byPath.set(key, list);
+    }
+    list.push(event);
+  }
+
+  /**
+   * The events that concern a splice on `path` based on revision `base`,
+   * written by `author`. Its own text operations are left out: a client
+   * writes a splice against its own earlier changes (one that pipelines its
+   * splices, not waiting for acknowledgements as PROTOCOL.md 3.6 asks, then
+   * still gets its string right when it is the only one editing it).
+   */
+  since(base: number, path: Path, author?: string): TextHistoryAnswer {
     if (base < this.#from) return { kind: 'stale', from: this.#from };
+    // A replacement of the string or of a container above it, after `base`?
+    for (let depth = 0; depth <= path.length; depth++) {
+      const list = this.#byPath.get(formatPath(path.slice(0, depth)));
+      if (list?.replacedAfter(base) === true) return { kind: 'replaced' };
+    }
+    const ops: TextOp[] = [];
+    this.#byPath.get(formatPath(path))?.collect(base, author, ops);
+    return { kind: 'ops', ops };
+  }
+}
+
+/** The events of one path, oldest first. */
+class PathEvents {
+  #events: TextEvent[] = [];
+  #head = 0;
+  /** The revision of the last replacement recorded here (0: none). */
+  #replacedAt = 0;
+
+  push(event: TextEvent): void {
+    this.#events.push(event);
+    if (event.op === undefined) this.#replacedAt = event.rev;
+  }
+
+  /** Drops the oldest event; returns how many are left. */
+  shift(): number {
+    this.#head++;
+    if (this.#head > 64 && this.#head * 2 > this.#events.length) {
+      this.#events = this.#events.slice(this.#head);
+      this.#head = 0;
+    }
+    return this.#events.length - this.#head;
+  }
+
+  /** Adds to `ops` the text operations after revision `rev` not written by `author`, oldest first. */
+  collect(rev: number, author: string | undefined, ops: TextOp[]): void {
     const events = this.#events;
     let lo = this.#head;
     let hi = events.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (events[mid]!.rev <= base) lo = mid + 1;
+      if (events[mid]!.rev <= rev) lo = mid + 1;
       else hi = mid;
     }
-    const ops: TextOp[] = [];
     for (let i = lo; i < events.length; i++) {
       const event = events[i]!;
-      if (event.op === undefined) {
-        if (isPrefix(event.path, path)) return { kind: 'replaced' };
-      } else if (samePath(event.path, path)) {
+      if (event.op !== undefined && (author === undefined || event.author !== author)) {
         ops.push(event.op);
       }
     }
-    return { kind: 'ops', ops };
   }
-}
 
-function isPrefix(prefix: Path, path: Path): boolean {
-  if (prefix.length > path.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== path[i]) return false;
-  return true;
-}
-
-function samePath(a: Path, b: Path): boolean {
-  return a.length === b.length && isPrefix(a, b);
+  /** True when a replacement was recorded after revision `rev` (one evicted is at or before `from`). */
+  replacedAfter(rev: number): boolean {
+    return this.#replacedAt > rev;
+  }
 }

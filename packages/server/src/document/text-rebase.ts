@@ -25,7 +25,7 @@ interface Bridge {
  * splice is written against the string as the client saw it: at the
  * change's base revision, plus the change's own earlier statements. It is
  * transformed, in order, against every text operation on the same string
- * accepted after the base (`'left'`: at the same place, the later insert
+ * accepted after the base by another client (`'left'`: at the same place, the later insert
  * goes first, so each person's typed run stays together), and each of those
  * is transformed past it in turn, for the change's next splice on that string.
  *
@@ -48,10 +48,18 @@ export class TextRebase {
   readonly #replaced = new Map<string, number>();
   #replacements = 0;
 
-  constructor(history: TextHistory, base: number | undefined, maxParts: number) {
+  readonly #author: string | undefined;
+
+  constructor(
+    history: TextHistory,
+    base: number | undefined,
+    maxParts: number,
+    author: string | undefined,
+  ) {
     this.#history = history;
     this.#base = base;
     this.#maxParts = maxParts;
+    this.#author = author;
   }
 
   /** The splices to apply instead of `statement`'s (none when it is void). */
@@ -68,7 +76,7 @@ export class TextRebase {
       this.#bridges.set(key, bridge);
     }
     if (bridge === undefined) {
-      const answer = this.#history.since(base, path);
+      const answer = this.#history.since(base, path, this.#author);
       if (answer.kind === 'stale') {
         throw new ServerError(
           'SPLICE_STALE',

@@ -38,8 +38,15 @@ export class Transaction {
   readonly #writer: StatementWriter;
   readonly #rebase: TextRebase;
   /** The body for readers without the splice extension; undefined while it equals `#body`. */
+  /**
+   * Once a splice is written: the body so far, then the plain form of each
+   * later statement, formatted only when the plain body is asked for (no
+   * reader without the extension, no journal: never).
+   */
+  #plainParts: (string | WritableStatement)[] | undefined;
   #plainBody: string | undefined;
-  #plainWriter: StatementWriter | undefined;
+  /** Roughly how long the plain body is (what the values it holds weigh). */
+  #plainLength = 0;
   /** What the applied statements did to strings, recorded with the revision on commit. */
   readonly #events: Omit<TextEvent, 'rev'>[] = [];
   #body = '';
@@ -71,11 +78,12 @@ export class Transaction {
       readonly maxSpliceParts: number;
       readonly budget?: MeasureBudget | undefined;
     },
+    author?: string,
   ) {
     this.#tree = tree;
     this.#writer = writer;
     this.context = context;
-    this.#rebase = new TextRebase(history, base, limits.maxSpliceParts);
+    this.#rebase = new TextRebase(history, base, limits.maxSpliceParts, author);
     this.#depthBound = limits.bound;
     this.#maxPathDepth = limits.maxPathDepth;
     this.#budget = limits.budget;
@@ -162,14 +170,18 @@ export class Transaction {
 
   #write(statement: WritableStatement, change: Change): void {
     const line = this.#writer.write(statement);
-    if (statement.op === '~=' && this.#plainBody === undefined) {
+    if (statement.op === '~=' && this.#plainParts === undefined) {
       // The first splice: from here on, plain readers get their own body.
-      this.#plainBody = this.#body;
-      this.#plainWriter = new StatementWriter();
+      this.#plainParts = [this.#body];
+      this.#plainLength = this.#body.length;
     }
     this.#body += line;
-    if (this.#plainBody !== undefined) {
-      this.#plainBody += this.#plainWriter!.write(plainStatement(statement, change));
+    const parts = this.#plainParts;
+    if (parts !== undefined) {
+      const plain = plainStatement(statement, change);
+      parts.push(plain);
+      this.#plainLength += line.length + (typeof plain.value === 'string' ? plain.value.length : 0);
+      this.#plainBody = undefined;
     }
   }
 
@@ -180,12 +192,25 @@ export class Transaction {
 
   /** The same statements for readers without the splice extension (splices as `=`). */
   get plainBody(): string {
-    return this.#plainBody ?? this.#body;
+    const parts = this.#plainParts;
+    if (parts === undefined) return this.#body;
+    if (this.#plainBody === undefined) {
+      const writer = new StatementWriter();
+      let text = '';
+      for (const part of parts) text += typeof part === 'string' ? part : writer.write(part);
+      this.#plainBody = text;
+    }
+    return this.#plainBody;
+  }
+
+  /** About how many characters `plainBody` holds, without formatting it. */
+  get plainLength(): number {
+    return this.#plainParts === undefined ? this.#body.length : this.#plainLength;
   }
 
   /** True when some statement is a splice (`body` and `plainBody` differ). */
   get hasSplices(): boolean {
-    return this.#plainBody !== undefined;
+    return this.#plainParts !== undefined;
   }
 
   /** What the statements did to strings (for the document's text history). */

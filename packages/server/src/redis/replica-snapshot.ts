@@ -79,7 +79,7 @@ export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
     ]),
     textHistory: [
       snapshot.textHistory.from,
-      snapshot.textHistory.events.map((e) => [e.rev, e.path, e.op ?? null]),
+      snapshot.textHistory.events.map((e) => [e.rev, e.path, e.op ?? null, e.author ?? null]),
     ],
     text: snapshot.text,
   });
@@ -128,6 +128,7 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
           rev: item[0],
           path: item[1].filter(isSegment),
           op: Array.isArray(op) ? op.filter(isTextComponent) : undefined,
+          author: typeof item[3] === 'string' ? item[3] : undefined,
         };
       }),
     },
