@@ -642,8 +642,8 @@ function editTable(rows) {
       "one-character edit inside the writer's 2 KB message (every client a protocol client; splice: all " +
       'announce ext=splice, the server transforms each splice past those accepted after its base)',
     '',
-    '| sent as | deliveries/s | vs one-character `=` | bytes up per change | bytes down per delivery | p50 ms | server CPU % |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| sent as | deliveries/s | vs one-character `=` | deliveries per server CPU-second | bytes up per change | bytes down per delivery | p50 ms | server CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const label = {
     small: 'one-character `=` (baseline)',
@@ -656,6 +656,7 @@ function editTable(rows) {
         label[r.edit] ?? r.edit,
         fmt(r.deliveryRate),
         small === undefined ? '—' : fmtRatio(r.deliveryRate / small.deliveryRate),
+        r.serverCpu > 0 ? fmt(r.deliveryRate / (r.serverCpu / 100)) : '—',
         fmt(r.upBytesPerChange, 1),
         fmt(r.bytesPerDelivery, 1),
         fmtMs(r.p50),

@@ -122,14 +122,23 @@ class PathEvents {
   #head = 0;
   /** The revision of the last replacement recorded here (0: none). */
   #replacedAt = 0;
+  /** The revision of each author's last event here ('' for changes without id). */
+  readonly #lastByAuthor = new Map<string, number>();
 
   push(event: TextEvent): void {
     this.#events.push(event);
     if (event.op === undefined) this.#replacedAt = event.rev;
+    this.#lastByAuthor.set(event.author ?? '', event.rev);
   }
 
   /** Drops the oldest event; returns how many are left. */
   shift(): number {
+    const dropped = this.#events[this.#head];
+    if (dropped !== undefined) {
+      const who = dropped.author ?? '';
+      // Its author wrote nothing here since: forget it (the map stays as small as the events).
+      if (this.#lastByAuthor.get(who) === dropped.rev) this.#lastByAuthor.delete(who);
+    }
     this.#head++;
     if (this.#head > 64 && this.#head * 2 > this.#events.length) {
       this.#events = this.#events.slice(this.#head);
@@ -140,6 +149,12 @@ class PathEvents {
 
   /** Adds to `ops` the text operations after revision `rev` not written by `author`, oldest first. */
   collect(rev: number, author: string | undefined, ops: TextOp[]): void {
+    // Nobody else wrote here since `rev` (a writer alone on its string): nothing to walk.
+    let others = false;
+    for (const [who, last] of this.#lastByAuthor) {
+      if (last > rev && (author === undefined || who !== author)) others = true;
+    }
+    if (!others) return;
     const events = this.#events;
     let lo = this.#head;
     let hi = events.length;
