@@ -1,4 +1,4 @@
-import { formatPath, type Path, type TextOp } from '@varstream/varstream';
+import type { Path, TextOp } from '@varstream/varstream';
 
 /**
  * What one applied statement did to the strings a later splice may target:
@@ -39,7 +39,7 @@ export class TextHistory {
   #events: TextEvent[] = [];
   #head = 0;
   #from: number;
-  /** The events kept, by path (as `formatPath` writes it), oldest first. */
+  /** The events kept, by path (`pathKey`), oldest first. */
   readonly #byPath = new Map<string, PathEvents>();
 
   constructor(maxEvents: number, fromRev: number) {
@@ -75,7 +75,7 @@ export class TextHistory {
     while (this.size > this.#max) {
       const dropped = this.#events[this.#head++]!;
       if (dropped.rev > this.#from) this.#from = dropped.rev;
-      const key = formatPath(dropped.path);
+      const key = pathKey(dropped.path);
       const list = this.#byPath.get(key);
       if (list !== undefined && list.shift() === 0) this.#byPath.delete(key);
     }
@@ -87,7 +87,7 @@ export class TextHistory {
 
   #index(event: TextEvent): void {
     this.#events.push(event);
-    const key = formatPath(event.path);
+    const key = pathKey(event.path);
     let list = this.#byPath.get(key);
     if (list === undefined) {
       list = new PathEvents();
@@ -107,11 +107,11 @@ export class TextHistory {
     if (base < this.#from) return { kind: 'stale', from: this.#from };
     // A replacement of the string or of a container above it, after `base`?
     for (let depth = 0; depth <= path.length; depth++) {
-      const list = this.#byPath.get(formatPath(path.slice(0, depth)));
+      const list = this.#byPath.get(pathKey(path, depth));
       if (list?.replacedAfter(base) === true) return { kind: 'replaced' };
     }
     const ops: TextOp[] = [];
-    this.#byPath.get(formatPath(path))?.collect(base, author, ops);
+    this.#byPath.get(pathKey(path))?.collect(base, author, ops);
     return { kind: 'ops', ops };
   }
 }
@@ -175,4 +175,18 @@ class PathEvents {
   replacedAfter(rev: number): boolean {
     return this.#replacedAt > rev;
   }
+}
+
+/**
+ * A map key for the first `depth` segments of a path (all by default), one
+ * to one: each key length-prefixed (`4:name`), each index marked (`#3;`),
+ * so that no two paths share a key whatever their keys contain.
+ */
+function pathKey(path: Path, depth = path.length): string {
+  let key = '';
+  for (let i = 0; i < depth; i++) {
+    const segment = path[i]!;
+    key += typeof segment === 'number' ? `#${segment};` : `${segment.length}:${segment}`;
+  }
+  return key;
 }

@@ -36,7 +36,9 @@ export class Transaction {
   readonly context: PathContext;
   readonly #tree: Tree;
   readonly #writer: StatementWriter;
-  readonly #rebase: TextRebase;
+  /** Made at the first splice. */
+  #rebase: TextRebase | undefined;
+  readonly #rebaseArgs: ConstructorParameters<typeof TextRebase>;
   /** The body for readers without the splice extension; undefined while it equals `#body`. */
   /**
    * Once a splice is written: the body so far, then the plain form of each
@@ -83,7 +85,7 @@ export class Transaction {
     this.#tree = tree;
     this.#writer = writer;
     this.context = context;
-    this.#rebase = new TextRebase(history, base, limits.maxSpliceParts, author);
+    this.#rebaseArgs = [history, base, limits.maxSpliceParts, author];
     this.#depthBound = limits.bound;
     this.#maxPathDepth = limits.maxPathDepth;
     this.#budget = limits.budget;
@@ -105,6 +107,7 @@ export class Transaction {
   apply(statement: Statement): Change | undefined {
     if (!this.#open) throw new Error('Transaction already ended');
     if (statement.op !== '~=') return this.#applyOne(statement);
+    this.#rebase ??= new TextRebase(...this.#rebaseArgs);
     const splices = this.#rebase.rebase(statement);
     let last: Change | undefined;
     for (const splice of splices) {
@@ -140,7 +143,11 @@ export class Transaction {
     }
     this.#write(canonicalize(change), change);
     const event = textEffect(change);
-    if (event.op === undefined) this.#rebase.replaced(event.path);
+    // Only a change with a base transforms splices (and needs what it replaced itself).
+    if (event.op === undefined && this.#rebaseArgs[1] !== undefined) {
+      this.#rebase ??= new TextRebase(...this.#rebaseArgs);
+      this.#rebase.replaced(event.path);
+    }
     this.#events.push(event);
     this.#account(change);
     this.#count++;
