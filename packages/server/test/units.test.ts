@@ -8,6 +8,7 @@ import type { Member } from '../src/document/member.js';
 import { Outbox } from '../src/document/outbox.js';
 import { ResumeLog } from '../src/document/resume-log.js';
 import { makeRevision } from '../src/document/revision.js';
+import { TextHistory } from '../src/document/text-history.js';
 import { decodeJournal, encodeJournalHeader, encodeRecord } from '../src/journal/record.js';
 import { countLines } from '../src/limits/count-lines.js';
 import { MeasureBudget } from '../src/limits/measure-budget.js';
@@ -330,5 +331,43 @@ describe('outbox', () => {
     expect(String(outbox.frameFor(member('c4', false, true), 5)?.frame)).toBe(
       '#vs change rev=6 conn=c1\nn=1\n',
     );
+  });
+});
+
+describe('text history', () => {
+  it('finds what a splice is transformed against by path, its own writer left out, ancestors replaced', () => {
+    const history = new TextHistory(100, 0);
+    history.record({ rev: 1, path: ['m'], op: [1, 'a'], author: 'A' });
+    history.record({ rev: 2, path: ['m'], op: [2, 'b'], author: 'B' });
+    history.record({ rev: 3, path: ['n'], op: undefined, author: 'B' });
+    // Keys that look alike are different paths.
+    history.record({ rev: 4, path: ['x', 'a:1'], op: undefined });
+    history.record({ rev: 4, path: ['2:x', 1], op: undefined });
+    expect(history.since(0, ['m'], 'A')).toEqual({ kind: 'ops', ops: [[2, 'b']] });
+    expect(history.since(0, ['m'], 'C')).toEqual({
+      kind: 'ops',
+      ops: [
+        [1, 'a'],
+        [2, 'b'],
+      ],
+    });
+    expect(history.since(1, ['m'])).toEqual({ kind: 'ops', ops: [[2, 'b']] });
+    expect(history.since(0, ['n', 'deep'])).toEqual({ kind: 'replaced' });
+    expect(history.since(3, ['n', 'deep'])).toEqual({ kind: 'ops', ops: [] });
+    expect(history.since(0, ['x', 'a', 1])).toEqual({ kind: 'ops', ops: [] });
+    expect(history.since(0, ['2:x', '1'])).toEqual({ kind: 'ops', ops: [] });
+  });
+
+  it('forgets the oldest events beyond its size: older bases are stale', () => {
+    const history = new TextHistory(2, 0);
+    for (let rev = 1; rev <= 4; rev++) history.record({ rev, path: ['m'], op: [rev, 'x'] });
+    expect(history.since(1, ['m'])).toEqual({ kind: 'stale', from: 2 });
+    expect(history.since(2, ['m'])).toEqual({
+      kind: 'ops',
+      ops: [
+        [3, 'x'],
+        [4, 'x'],
+      ],
+    });
   });
 });
