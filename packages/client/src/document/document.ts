@@ -36,6 +36,11 @@ import { Replica } from '../view/replica.js';
 import type { ConnectOptions, DocumentEvents, Status } from './types.js';
 import { Waiters } from './waiters.js';
 
+/** The server's code for a splice based on a revision older than its text history (PROTOCOL.md 3.6). */
+const SPLICE_STALE = 'SPLICE_STALE';
+/** How many times a change refused with `SPLICE_STALE` is sent again before it is reported. */
+const MAX_STALE_RETRIES = 3;
+
 /**
  * The document handle: the replica (confirmed tree, pending queue, view),
  * the connection, subscriptions and presence, tied together. Implements
@@ -352,6 +357,14 @@ export class Document {
       if (result.acked.length > 0) this.#unavailable = 0;
       for (const change of result.rejected) {
         const info = rejections.get(change.id)!;
+        if (info.code === SPLICE_STALE && change.retries < MAX_STALE_RETRIES) {
+          // Based on a revision the server no longer remembers: sent again, based on ours.
+          const again = this.#store.create(change.statements, change.body, this.#replica.rev);
+          again.retries = change.retries + 1;
+          this.#replica.requeue(again);
+          this.#persist();
+          continue;
+        }
         this.#events.emit('reject', { ...info, text: change.body });
       }
       if (this.pending !== pendingBefore) this.#events.emit('pending', this.pending);

@@ -19,6 +19,8 @@ export interface PendingChange {
   base: number;
   /** Sent on the current connection. */
   sent: boolean;
+  /** Times it was sent again after a `SPLICE_STALE` refusal (under a new id). */
+  retries: number;
   /** Concrete paths it touched the last time it was applied to the view. */
   touched: Path[];
   /** True when it did not apply on the current confirmed tree (the server will likely reject it). */

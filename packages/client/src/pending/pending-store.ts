@@ -59,7 +59,7 @@ export class PendingStore {
     body: string,
     base: number,
   ): PendingChange {
-    return { id, statements, body, base, sent: false, touched: [], skipped: false };
+    return { id, statements, body, base, sent: false, retries: 0, touched: [], skipped: false };
   }
 
   save(pending: readonly PendingChange[]): void {

@@ -123,6 +123,17 @@ export class Replica {
     return last;
   }
 
+  /**
+   * Puts a change back first in the queue (a splice refused as stale, sent
+   * again under a new id): it was the oldest pending change, and the later
+   * ones were written on top of it.
+   */
+  requeue(change: PendingChange): void {
+    this.tree.rollback();
+    this.pending.unshift(change);
+    this.#reapply();
+  }
+
   /** Queues changes restored from storage (they are applied to the view when the first snapshot comes). */
   restore(changes: readonly PendingChange[]): void {
     this.tree.rollback();

@@ -274,4 +274,28 @@ describe('document over a WebSocket', () => {
     const next = second.set('other', 1);
     expect(next).toBe(`${second.clientId}:1`);
   });
+
+  it('sends a splice refused as stale again, based on its current revision, under a new id', async () => {
+    const doc = open();
+    const s = await peer.connection(0);
+    s.socket.send(
+      '#vs welcome v=1 doc=doc conn=c1 rev=4 access=write ext=splice\n#vs snapshot rev=4\nm=abc\n',
+    );
+    await waitFor(() => doc.status === 'open');
+    expect(doc.splices).toBe(true);
+    const rejected: Rejection[] = [];
+    doc.on('reject', (r) => rejected.push(r));
+    const id = doc.splice('m', 3, 0, '!');
+    const first = await peer.frame(s, (f) => f.includes('m~=3,0,!'));
+    expect(first).toMatch(/^#vs change s=\d+ base=4\n/);
+    s.socket.send(`#vs change rev=5 conn=c2\nm~=0,0,>\n#vs reject id=${id} code=SPLICE_STALE\n`);
+    const again = await peer.frame(
+      s,
+      (f) => f.includes('m~=4,0,!') && !f.includes(id.split(':')[1]!),
+    );
+    expect(again).toMatch(/^#vs change s=\d+ base=5\nm~=4,0,!\n$/);
+    expect(rejected).toEqual([]);
+    expect(doc.get('m')).toBe('>abc!');
+    expect(doc.pending).toBe(1);
+  });
 });

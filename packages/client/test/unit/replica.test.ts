@@ -17,6 +17,7 @@ function change(text: string, client = 'me'): PendingChange {
     body: changeBody(statements),
     base: -1,
     sent: false,
+    retries: 0,
     touched: [],
     skipped: false,
   };

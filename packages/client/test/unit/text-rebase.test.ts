@@ -14,6 +14,7 @@ function change(text: string): PendingChange {
     body: changeBody(statements),
     base: 10,
     sent: false,
+    retries: 0,
     touched: [],
     skipped: false,
   };
