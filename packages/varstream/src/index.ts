@@ -86,6 +86,7 @@ export {
   checkTextOp,
   composeTextOps,
   inputSpan,
+  invertTextOp,
   isNoop,
   lengthChange,
   opposite,

@@ -25,7 +25,7 @@ import {
   presenceLine,
 } from '../presence/presence.js';
 import { closeCodeName } from '../protocol/close-codes.js';
-import { EXT_SPLICE, formatMeta, PROTOCOL_VERSION } from '../protocol/meta.js';
+import { EXT_SPLICE, formatMeta, PROTOCOL_VERSION, SPLICE_STALE } from '../protocol/meta.js';
 import { SectionReader } from '../protocol/sections.js';
 import { storageKey } from '../storage/persisted-state.js';
 import { MemoryStorage } from '../storage/storage.js';
@@ -36,8 +36,6 @@ import { Replica } from '../view/replica.js';
 import type { ConnectOptions, DocumentEvents, Status } from './types.js';
 import { Waiters } from './waiters.js';
 
-/** The server's code for a splice based on a revision older than its text history (PROTOCOL.md 3.6). */
-const SPLICE_STALE = 'SPLICE_STALE';
 /** How many times a change refused with `SPLICE_STALE` is sent again before it is reported. */
 const MAX_STALE_RETRIES = 3;
 

@@ -9,6 +9,7 @@ export {
   PROTOCOL_VERSION,
   PROTOCOL_VERSIONS,
   parseMeta,
+  SPLICE_STALE,
 } from './meta.js';
 export type { SectionInfo } from './sections.js';
 export { changeHead, changeIdOf, SectionReader, sectionHead } from './sections.js';

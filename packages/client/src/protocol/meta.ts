@@ -16,6 +16,9 @@ export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
  */
 export const EXT_SPLICE = 'splice';
 
+/** The rejection code of a splice based on a revision older than the server's text history: send it again. */
+export const SPLICE_STALE = 'SPLICE_STALE';
+
 export type MetaFields = Record<string, string>;
 
 export interface Meta {

@@ -92,7 +92,7 @@ export function interpretFrame(
           unavailable = true;
           break;
         }
-        batch.push({ kind: 'reject', id: fields.id });
+        batch.push({ kind: 'reject', id: fields.id, code: fields.code });
         rejections.set(fields.id, {
           id: fields.id,
           code: fields.code ?? 'REJECTED',

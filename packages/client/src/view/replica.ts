@@ -1,8 +1,11 @@
 import {
   type Change,
+  checkTextOp,
   composeTextOps,
+  invertTextOp,
   opToSplices,
   type Path,
+  type Splice,
   type Statement,
   splicesToOp,
   type TextOp,
@@ -11,6 +14,7 @@ import {
 } from '@varstream/varstream';
 import { changeBody } from '../changes/change-frame.js';
 import type { PendingChange } from '../pending/pending-change.js';
+import { SPLICE_STALE } from '../protocol/meta.js';
 import { rebasePending } from './text-rebase.js';
 
 /** What the server sent, as the replica consumes it (see `sync/server-frame.ts`). */
@@ -23,7 +27,12 @@ export type Incoming =
       readonly statements: readonly Statement[];
     }
   | { readonly kind: 'ack'; readonly id: string }
-  | { readonly kind: 'reject'; readonly id: string };
+  | {
+      readonly kind: 'reject';
+      readonly id: string;
+      /** The server's code; `SPLICE_STALE` changes are sent again (the document requeues them). */
+      readonly code?: string | undefined;
+    };
 
 export interface ReceiveResult {
   /** Paths whose value may have changed in the view (`[]` is the root: everything). */
@@ -199,9 +208,13 @@ export class Replica {
         }
         for (const change of this.pending) change.base = item.rev;
       } else {
+        const index = this.pending.findIndex((c) => c.id === item.id);
         const change = this.#take(item.id);
         if (change === undefined) continue;
         (item.kind === 'ack' ? acked : rejected).push(change);
+        if (item.kind === 'reject' && index === 0 && item.code !== SPLICE_STALE) {
+          this.#unwind(change);
+        }
       }
     }
     if (resync) this.rev = -1;
@@ -249,6 +262,33 @@ export class Replica {
       each?.(change);
     }
     return true;
+  }
+
+  /**
+   * A refused change's splices are taken out of the pending changes written
+   * on top of it: each later splice on the same string is transformed against
+   * their inverse (as if somebody had deleted what it typed). Only for the
+   * oldest pending change, whose splices apply to the confirmed tree (where
+   * the inverse is read).
+   */
+  #unwind(change: PendingChange): void {
+    const byPath = new Map<string, { path: Path; splices: Splice[] }>();
+    for (const statement of change.statements) {
+      if (statement.op !== '~=' || statement.splice === undefined) continue;
+      const key = JSON.stringify(statement.path);
+      const entry = byPath.get(key) ?? { path: statement.path, splices: [] };
+      entry.splices.push(statement.splice);
+      byPath.set(key, entry);
+    }
+    for (const { path, splices } of byPath.values()) {
+      const value = this.tree.get(path);
+      if (value !== undefined && typeof value !== 'string') continue;
+      const text = value ?? '';
+      const op = splicesToOp(splices);
+      // A change that did not apply was skipped in the view: nothing was written on top of it.
+      if (checkTextOp(text, op) !== undefined) continue;
+      rebasePending(this.pending, { path, op: invertTextOp(op, text) }, changeBody);
+    }
   }
 
   #take(id: string): PendingChange | undefined {

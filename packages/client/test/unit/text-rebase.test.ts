@@ -99,4 +99,17 @@ describe('replica: pending text splices are transformed against remote ones', ()
     expect(r.extendLast(parseChange('m~=4,0,e\n'))).toBeUndefined();
     expect(r.root).toEqual({ m: 'abcd' });
   });
+
+  it('takes a refused splice out of the splices typed on top of it', () => {
+    const r = started('m=abc\n');
+    const refused = change('m~=3,0,X\n');
+    const after = change('m~=4,0,Y\n');
+    r.addLocal(refused);
+    r.addLocal(after);
+    expect(r.root).toEqual({ m: 'abcXY' });
+    const result = r.receive(incoming(`#vs reject id=${refused.id} code=FORBIDDEN\n`));
+    expect(result.rejected).toEqual([refused]);
+    expect(after.body).toBe('m~=3,0,Y\n');
+    expect(r.root).toEqual({ m: 'abcY' });
+  });
 });

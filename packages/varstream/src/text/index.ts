@@ -1,6 +1,7 @@
 export type { TextOpProblem } from './apply-text-op.js';
 export { applyTextOp, checkTextOp, splitsCharacter } from './apply-text-op.js';
 export { composeTextOps } from './compose.js';
+export { invertTextOp } from './invert.js';
 export type { Splice } from './splices.js';
 export { opToSplices, splicesToOp, spliceToOp } from './splices.js';
 export type { TextEffect } from './text-effect.js';

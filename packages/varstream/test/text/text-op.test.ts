@@ -4,6 +4,7 @@ import {
   applyTextOp,
   checkTextOp,
   composeTextOps,
+  invertTextOp,
   opToSplices,
   splicesToOp,
   spliceToOp,
@@ -80,6 +81,17 @@ describe('text operations: apply and splices', () => {
         for (const splice of opToSplices(op)) s = apply(s, spliceToOp(splice));
         expect(s).toBe(apply(text, op));
         expect(splicesToOp(opToSplices(op))).toEqual(op);
+      }),
+    );
+  });
+});
+
+describe('text operations: invert', () => {
+  it('property: the inverse undoes the operation', () => {
+    fc.assert(
+      fc.property(textAndOpsArb, ([text, a0]) => {
+        const op = normal(a0);
+        expect(apply(apply(text, op), invertTextOp(op, text))).toBe(text);
       }),
     );
   });
