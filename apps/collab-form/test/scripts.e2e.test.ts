@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,20 @@ describe('pnpm start (scripts/start.mjs)', () => {
   });
 });
 
+/** Opens the document's WebSocket through Vite's proxy, then resets the TCP connection (RST). */
+async function resetProxiedSocket(port: number): Promise<void> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/?vs=1`, {
+    origin: `http://127.0.0.1:${port}`,
+  });
+  const raw = new Promise<Socket>((resolve, reject) => {
+    socket.once('upgrade', (response) => resolve(response.socket));
+    socket.once('error', reject);
+  });
+  const opened = new Promise<void>((resolve) => socket.once('open', () => resolve()));
+  await opened;
+  (await raw).resetAndDestroy();
+}
+
 describe('pnpm dev (scripts/dev.mjs)', () => {
   it('runs the server and Vite on one URL, keeps the form across restarts, and stops both on SIGINT', async () => {
     const serverPort = await freePort();
@@ -211,6 +225,9 @@ describe('pnpm dev (scripts/dev.mjs)', () => {
       await waitSynced(page, 30_000);
       await page.close();
     }
+    // A tab that goes away without a close handshake (a crash, a laptop lid,
+    // often a plain tab close): its proxied socket is reset.
+    for (let tab = 0; tab < 3; tab++) await resetProxiedSocket(vitePort);
     // Once the server has seen the tabs go, Vite has seen their sockets reset too.
     await waitFor(async () => {
       const health = await fetch(`http://127.0.0.1:${serverPort}/healthz`);
