@@ -59,7 +59,7 @@ export type VarStreamErrorCode =
 export interface VarStreamErrorDetails {
   /** 1-based line where the offending statement starts. */
   line?: number;
-  /** 1-based column (in UTF-16 code units) of the offending character; 1 for a semantic error (the whole statement). */
+  /** 1-based column (in UTF-16 code units) of the offending character (`parse()`: 1 for a semantic error, the whole statement). */
   column?: number;
   /** The offending text, cut to 120 characters. */
   text?: string;

@@ -1,5 +1,5 @@
 import { type Limits, resolveLimits } from './defaults.js';
-import type { VarStreamError } from './errors.js';
+import { VarStreamError } from './errors.js';
 import { FastParser } from './fast-parse.js';
 import { legacyParse } from './legacy/index.js';
 import { PathContext } from './path-context.js';
@@ -22,6 +22,23 @@ export interface ParseOptions {
   limits?: Partial<Limits>;
   /** Receives every error of a tolerant parse; the statement it concerns is skipped. Implies `tolerant`. */
   onError?: (error: VarStreamError) => void;
+}
+
+/**
+ * A semantic error (the statement is well formed but cannot apply) located
+ * for `parse()`'s callers: the whole statement is at fault, and it starts at
+ * column 1 of its line.
+ */
+export function atStatementStart(err: unknown): unknown {
+  if (!(err instanceof VarStreamError) || err.line === undefined || err.column !== undefined) {
+    return err;
+  }
+  return new VarStreamError(err.code, err.reason, {
+    line: err.line,
+    column: 1,
+    ...(err.text === undefined ? {} : { text: err.text }),
+    ...(err.path === undefined ? {} : { path: err.path }),
+  });
 }
 
 /**
@@ -97,7 +114,8 @@ class GeneralPath {
     if (entry !== null && entry.op !== '#') {
       try {
         tree.applyQuiet(entry, context);
-      } catch (err) {
+      } catch (caught) {
+        const err = atStatementStart(caught);
         if (this.#strict) throw err;
         this.#onError?.(err as VarStreamError);
       }

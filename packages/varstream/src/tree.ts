@@ -620,8 +620,7 @@ export class Tree {
   #throw(code: VarStreamErrorCode, reason: string, statement: Statement, depth?: number): never {
     const path = depth === undefined ? statement.path : statement.path.slice(0, depth + 1);
     throw new VarStreamError(code, reason, {
-      // The statement as a whole is at fault: it starts at column 1 of its line.
-      ...(statement.line > 0 ? { line: statement.line, column: 1 } : {}),
+      ...(statement.line > 0 ? { line: statement.line } : {}),
       path: formatPath(path),
     });
   }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaults, type Limits } from '../src/defaults.js';
 import { FastParser } from '../src/fast-parse.js';
+import { atStatementStart } from '../src/parse.js';
 import { PathContext, parse, Reader, stringify, Tree, type VarStreamError } from '../src/index.js';
 
 /**
@@ -47,7 +48,9 @@ function general(chunks: string[], limits: Partial<Limits>, strict: boolean): Ou
       if (entry.op === '#') continue;
       try {
         tree.applyQuiet(entry, context);
-      } catch (err) {
+      } catch (caught) {
+        // As parse() reports it: a semantic error is at the statement's column 1.
+        const err = atStatementStart(caught);
         if (strict) throw err;
         errors.push(err as VarStreamError);
       }

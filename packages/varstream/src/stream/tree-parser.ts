@@ -1,7 +1,7 @@
 import { VarStreamError } from '../errors.js';
 import { LegacyReader } from '../legacy/index.js';
 import { ownGet } from '../legacy/own.js';
-import { type ParseOptions, throwsFirstError } from '../parse.js';
+import { atStatementStart, type ParseOptions, throwsFirstError } from '../parse.js';
 import { PathContext } from '../path-context.js';
 import { Reader } from '../reader.js';
 import { Tree } from '../tree.js';
@@ -125,7 +125,8 @@ export class TreeParser {
       if (entry.op === '#') continue;
       try {
         tree.apply(entry, context);
-      } catch (err) {
+      } catch (caught) {
+        const err = atStatementStart(caught);
         if (this.#strict) throw err;
         this.#onError?.(err as VarStreamError);
       }
