@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaults, type Limits } from '../src/defaults.js';
 import { FastParser } from '../src/fast-parse.js';
-import { atStatementStart } from '../src/parse.js';
 import { PathContext, parse, Reader, stringify, Tree, type VarStreamError } from '../src/index.js';
+import { atStatementStart } from '../src/parse.js';
 
 /**
  * `parse()` reads the common statements with `FastParser` and hands every
