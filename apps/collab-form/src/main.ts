@@ -12,6 +12,7 @@ import {
 } from './identity.js';
 import { renderFieldPeers, renderPeople } from './people.js';
 import { renderSubmissions, sendChange } from './submissions.js';
+import { claimTabName } from './tab-name-claim.js';
 import { tappedWebSocket, WireLog } from './wire.js';
 
 function $<T extends HTMLElement>(id: string): T {
@@ -184,6 +185,17 @@ function renderPeopleNow(): void {
   renderFieldPeers(document, doc.presence);
 }
 doc.on('presence', renderPeopleNow);
+
+// Two tabs of this browser never share a generated name.
+claimTabName(me, () => {
+  const name = freeName(
+    new Set([me.name, ...[...doc.presence.values()].map((p) => String(p.name ?? ''))]),
+  );
+  if (name === undefined) return;
+  me.name = name;
+  ui.myName.value = name;
+  identityChanged(0);
+});
 
 // A newcomer whose freshly generated name or random colour is already taken
 // takes a free one (on arrival only: people who were here first keep theirs,

@@ -101,4 +101,27 @@ describe('the demo page', () => {
     expect(await tabs[0]!.inputValue('#my-name')).toBe(mine);
     expect(errors.flat()).toEqual([]);
   });
+
+  it("renames a duplicated tab, which inherits the first one's name", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const first = await context.newPage();
+    await first.goto(server.url);
+    await waitForStatus(first, 'open');
+    const name = await first.inputValue('#my-name');
+    // What "Duplicate tab" does: the new tab starts with a copy of the first one's sessionStorage.
+    const copy = await context.newPage();
+    await copy.addInitScript((inherited) => {
+      if (sessionStorage.getItem('collab-form:generated-name') === null) {
+        sessionStorage.setItem('collab-form:generated-name', inherited);
+      }
+    }, name);
+    await copy.goto(server.url);
+    await waitForStatus(copy, 'open');
+    await waitFor(
+      async () => (await copy.inputValue('#my-name')) !== name,
+      'the copy to take another name',
+    );
+    expect(await first.inputValue('#my-name')).toBe(name);
+  });
 });
