@@ -64,7 +64,7 @@ describe('the README screenshot', () => {
     await b.keyboard.press('End');
     await a.click('#message');
     await a.keyboard.press('Control+End');
-    await a.keyboard.type(' On y est ensemble.');
+    await a.keyboard.insertText(' On y est ensemble.'); // one input event: typing is tested elsewhere
     await converged([a, b]);
     await a.waitForSelector('[data-peers-for="subject"] .chip');
     await b.waitForSelector('[data-peers-for="message"] .chip');
