@@ -217,7 +217,7 @@ async function run(config) {
       n++;
       if ((verify || (edit === 'splice' && index < W)) && ours) {
         // `#vs change rev=N ...`: revisions arrive in order, none missing
-        // (without `rev`, a compact head: the one after the previous section).
+        // (without `rev`, a compact head: the one after the last received).
         if (buf.indexOf(REV, p + CHANGE.length) === p + CHANGE.length) {
           let rev = 0;
           for (let i = p + CHANGE.length + REV.length; buf[i] >= 48 && buf[i] <= 57; i++) {
@@ -225,10 +225,10 @@ async function run(config) {
           }
           if (lastRev[index] >= 0 && rev !== lastRev[index] + 1) outOfOrder++;
           lastRev[index] = rev;
-        } else if (n === 1) {
-          outOfOrder++; // a frame's first section must say its revision
-        } else {
+        } else if (lastRev[index] >= 0) {
           lastRev[index]++;
+        } else {
+          outOfOrder++; // nothing held yet: the revision cannot be implied
         }
       }
       const eol = buf.indexOf(LF, p + CHANGE.length);

@@ -134,11 +134,12 @@ describe('delivery', () => {
     await until(() => plain.acked.has('plain:1'), 'plain echo');
     await proto.atRev(3);
     const plainFrames = plain.frames.join('');
-    expect(plainFrames).toContain(`#vs change rev=1 conn=${plain.conn}\nfrom.plain=1\n`);
-    expect(plainFrames).toContain(`#vs change rev=2 conn=${proto.conn} id=${id}\nfrom.proto=1\n`);
-    expect(plainFrames).toContain(`#vs change rev=3 conn=${plain.conn} id=plain:1\nfrom.plain=2\n`);
+    expect(plainFrames).toContain(`#vs change conn=${plain.conn}\nfrom.plain=1\n`);
+    expect(plainFrames).toContain(`#vs change conn=${proto.conn} id=${id}\nfrom.proto=1\n`);
+    expect(plainFrames).toContain(`#vs change conn=${plain.conn} id=plain:1\nfrom.plain=2\n`);
     expect(plain.metasOf('ack')).toEqual([]);
-    expect(proto.frames.join('')).toContain(`#vs change rev=2 conn=${proto.conn} id=${id}\n`);
+    expect(proto.frames.join('')).toContain(`#vs change conn=${proto.conn} id=${id}\n`);
+    expect(plain.rev).toBe(3); // revisions 1, 2, 3 implied, none missing
     const root = server.server.document('default')!.root;
     expect(plain.root).toEqual(root);
     expect(proto.root).toEqual(root);
@@ -165,7 +166,7 @@ describe('delivery', () => {
         .split('\n')
         .filter((line) => line.startsWith('#vs change'));
     expect(heads(writer)).toEqual([
-      `#vs change rev=1 conn=${writer.conn} id=w2:1`, // the connection's first: named
+      `#vs change conn=${writer.conn} id=w2:1`, // revision 1, after the welcome's 0; the connection's first id: named
       `#vs change conn=${writer.conn}`, // w2:2, implied
       `#vs change conn=${writer.conn} id=w2:4`, // after the rejected w2:3: named
       `#vs change conn=${writer.conn}`, // w2:5

@@ -294,7 +294,7 @@ describe('outbox', () => {
     );
   });
 
-  it("compact heads: the revision only on the frame's first section, in both kinds", () => {
+  it('compact heads: a revision only where it does not follow the one held, in every kind', () => {
     const [a, v1] = [member('c1', true, true), member('c2', false, false)];
     const heads = (rev: number) => ({
       first: `#vs change rev=${rev} conn=c1\n`,
@@ -317,19 +317,26 @@ describe('outbox', () => {
         skipAuthor: false,
       },
     ]);
-    expect(String(outbox.frameFor(a, 4)?.frame)).toBe(
-      '#vs change rev=5 conn=c1\nm~=2,0,X\n#vs change conn=c1\nn=1\n',
-    );
+    const toA = outbox.frameFor(a, 4);
+    expect(toA?.frame).toBeInstanceOf(Buffer);
+    expect(String(toA?.frame)).toBe('#vs change conn=c1\nm~=2,0,X\n#vs change conn=c1\nn=1\n');
     expect(String(outbox.frameFor(member('c3', false, true), 4)?.frame)).toBe(
-      '#vs change rev=5 conn=c1\nm=abXc\n#vs change conn=c1\nn=1\n',
+      '#vs change conn=c1\nm=abXc\n#vs change conn=c1\nn=1\n',
     );
     expect(String(outbox.frameFor(v1, 4)?.frame)).toBe(
       '#vs change rev=5 conn=c1 id=k:1\nm=abXc\n#vs change rev=6 conn=c1 id=k:2\nn=1\n',
     );
     expect(outbox.built).toBe(3);
-    // A frame of its own starts with a revision too.
+    // Its own frame: what follows revision 5 is implied too.
     expect(String(outbox.frameFor(member('c4', false, true), 5)?.frame)).toBe(
-      '#vs change rev=6 conn=c1\nn=1\n',
+      '#vs change conn=c1\nn=1\n',
+    );
+    // A member that does not hold the revision before (never in a live
+    // stream) gets a frame of its own that says where it starts.
+    const behind = outbox.frameFor(member('c5', false, true), 3);
+    expect(typeof behind?.frame).toBe('string');
+    expect(String(behind?.frame)).toBe(
+      '#vs change rev=5 conn=c1\nm=abXc\n#vs change conn=c1\nn=1\n',
     );
   });
 });

@@ -6,8 +6,11 @@
  * client is the one the hello named.
  *
  * Server to client, compact form (version 2 and plain clients):
- * - `rev` only on a frame's first section; a section without it is the
- *   revision after the frame's previous section;
+ * - `rev` only where a section does not follow the revision the client
+ *   holds: a section without it is the revision after the last one the
+ *   client received (snapshot, replay or section, in this frame or an
+ *   earlier one). The server writes it on a section that does not follow;
+ *   in a live stream every section follows, so it never does;
  * - a section written by your own connection (`conn` = your welcome's) with
  *   no `id` field is your change `<your client>:<s + 1>`, where `s` is the
  *   sequence number of the previous section of your connection, and `id=`
@@ -64,29 +67,31 @@ export interface SectionInfo {
 
 /**
  * Reads section heads in the order they arrive, filling in the implied
- * `rev` and `id`. Call `frame()` at the start of each frame and
- * `welcome()` on each welcome.
+ * `rev` and `id`. Call `welcome()` on each welcome and `at()` for what
+ * else sets the revision held (a snapshot, a replay's `from`).
  */
 export class SectionReader {
   readonly #client: string | undefined;
   #conn: string | undefined;
   /** Sequence number of the last section of this connection with an id of its client. */
   #ownSeq: number | undefined;
-  /** Revision of the previous section in this frame. */
-  #frameRev: number | undefined;
+  /** The revision held: the last one received. */
+  #rev: number | undefined;
 
   /** `client`: the id this end's hello named (none for a plain client). */
   constructor(client?: string) {
     this.#client = client;
   }
 
-  frame(): void {
-    this.#frameRev = undefined;
-  }
-
   welcome(conn: string | undefined): void {
     this.#conn = conn;
     this.#ownSeq = undefined;
+    this.#rev = undefined;
+  }
+
+  /** The client now holds `rev` (a snapshot's, a replay's `from`). */
+  at(rev: number | undefined): void {
+    this.#rev = rev;
   }
 
   /** The section's revision and id; undefined when its revision cannot be known. */
@@ -94,8 +99,8 @@ export class SectionReader {
     const { rev: revText, conn, id } = fields;
     let rev: number | undefined;
     if (revText !== undefined) rev = SEQ.test(revText) ? Number(revText) : undefined;
-    else if (this.#frameRev !== undefined) rev = this.#frameRev + 1;
-    this.#frameRev = rev;
+    else if (this.#rev !== undefined) rev = this.#rev + 1;
+    this.#rev = rev;
     if (rev === undefined) return undefined;
     const own = conn !== undefined && conn === this.#conn && this.#client !== undefined;
     if (!own) return { rev, conn, id: id === '' ? undefined : id };

@@ -63,7 +63,6 @@ export function interpretFrame(
   const errors: ClientError[] = [];
   let resync = false;
   let unavailable = false;
-  sections.frame();
   for (const { verb, fields, statements } of messages) {
     switch (verb) {
       case 'welcome':
@@ -74,8 +73,14 @@ export function interpretFrame(
         };
         sections.welcome(fields.conn);
         break;
-      case 'snapshot':
-        batch.push({ kind: 'snapshot', rev: intField(fields, 'rev') ?? 0, statements });
+      case 'snapshot': {
+        const rev = intField(fields, 'rev') ?? 0;
+        sections.at(rev);
+        batch.push({ kind: 'snapshot', rev, statements });
+        break;
+      }
+      case 'replay':
+        sections.at(intField(fields, 'from'));
         break;
       case 'change': {
         const section = sections.section(fields);

@@ -196,7 +196,7 @@ describe('document over a WebSocket', () => {
     );
     await waitFor(() => doc.pending === 1);
     expect(doc.rev).toBe(4);
-    s.socket.send('#vs change rev=5 conn=c4\nc=3\n');
+    s.socket.send('#vs change conn=c4\nc=3\n'); // revision 5: the one after those held
     await doc.whenSynced();
     expect(doc.rev).toBe(5);
     expect([doc.get('n'), doc.get('a'), doc.get('b'), doc.get('c')]).toEqual([5, 1, 2, 3]);

@@ -6,11 +6,12 @@ import { changeHead, changeIdOf, SectionReader, sectionHead } from '../../src/pr
 function follow(reader: SectionReader, frames: readonly string[]) {
   const out: (string | undefined)[] = [];
   for (const frame of frames) {
-    reader.frame();
     for (const line of frame.split('\n')) {
       const meta = parseMeta(line);
       if (meta === undefined) continue;
       if (meta.verb === 'welcome') reader.welcome(meta.fields.conn);
+      if (meta.verb === 'snapshot') reader.at(Number(meta.fields.rev));
+      if (meta.verb === 'replay') reader.at(Number(meta.fields.from));
       if (meta.verb !== 'change') continue;
       const info = reader.section(meta.fields);
       out.push(
@@ -33,14 +34,16 @@ describe('section heads', () => {
     expect(changeIdOf({ s: '1x' }, 'k7')).toHaveProperty('error');
   });
 
-  it('server heads: implied revisions inside a frame, implied ids for your own connection', () => {
+  it('server heads: implied revisions, implied ids for your own connection', () => {
     expect(sectionHead(7, 'c1.x', undefined)).toBe('#vs change rev=7 conn=c1.x');
     expect(sectionHead(undefined, 'c1.x', '')).toBe('#vs change conn=c1.x id=');
     const reader = new SectionReader('me');
     expect(
       follow(reader, [
         '#vs welcome v=2 conn=c1 rev=4\n#vs snapshot rev=4',
-        '#vs change rev=5 conn=c1 id=me:7\n#vs change conn=c2 id=other:1\n#vs change conn=c1',
+        // Revisions follow the snapshot's, across frames.
+        '#vs change conn=c1 id=me:7\n#vs change conn=c2 id=other:1',
+        '#vs change conn=c1',
         // A presence line between two sections does not break the chain.
         '#vs change rev=8 conn=c2\n#vs presence conn=c2\n#vs change conn=c1',
         // After a rejection the server names the id again; `id=` is a change without id.
@@ -60,10 +63,14 @@ describe('section heads', () => {
       '13 c9 x:1',
       '14 c1 me:13',
     ]);
-    // Another connection's section never gets an implied id; a new welcome forgets the last one.
+    // Another connection's section never gets an implied id; a new welcome
+    // forgets the last id and the revision (until its snapshot or replay).
     expect(follow(reader, ['#vs welcome conn=c3', '#vs change rev=15 conn=c1'])).toEqual([
       '15 c1 -',
     ]);
-    expect(follow(reader, ['#vs change conn=c3'])).toEqual([undefined]);
+    expect(follow(reader, ['#vs welcome conn=c5', '#vs change conn=c5'])).toEqual([undefined]);
+    expect(
+      follow(reader, ['#vs welcome conn=c6\n#vs replay from=20', '#vs change conn=c9']),
+    ).toEqual(['21 c9 -']);
   });
 });

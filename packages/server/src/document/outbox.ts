@@ -80,10 +80,13 @@ export class Outbox {
   frameFor(member: Member, heldRev: number): MemberFrame | undefined {
     if (this.items.length === 0) return undefined;
     const splices = member.splices && this.#hasSplices;
-    if (heldRev < this.firstRev && !this.#skip.has(member)) {
+    // Shared by the members that hold the revision just before this flush's
+    // first (in a live stream, all of them: compact heads imply every `rev`).
+    const follows = this.revisions === 0 || heldRev === this.firstRev - 1;
+    if (follows && !this.#skip.has(member)) {
       const kind = (member.compact ? 2 : 0) + (splices ? 1 : 0);
       const frame = (this.#shared[kind] ??= Buffer.from(
-        this.#text(undefined, 0, member.compact, splices),
+        this.#text(undefined, heldRev, member.compact, splices),
         'utf8',
       ));
       return { frame, revisions: this.revisions };
@@ -95,10 +98,14 @@ export class Outbox {
     return { frame: text, revisions };
   }
 
-  /** The items `member` may see after `heldRev`: change heads compact or full, splices or not. */
+  /**
+   * The items `member` may see after `heldRev`: change heads compact or
+   * full, splices or not. A compact head says its revision only when it does
+   * not follow the previous one the member got (`heldRev`, then each section).
+   */
   #text(member: Member | undefined, heldRev: number, compact: boolean, splices: boolean): string {
     let text = '';
-    let previousRev = -1;
+    let previousRev = heldRev;
     for (const item of this.items) {
       if (item.rev > 0 && item.rev <= heldRev) continue;
       if (item.skipAuthor && member !== undefined && item.author === member) continue;
@@ -107,7 +114,7 @@ export class Outbox {
         text += splices ? (item.spliceText ?? item.text) : item.text;
         continue;
       }
-      // Compact: the revision is implied when it follows the previous section of this frame.
+      // Compact: the revision is implied when it follows the previous one.
       text += item.rev === previousRev + 1 ? live.heads.next : live.heads.first;
       text += splices ? (live.spliceBody ?? live.body) : live.body;
       previousRev = item.rev;

@@ -2,9 +2,9 @@ import { formatMeta, sectionHead } from '@varstream/client/protocol';
 
 /** A change section's compact heads (see `@varstream/client/protocol` sections), line breaks included. */
 export interface LiveHeads {
-  /** With `rev`: the first section of a frame. */
+  /** With `rev`: a section that does not follow the revision the client holds (never in a live stream). */
   readonly first: string;
-  /** Without `rev`: a section right after the previous revision's in the same frame. */
+  /** Without `rev`: a section right after the revision the client holds. */
   readonly next: string;
 }
 

@@ -110,7 +110,6 @@ export class TestClient {
   #receive(text: string): void {
     this.frames.push(text);
     const reader = new Reader({ strict: true, comments: true, context: this.#context });
-    this.#sections.frame();
     reader.end(text);
     for (let entry = reader.read(); entry !== null; entry = reader.read()) {
       if (entry.op === '#') {
@@ -128,11 +127,13 @@ export class TestClient {
           case 'snapshot':
             this.tree = new Tree({}, { limits: { maxNodes: Number.POSITIVE_INFINITY } });
             this.rev = Number(f.rev);
+            this.#sections.at(this.rev);
             this.#context.reset();
             break;
           case 'replay':
             if (Number(f.from) !== this.rev)
               throw new Error(`Replay from ${f.from}, I hold ${this.rev}`);
+            this.#sections.at(this.rev);
             break;
           case 'change': {
             const section = this.#sections.section(f);
