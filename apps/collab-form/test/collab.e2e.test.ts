@@ -89,7 +89,8 @@ describe('collab-form in Chromium against varstream-server', () => {
     const splice = /^form\.message~=\d+,0,.*!$/;
     expect(sent.some((l) => l !== null && splice.test(l))).toBe(true);
     expect(received.some((l) => l !== null && splice.test(l))).toBe(true);
-    expect(received.some((l) => l?.startsWith('#vs change rev=') === true)).toBe(true);
+    // Section heads are compact (PROTOCOL.md 3.2): the revision and the author's ids implied.
+    expect(received.some((l) => l?.startsWith('#vs change conn=') === true)).toBe(true);
     // At most the last 200 (keystrokes typed while a splice waits for its
     // acknowledgement travel together, so there are fewer lines than keys).
     const shown = await a.$$eval('#wire li', (els) => els.length);
