@@ -155,92 +155,107 @@ async function resetProxiedSocket(port: number): Promise<void> {
 }
 
 describe('pnpm dev (scripts/dev.mjs)', () => {
-  it('runs the server and Vite on one URL, keeps the form across restarts, and stops both on SIGINT', async () => {
-    const serverPort = await freePort();
-    const vitePort = await freePort();
-    const env = {
-      VARSTREAM_PORT: String(serverPort),
-      VITE_PORT: String(vitePort),
-      HOST: '127.0.0.1',
-      VARSTREAM_DATA: join(data.path, 'dev'),
-      VARSTREAM_SKIP_BUILD: '1', // `pnpm test` builds first
-    };
-    const url = `http://127.0.0.1:${vitePort}/`;
-
-    for (const round of [1, 2]) {
-      const dev = runScript('dev.mjs', env);
-      running.push(dev);
-      await waitFor(
-        () => dev.output().includes(`Open ${url} in two windows`),
-        'the URL banner',
-        30_000,
-      );
-
-      // The page comes from Vite; its WebSocket goes through Vite's proxy.
-      const page = await browser.newPage();
-      await page.goto(url);
-      await waitSynced(page, 30_000);
-      if (round === 1) {
-        await page.click('#lastname');
-        await page.keyboard.press('End');
-        await page.keyboard.type(' (dev)');
-        await waitSynced(page);
-      }
-      expect((await formValues(page)).lastname).toBe('Vendetta (dev)');
-      expect(((await serverTree(serverPort)).form as Record<string, string>).lastname).toBe(
-        'Vendetta (dev)',
-      );
-      await page.close();
-
-      dev.child.kill('SIGINT');
-      expect(await exitCode(dev)).toBe(0);
-      expect(await portIsFree(serverPort)).toBe(true);
-      expect(await portIsFree(vitePort)).toBe(true);
-    }
+  // Two tests, one after the other, on the same data directory: the second
+  // starts `pnpm dev` again and finds what the first typed.
+  const serverPort = freePort();
+  const vitePort = freePort();
+  const devEnv = async () => ({
+    VARSTREAM_PORT: String(await serverPort),
+    VITE_PORT: String(await vitePort),
+    HOST: '127.0.0.1',
+    VARSTREAM_DATA: join(data.path, 'dev'),
+    VARSTREAM_SKIP_BUILD: '1', // `pnpm test` builds first
   });
 
-  // Regression: each closed tab printed `[vite] ws proxy error: read ECONNRESET`
-  // and a stack; after `kill -9` of the supervisor the server and Vite stayed
-  // behind, listening.
-  it('closing tabs prints no proxy error; kill -9 of the supervisor stops the server and Vite', async () => {
-    const serverPort = await freePort();
-    const vitePort = await freePort();
-    const dev = runScript('dev.mjs', {
-      VARSTREAM_PORT: String(serverPort),
-      VITE_PORT: String(vitePort),
-      HOST: '127.0.0.1',
-      VARSTREAM_DATA: join(data.path, 'dev-kill'),
-      VARSTREAM_SKIP_BUILD: '1',
-    });
+  /** Starts `pnpm dev`, opens its URL in a page, checks the text, stops it with SIGINT. */
+  async function devRound(edit: boolean): Promise<void> {
+    const dev = runScript('dev.mjs', await devEnv());
     running.push(dev);
-    const url = `http://127.0.0.1:${vitePort}/`;
+    const url = `http://127.0.0.1:${await vitePort}/`;
     await waitFor(
       () => dev.output().includes(`Open ${url} in two windows`),
       'the URL banner',
       30_000,
     );
-    for (let tab = 0; tab < 3; tab++) {
+
+    // The page comes from Vite; its WebSocket goes through Vite's proxy.
+    const page = await browser.newPage();
+    await page.goto(url);
+    await waitSynced(page, 30_000);
+    if (edit) {
+      await page.click('#lastname');
+      await page.keyboard.press('End');
+      await page.keyboard.type(' (dev)');
+      await waitSynced(page);
+    }
+    expect((await formValues(page)).lastname).toBe('Vendetta (dev)');
+    expect(((await serverTree(await serverPort)).form as Record<string, string>).lastname).toBe(
+      'Vendetta (dev)',
+    );
+    await page.close();
+
+    dev.child.kill('SIGINT');
+    expect(await exitCode(dev)).toBe(0);
+    expect(await portIsFree(await serverPort)).toBe(true);
+    expect(await portIsFree(await vitePort)).toBe(true);
+  }
+
+  it('runs the server and Vite on one URL, syncs what is typed, and stops both on SIGINT', async () => {
+    await devRound(true);
+  });
+
+  it('started again, keeps the form from the run before', async () => {
+    await devRound(false);
+  });
+
+  // Regression: each closed tab printed `[vite] ws proxy error: read ECONNRESET`
+  // and a stack; after `kill -9` of the supervisor the server and Vite stayed
+  // behind, listening. Two steps on one `pnpm dev`.
+  describe('tabs going away, then kill -9 of the supervisor', () => {
+    let dev: Script;
+    let ports: { server: number; vite: number };
+
+    it('closing tabs prints no proxy error', async () => {
+      ports = { server: await freePort(), vite: await freePort() };
+      dev = runScript('dev.mjs', {
+        VARSTREAM_PORT: String(ports.server),
+        VITE_PORT: String(ports.vite),
+        HOST: '127.0.0.1',
+        VARSTREAM_DATA: join(data.path, 'dev-kill'),
+        VARSTREAM_SKIP_BUILD: '1',
+      });
+      running.push(dev);
+      const url = `http://127.0.0.1:${ports.vite}/`;
+      await waitFor(
+        () => dev.output().includes(`Open ${url} in two windows`),
+        'the URL banner',
+        30_000,
+      );
       const page = await browser.newPage();
       await page.goto(url);
       await waitSynced(page, 30_000);
       await page.close();
-    }
-    // A tab that goes away without a close handshake (a crash, a laptop lid,
-    // often a plain tab close): its proxied socket is reset.
-    for (let tab = 0; tab < 3; tab++) await resetProxiedSocket(vitePort);
-    // Once the server has seen the tabs go, Vite has seen their sockets reset too.
-    await waitFor(async () => {
-      const health = await fetch(`http://127.0.0.1:${serverPort}/healthz`);
-      return ((await health.json()) as { connections: number }).connections === 0;
-    }, 'the closed tabs to leave the server');
-    dev.child.kill('SIGKILL');
-    await exitCode(dev);
-    await waitFor(
-      async () => (await portIsFree(serverPort)) && (await portIsFree(vitePort)),
-      'the server and Vite to exit after their supervisor was killed',
-      20_000,
-    );
-    expect(dev.output()).not.toMatch(/proxy (socket )?error/);
+      // A tab that goes away without a close handshake (a crash, a laptop lid,
+      // often a plain tab close): its proxied socket is reset.
+      for (let tab = 0; tab < 2; tab++) await resetProxiedSocket(ports.vite);
+      // Once the server has seen the tabs go, Vite has seen their sockets reset too.
+      await waitFor(async () => {
+        const health = await fetch(`http://127.0.0.1:${ports.server}/healthz`);
+        return ((await health.json()) as { connections: number }).connections === 0;
+      }, 'the closed tabs to leave the server');
+      expect(dev.output()).not.toMatch(/proxy (socket )?error/);
+    });
+
+    it('kill -9 of the supervisor stops the server and Vite', async () => {
+      dev.child.kill('SIGKILL');
+      await exitCode(dev);
+      await waitFor(
+        async () => (await portIsFree(ports.server)) && (await portIsFree(ports.vite)),
+        'the server and Vite to exit after their supervisor was killed',
+        20_000,
+      );
+      expect(dev.output()).not.toMatch(/proxy (socket )?error/);
+    });
   });
 });
 
