@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { parseHello } from '../src/connection/hello.js';
 import { DedupTable } from '../src/document/dedup.js';
 import { docNameFromPath } from '../src/document/doc-name.js';
-import { arrayReplacedByKey } from '../src/document/legacy-compat.js';
 import type { Member } from '../src/document/member.js';
 import { Outbox } from '../src/document/outbox.js';
 import { ResumeLog } from '../src/document/resume-log.js';
@@ -205,16 +204,6 @@ describe('small parts', () => {
     expect(parseHello('#vs hello v=3 client=k')).toMatchObject({ ok: false, code: 4409 });
     expect(parseHello('#vs hello client=k')).toMatchObject({ ok: false, code: 4409 });
     expect(parseHello('#vs welcome v=1 client=k')).toMatchObject({ ok: false, code: 4400 });
-  });
-
-  it('finds arrays that a key would replace (the 0.3.2 workaround)', () => {
-    const root = { list: [{ a: 1 }], obj: { x: [1] } };
-    expect(arrayReplacedByKey(root, ['list', 'z'])).toBe(1);
-    expect(arrayReplacedByKey(root, ['list', 0, 'a'])).toBe(-1);
-    expect(arrayReplacedByKey(root, ['list', -2, 'b'])).toBe(-1);
-    expect(arrayReplacedByKey(root, ['obj', 'x', 'y', 'z'])).toBe(2);
-    expect(arrayReplacedByKey(root, ['list', -1, 'a'])).toBe(-1);
-    expect(arrayReplacedByKey([1], ['a'])).toBe(0);
   });
 
   it('estimates removed sizes only when cheap and certain: never a shared or large subtree', () => {

@@ -1,6 +1,6 @@
 import type { WritableStatement } from './statement-writer.js';
 import type { Change } from './tree.js';
-import { isBareString, isNumberText, type Literal } from './value.js';
+import { EMPTY_OBJECT, isBareString, isNumberText, type Literal } from './value.js';
 
 /**
  * Strings up to this length are rewritten whole (`s=<result>`) when an
@@ -46,6 +46,22 @@ export function canonicalize(change: Change): WritableStatement {
     if (previous.length > REWRITE_MAX_LENGTH) return { op, path, value };
   }
   return { op: '=', path, value: change.result as Literal };
+}
+
+/**
+ * What a reader needs before `canonicalize(change)` to build the same tree,
+ * or undefined: when the change replaced an array with an object (a key
+ * addressed on it: `list.z=2` while `list` is an array), varstream 0.3.2
+ * would keep the array and hang a property on it, so the replacement is
+ * written out first as `list={}` (0.3.2 reads it as the string `{}`, which
+ * the canonical statement then replaces with an object; this codec reads an
+ * empty object). Every writer of canonical lines writes it before the
+ * canonical statement.
+ */
+export function canonicalReset(change: Change): WritableStatement | undefined {
+  const path = change.arrayReplaced;
+  if (path === undefined) return undefined;
+  return { op: '=', path, value: EMPTY_OBJECT };
 }
 
 /**

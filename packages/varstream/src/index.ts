@@ -1,5 +1,5 @@
 export { isAliased } from './aliases.js';
-export { canonicalize, plainStatement } from './canonical.js';
+export { canonicalize, canonicalReset, plainStatement } from './canonical.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';
 export type { VarStreamErrorCode, VarStreamErrorDetails } from './errors.js';

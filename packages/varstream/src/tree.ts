@@ -23,6 +23,13 @@ export interface Change {
   /** The value at `path` after the change (undefined when deleted). */
   readonly result: unknown;
   readonly line: number;
+  /**
+   * The path of an array this change replaced with an object because the
+   * statement addressed it with a key (`list.z=2` while `list` is an array);
+   * varstream 0.3.2 keeps the array there, so `canonicalReset` gives the
+   * `list={}` its readers need first. Undefined when no array was replaced.
+   */
+  readonly arrayReplaced?: Path | undefined;
 }
 
 export interface TreeOptions {
@@ -277,6 +284,7 @@ export class Tree {
     let hasReset = false;
     let node: unknown = this.#root;
     let createFrom = -1;
+    let replacedArray = -1;
     let resetDepth = -1;
     let d0 = 0;
     if (this.#cached) {
@@ -294,7 +302,10 @@ export class Tree {
       const seg = path[d]!;
       if (createFrom === -1) {
         const wantArray = typeof seg === 'number';
-        if (!isContainer(node) || Array.isArray(node) !== wantArray) createFrom = d;
+        if (!isContainer(node) || Array.isArray(node) !== wantArray) {
+          createFrom = d;
+          if (!wantArray && Array.isArray(node)) replacedArray = d;
+        }
       }
       if (createFrom !== -1) {
         if (typeof seg === 'number') {
@@ -476,6 +487,7 @@ export class Tree {
       previous,
       result: remove ? undefined : result,
       line: statement.line,
+      arrayReplaced: replacedArray === -1 ? undefined : applied.slice(0, replacedArray),
     };
   }
 

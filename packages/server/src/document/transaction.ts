@@ -2,7 +2,7 @@ import {
   APPEND,
   type Change,
   canonicalize,
-  EMPTY_OBJECT,
+  canonicalReset,
   isAliased,
   type Path,
   type PathContext,
@@ -17,7 +17,6 @@ import {
 import { ServerError } from '../errors.js';
 import type { MeasureBudget } from '../limits/measure-budget.js';
 import { removedSize, writtenSize } from '../limits/value-size.js';
-import { arrayReplacedByKey } from './legacy-compat.js';
 import type { TextEvent, TextHistory } from './text-history.js';
 import { TextRebase } from './text-rebase.js';
 
@@ -132,14 +131,12 @@ export class Transaction {
       );
     }
     const saved = this.#tree.elementsSaved;
-    const replaced = arrayReplacedByKey(this.#tree.root, statement.path);
     const change = this.#tree.apply(statement, this.context);
     if (resets) budget.spend(SAVED_ELEMENT_BYTES * (this.#tree.elementsSaved - saved));
-    if (replaced !== -1) {
-      // WORKAROUND (codec issue 1, see legacy-compat.ts): make the replacement explicit.
-      const path = change.path.slice(0, replaced);
-      this.#write({ op: '=', path, value: EMPTY_OBJECT }, change);
-      this.#events.push({ path, op: undefined });
+    const reset = canonicalReset(change); // an array replaced with an object, for 0.3.2 readers
+    if (reset !== undefined) {
+      this.#write(reset, change);
+      this.#events.push({ path: reset.path, op: undefined });
     }
     this.#write(canonicalize(change), change);
     const event = textEffect(change);
