@@ -49,6 +49,13 @@ export interface TreeOptions {
   boundedRollback?: boolean;
 }
 
+/** A resolved `&=` reference: its concrete path, and the value there when found. */
+interface Reference {
+  path: Segment[];
+  found: boolean;
+  value: unknown;
+}
+
 const ROOT: unique symbol = Symbol('root');
 const TRUNCATE: unique symbol = Symbol('truncate');
 /** A key deleted inside `begin()`/`commit()` with `boundedRollback`: absent to every reader. */
@@ -104,6 +111,16 @@ export class Tree {
   readonly #bufferA: Segment[] = [];
   readonly #bufferB: Segment[] = [];
   readonly #bounded: boolean;
+  /** The statement being applied, as `#walk` found it: where creation starts (-1: nothing to create). */
+  #createFrom = -1;
+  /** Depth of the array a `!` empties (-1: none). */
+  #resetDepth = -1;
+  /** Depth of the array a key replaces with an object (-1: none). */
+  #replacedArray = -1;
+  /** As `#newValue` found it: the statement deletes the value. */
+  #remove = false;
+  /** As `#newValue` found it: the length of the path prefix a `&=` refers to (-1: not a prefix). */
+  #refPrefix = -1;
   /** With `boundedRollback`: objects and keys deleted since `begin()` (pairs), removed at commit. */
   #holes: (Record<string, unknown> | string)[] = [];
   /** With `boundedRollback`: objects and keys created since `begin()` (pairs), in order. */
@@ -251,54 +268,63 @@ export class Tree {
     this.#apply(statement, context, true);
   }
 
+  /**
+   * One statement, in the order 0.3.2 applies it: the reference, the left
+   * side (walked without touching the tree), the new value within the
+   * limits, then the mutation. Whatever throws before the mutation changes
+   * nothing.
+   */
   #apply(
     statement: Statement,
     context: PathContext | undefined,
     quiet: boolean,
   ): Change | undefined {
-    const { path, op } = statement;
+    const n = statement.path.length;
+    const ref = statement.op === '&=' ? this.#resolveRef(statement) : undefined;
+    const concrete = quiet ? this.#spareBuffer() : new Array<Segment>(n);
+    const previous = this.#walk(statement, concrete);
+    const value = this.#newValue(statement, previous, concrete, ref);
+    this.nodesCreated += this.#checkLimits(statement, previous, value);
+    const result = this.#mutate(statement, concrete, value);
+    if (quiet) concrete.length = n;
+    if (context !== undefined) context.previous = concrete;
+    this.#last = concrete;
+    this.#cached = true;
+    return quiet ? undefined : this.#change(statement, concrete, previous, result, ref);
+  }
+
+  /** applyQuiet's path buffer: the one of the two that is not `#last`. */
+  #spareBuffer(): Segment[] {
+    return this.#last === this.#bufferA ? this.#bufferB : this.#bufferA;
+  }
+
+  /**
+   * Walks the left side without touching the tree: fills `concrete` and the
+   * chain of existing containers, and records where creation starts
+   * (`#createFrom`), the array a `!` empties (`#resetDepth`) and the array a
+   * key replaces (`#replacedArray`). Returns the value at the path.
+   */
+  #walk(statement: Statement, concrete: Segment[]): unknown {
+    const path = statement.path;
     const n = path.length;
-    const limits = this.limits;
-
-    // 1. The reference is resolved before the left side, as in 0.3.2.
-    let refPath: Segment[] | undefined;
-    let refValue: unknown;
-    let refFound = false;
-    if (op === '&=') {
-      const ref = statement.ref;
-      if (ref === undefined) this.#throw('EMPTY_VALUE', 'Missing reference after "&="', statement);
-      const resolved = this.#resolveRef(ref, statement);
-      refPath = resolved.path;
-      refFound = resolved.found;
-      refValue = resolved.value;
-    }
-
-    // 2. Resolve the left side without touching the tree.
     const chain = this.#chain;
-    let concrete: Segment[];
-    if (quiet) {
-      concrete = this.#last === this.#bufferA ? this.#bufferB : this.#bufferA;
-    } else {
-      concrete = new Array(n);
-    }
-    let hasReset = false;
     let node: unknown = this.#root;
     let createFrom = -1;
     let replacedArray = -1;
     let resetDepth = -1;
-    let d0 = 0;
+    let d = 0;
     if (this.#cached) {
       // Start where this path leaves the previous one: chain[k] is still the container there.
       const last = this.#last;
       const max = Math.min(n, last.length - 1);
-      while (d0 < max && path[d0] === last[d0]) {
-        concrete[d0] = last[d0]!;
-        d0++;
+      while (d < max && path[d] === last[d]) {
+        concrete[d] = last[d]!;
+        d++;
       }
-      if (d0 > 0) node = chain[d0];
+      if (d > 0) node = chain[d];
     }
     this.#cached = false; // the walk below overwrites the chain
-    for (let d = d0; d < n; d++) {
+    for (; d < n; d++) {
       const seg = path[d]!;
       if (createFrom === -1) {
         const wantArray = typeof seg === 'number';
@@ -308,29 +334,7 @@ export class Tree {
         }
       }
       if (createFrom !== -1) {
-        if (typeof seg === 'number') {
-          if (seg === LAST) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
-          const index = Math.max(0, seg);
-          if (index > limits.maxArrayIndex) {
-            this.#throw(
-              'LIMIT_INDEX',
-              `Array index ${index} above ${limits.maxArrayIndex}`,
-              statement,
-              d,
-            );
-          }
-          if (index > limits.maxArrayGap) {
-            this.#throw(
-              'LIMIT_GAP',
-              `Array index ${index} leaves a gap above ${limits.maxArrayGap}`,
-              statement,
-              d,
-            );
-          }
-          concrete[d] = index;
-        } else {
-          concrete[d] = seg;
-        }
+        concrete[d] = typeof seg === 'number' ? this.#newIndex(seg, statement, d) : seg;
         node = undefined;
         continue;
       }
@@ -343,151 +347,194 @@ export class Tree {
         continue;
       }
       const arr = container as unknown[];
-      let index: number;
-      if (seg >= 0) index = seg;
-      else if (seg === APPEND) index = arr.length;
-      else if (seg === LAST) {
-        if (arr.length === 0) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
-        index = arr.length - 1;
-      } else {
-        // RESET: the array is emptied, its first slot is new.
+      if (seg === RESET) {
+        // The array is emptied, its first slot is new.
         concrete[d] = 0;
-        hasReset = true;
         resetDepth = d;
         node = undefined;
         if (d + 1 < n) createFrom = d + 1;
         continue;
       }
-      if (index > limits.maxArrayIndex) {
-        this.#throw(
-          'LIMIT_INDEX',
-          `Array index ${index} above ${limits.maxArrayIndex}`,
-          statement,
-          d,
-        );
-      }
-      if (index - arr.length > limits.maxArrayGap) {
-        this.#throw(
-          'LIMIT_GAP',
-          `Array index ${index} leaves a gap above ${limits.maxArrayGap}`,
-          statement,
-          d,
-        );
-      }
+      const index = this.#existingIndex(arr, seg, statement, d);
       concrete[d] = index;
       node = index < arr.length && hasOwn(arr, index) ? arr[index] : undefined;
     }
-    const previous = node;
+    this.#createFrom = createFrom;
+    this.#replacedArray = replacedArray;
+    this.#resetDepth = resetDepth;
+    return node;
+  }
 
-    // 3. Compute the new value.
-    let result: unknown;
-    let remove = false;
-    let refPrefix = -1;
-    switch (op) {
+  /** The index `seg` (not `!`) addresses in an existing array, within the limits. */
+  #existingIndex(arr: unknown[], seg: number, statement: Statement, d: number): number {
+    let index: number;
+    if (seg >= 0) index = seg;
+    else if (seg === APPEND) index = arr.length;
+    else {
+      if (arr.length === 0) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
+      index = arr.length - 1;
+    }
+    this.#checkIndex(index, arr.length, statement, d);
+    return index;
+  }
+
+  /** The index `seg` addresses in an array the statement creates (`+` and `!` are 0). */
+  #newIndex(seg: number, statement: Statement, d: number): number {
+    if (seg === LAST) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
+    const index = Math.max(0, seg);
+    this.#checkIndex(index, 0, statement, d);
+    return index;
+  }
+
+  #checkIndex(index: number, length: number, statement: Statement, d: number): void {
+    const limits = this.limits;
+    if (index > limits.maxArrayIndex) {
+      this.#throw(
+        'LIMIT_INDEX',
+        `Array index ${index} above ${limits.maxArrayIndex}`,
+        statement,
+        d,
+      );
+    }
+    if (index - length > limits.maxArrayGap) {
+      this.#throw(
+        'LIMIT_GAP',
+        `Array index ${index} leaves a gap above ${limits.maxArrayGap}`,
+        statement,
+        d,
+      );
+    }
+  }
+
+  /**
+   * The value the statement writes; `#remove` when it deletes, `#refPrefix`
+   * when it refers to a container on its own path (read after the path is
+   * created: the value returned is then undefined).
+   */
+  #newValue(
+    statement: Statement,
+    previous: unknown,
+    concrete: Segment[],
+    ref: Reference | undefined,
+  ): unknown {
+    this.#remove = false;
+    this.#refPrefix = -1;
+    switch (statement.op) {
       case '=':
-        if (statement.value === undefined) {
-          if (typeof previous === 'string') result = '';
-          else remove = true;
-        } else {
-          result = fresh(statement.value);
-        }
-        break;
+        if (statement.value !== undefined) return fresh(statement.value);
+        if (typeof previous === 'string') return '';
+        this.#remove = true;
+        return undefined;
       case '&=': {
-        const rp = refPath!;
-        if (rp.length < n && isPrefix(rp, concrete)) {
-          refPrefix = rp.length; // read after the left side is created
-        } else if (refFound) {
-          result = refValue;
-        } else {
-          this.#throw('REF_NOT_FOUND', `Nothing at ${formatPath(rp)} to refer to`, statement);
+        const { path, found, value } = ref!;
+        if (path.length < statement.path.length && isPrefix(path, concrete)) {
+          this.#refPrefix = path.length;
+          return undefined;
         }
-        break;
+        if (!found) {
+          this.#throw('REF_NOT_FOUND', `Nothing at ${formatPath(path)} to refer to`, statement);
+        }
+        return value;
       }
       case '~=':
-        result = this.#splice(previous, statement);
-        break;
+        return this.#splice(previous, statement);
       default: {
-        const combined = combine(op, previous, statement.value);
+        const combined = combine(statement.op, previous, statement.value);
         if ('error' in combined) this.#throw('TYPE_MISMATCH', combined.error, statement);
-        result = combined.value;
+        return combined.value;
       }
     }
+  }
 
-    // Limits on what this statement creates.
-    if (typeof result === 'string' && result.length > limits.maxStringLength) {
+  /** Throws when the statement would pass a limit; returns how many values it creates. */
+  #checkLimits(statement: Statement, previous: unknown, value: unknown): number {
+    const limits = this.limits;
+    if (typeof value === 'string' && value.length > limits.maxStringLength) {
       this.#throw(
         'LIMIT_STRING',
-        `A string of ${result.length} characters, more than ${limits.maxStringLength}`,
+        `A string of ${value.length} characters, more than ${limits.maxStringLength}`,
         statement,
       );
     }
+    const createFrom = this.#createFrom;
     const created =
-      (createFrom === -1 ? 0 : n - createFrom) + (remove || previous !== undefined ? 0 : 1);
+      (createFrom === -1 ? 0 : statement.path.length - createFrom) +
+      (this.#remove || previous !== undefined ? 0 : 1);
     if (this.nodesCreated + created > limits.maxNodes) {
       this.#throw('LIMIT_NODES', `More than ${limits.maxNodes} values`, statement);
     }
+    return created;
+  }
 
-    // 4. Mutate.
-    this.nodesCreated += created;
-    if (resetDepth !== -1) this.#reset(chain, concrete, resetDepth);
+  /** Changes the tree as walked; returns the value written (a reference read now). */
+  #mutate(statement: Statement, concrete: Segment[], value: unknown): unknown {
+    const { op, path } = statement;
+    const n = path.length;
+    const chain = this.#chain;
+    if (this.#resetDepth !== -1) this.#reset(chain, concrete, this.#resetDepth);
     if (n === 0) {
-      if (op === '&=' && isContainer(result)) markAliased(result);
+      if (op === '&=' && isContainer(value)) markAliased(value);
       this.#undo?.push({ target: ROOT, old: this.#root });
-      this.#root = remove ? undefined : result;
-    } else {
-      let holder: Container | undefined =
-        createFrom === 0 ? undefined : chain[(createFrom === -1 ? n : createFrom) - 1];
-      if (createFrom !== -1) {
-        for (let d = createFrom; d < n; d++) {
-          const created = typeof path[d] === 'number' ? [] : {};
-          if (d === 0) {
-            this.#undo?.push({ target: ROOT, old: this.#root });
-            this.#root = created;
-          } else {
-            this.#set(holder!, concrete[d - 1]!, created);
-          }
-          chain[d] = created;
-          holder = created;
-        }
-      }
-      if (refPrefix !== -1) result = refPrefix === 0 ? this.#root : chain[refPrefix];
-      if (op === '&=' && isContainer(result)) markAliased(result);
-      const last = concrete[n - 1]!;
-      const target = chain[n - 1]!;
-      if (remove) this.#delete(target, last);
-      else this.#set(target, last, result);
+      this.#root = this.#remove ? undefined : value;
+      return value;
     }
+    if (this.#createFrom !== -1) this.#create(path, concrete, this.#createFrom);
+    const refPrefix = this.#refPrefix;
+    const result = refPrefix === -1 ? value : refPrefix === 0 ? this.#root : chain[refPrefix];
+    if (op === '&=' && isContainer(result)) markAliased(result);
+    const last = concrete[n - 1]!;
+    const target = chain[n - 1]!;
+    if (this.#remove) this.#delete(target, last);
+    else this.#set(target, last, result);
+    return result;
+  }
 
-    if (quiet) {
-      concrete.length = n;
-      if (context !== undefined) context.previous = concrete;
-      this.#last = concrete;
-      this.#cached = true;
-      return undefined;
+  /** Creates the containers of `path` from depth `from` on (the chain is extended). */
+  #create(path: Path, concrete: Segment[], from: number): void {
+    const chain = this.#chain;
+    let holder: Container | undefined = from === 0 ? undefined : chain[from - 1];
+    for (let d = from; d < path.length; d++) {
+      const created = typeof path[d] === 'number' ? [] : {};
+      if (d === 0) {
+        this.#undo?.push({ target: ROOT, old: this.#root });
+        this.#root = created;
+      } else {
+        this.#set(holder!, concrete[d - 1]!, created);
+      }
+      chain[d] = created;
+      holder = created;
     }
-    // `!` stays in the applied path (it is what empties the array); `^` sees index 0.
+  }
+
+  /** The change as applied: `!` stays in its path (it is what empties the array); `^` sees index 0. */
+  #change(
+    statement: Statement,
+    concrete: Segment[],
+    previous: unknown,
+    result: unknown,
+    ref: Reference | undefined,
+  ): Change {
+    const { op, path } = statement;
     let applied = concrete;
-    if (hasReset || createFrom !== -1) {
-      for (let d = 0; d < n; d++) {
+    if (this.#resetDepth !== -1 || this.#createFrom !== -1) {
+      for (let d = 0; d < path.length; d++) {
         if (path[d] === RESET) {
           if (applied === concrete) applied = concrete.slice();
           applied[d] = RESET;
         }
       }
     }
-    if (context !== undefined) context.previous = concrete;
-    this.#last = concrete;
-    this.#cached = true;
+    const replaced = this.#replacedArray;
     return {
       op,
       path: applied,
       value: statement.value,
-      ref: refPath,
+      ref: ref?.path,
       ...(op === '~=' ? { splice: statement.splice } : {}),
       previous,
-      result: remove ? undefined : result,
+      result: this.#remove ? undefined : result,
       line: statement.line,
-      arrayReplaced: replacedArray === -1 ? undefined : applied.slice(0, replacedArray),
+      arrayReplaced: replaced === -1 ? undefined : applied.slice(0, replaced),
     };
   }
 
@@ -505,10 +552,10 @@ export class Tree {
     return applyTextOp(text, op);
   }
 
-  #resolveRef(
-    ref: Path,
-    statement: Statement,
-  ): { path: Segment[]; found: boolean; value: unknown } {
+  /** Resolves a `&=` reference (before the left side, as in 0.3.2). */
+  #resolveRef(statement: Statement): Reference {
+    const ref = statement.ref;
+    if (ref === undefined) this.#throw('EMPTY_VALUE', 'Missing reference after "&="', statement);
     const path: Segment[] = new Array(ref.length);
     let node: unknown = this.#root;
     let found = node !== undefined;
