@@ -18,7 +18,7 @@ import { PathContext } from './path-context.js';
 import { scanSpliceHead } from './splice-head.js';
 import type { Entry, Operator, Statement } from './statement.js';
 import type { Splice } from './text/splices.js';
-import { Utf8Decoder } from './utf8.js';
+import { type DecodedChunk, Utf8Decoder } from './utf8.js';
 import { type Literal, typeBareValue } from './value.js';
 
 export interface ReaderOptions {
@@ -147,8 +147,8 @@ export class Reader implements Iterable<Entry> {
     let text: string;
     if (typeof chunk === 'string') text = chunk;
     else {
-      this.#decoder ??= new Utf8Decoder(this.#strict, (e) => this.#report(e));
-      text = this.#decoder.decode(chunk);
+      this.#decoder ??= new Utf8Decoder('replace');
+      text = this.#decodedText(this.#decoder.decode(chunk));
     }
     if (text.length === 0) return;
     if (this.#atStart) {
@@ -167,10 +167,23 @@ export class Reader implements Iterable<Entry> {
     if (chunk !== undefined) this.write(chunk);
     if (this.#ended) return;
     if (this.#decoder !== undefined) {
-      const rest = this.#decoder.flush();
+      const rest = this.#decodedText(this.#decoder.flush());
       if (rest.length > 0) this.#buf += rest;
     }
     this.#ended = true;
+  }
+
+  /** Invalid bytes are an error: thrown in strict mode, else reported (they read as U+FFFD). */
+  #decodedText({ text, invalidAt }: DecodedChunk): string {
+    if (invalidAt !== -1) {
+      const error = new VarStreamError(
+        'BAD_UTF8',
+        `Invalid UTF-8 at byte ${invalidAt} of the input`,
+      );
+      if (this.#strict) throw error;
+      this.#report(error);
+    }
+    return text;
   }
 
   *[Symbol.iterator](): Iterator<Entry> {

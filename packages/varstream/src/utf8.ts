@@ -1,59 +1,83 @@
-import { VarStreamError } from './errors.js';
-
 /**
- * Streaming UTF-8 decoding for readers fed with bytes: a character split
- * across chunks decodes whole. Invalid bytes are an error (`fatal`) or become
- * U+FFFD and are reported through `onInvalid`.
+ * The codec's streaming UTF-8 decoder, for every reader fed with bytes (the
+ * `Reader`, the JSON tokenizer): a character split across chunks decodes
+ * whole, and the first invalid byte of a chunk is reported by its offset in
+ * the whole input. What comes of the invalid bytes is the reader's choice:
+ * `'stop'` gives the text before the first of them (the JSON tokenizer then
+ * fails there), `'replace'` gives the whole chunk with each invalid sequence
+ * as U+FFFD (the WHATWG decoding; the `Reader` throws in strict mode or
+ * reports the error and goes on).
+ *
+ * The legacy reader has its own decoder (`legacy/utf8.ts`): to stay
+ * byte-exact with varstream 0.3.2 it reports every U+FFFD where it is
+ * inserted in the text, not the first invalid byte of a chunk.
  */
+
+export interface DecodedChunk {
+  /** The text decoded: up to the first invalid byte (`'stop'`) or all of it (`'replace'`). */
+  readonly text: string;
+  /** Byte offset in the whole input of the first invalid byte, or -1. */
+  readonly invalidAt: number;
+}
+
+const NOTHING: DecodedChunk = { text: '', invalidAt: -1 };
+
 export class Utf8Decoder {
   #carry: Uint8Array | undefined;
+  /** Bytes of the input before the current chunk. */
   #offset = 0;
-  readonly #fatal: boolean;
-  readonly #onInvalid: ((error: VarStreamError) => void) | undefined;
+  readonly #replace: boolean;
   readonly #strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  readonly #lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  #lenientDecoder: TextDecoder | undefined;
 
-  constructor(fatal: boolean, onInvalid?: (error: VarStreamError) => void) {
-    this.#fatal = fatal;
-    this.#onInvalid = onInvalid;
+  constructor(invalid: 'stop' | 'replace') {
+    this.#replace = invalid === 'replace';
   }
 
-  decode(chunk: Uint8Array): string {
+  /** True while the bytes of an incomplete character wait for the next chunk. */
+  get hasPending(): boolean {
+    return this.#carry !== undefined;
+  }
+
+  decode(chunk: Uint8Array): DecodedChunk {
     let bytes = chunk;
     const carried = this.#carry?.length ?? 0;
     if (this.#carry !== undefined) {
-      bytes = new Uint8Array(this.#carry.length + chunk.length);
+      bytes = new Uint8Array(carried + chunk.length);
       bytes.set(this.#carry, 0);
-      bytes.set(chunk, this.#carry.length);
+      bytes.set(chunk, carried);
       this.#carry = undefined;
     }
+    const base = this.#offset - carried;
+    this.#offset += chunk.length;
     const tail = incompleteTail(bytes);
     if (tail > 0) {
       this.#carry = bytes.slice(bytes.length - tail);
       bytes = bytes.subarray(0, bytes.length - tail);
     }
-    const text = this.#decodeComplete(bytes, this.#offset - carried);
-    this.#offset += chunk.length;
-    return text;
+    return this.#complete(bytes, base);
   }
 
-  /** Decodes what is left at the end of input: an incomplete character is invalid. */
-  flush(): string {
-    if (this.#carry === undefined) return '';
+  /** The end of the input: an incomplete character left over is invalid. */
+  flush(): DecodedChunk {
     const rest = this.#carry;
+    if (rest === undefined) return NOTHING;
     this.#carry = undefined;
-    return this.#decodeComplete(rest, this.#offset - rest.length);
+    return this.#complete(rest, this.#offset - rest.length);
   }
 
-  #decodeComplete(bytes: Uint8Array, base: number): string {
+  /** Decodes bytes that end on a character boundary; `base` is the offset of the first. */
+  #complete(bytes: Uint8Array, base: number): DecodedChunk {
+    if (bytes.length === 0) return NOTHING;
     try {
-      return this.#strictDecoder.decode(bytes);
+      return { text: this.#strictDecoder.decode(bytes), invalidAt: -1 };
     } catch {
-      const at = base + firstInvalid(bytes);
-      const error = new VarStreamError('BAD_UTF8', `Invalid UTF-8 at byte ${at} of the input`);
-      if (this.#fatal) throw error;
-      this.#onInvalid?.(error);
-      return this.#lenientDecoder.decode(bytes);
+      const at = firstInvalid(bytes);
+      if (!this.#replace) {
+        return { text: this.#strictDecoder.decode(bytes.subarray(0, at)), invalidAt: base + at };
+      }
+      this.#lenientDecoder ??= new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+      return { text: this.#lenientDecoder.decode(bytes), invalidAt: base + at };
     }
   }
 }

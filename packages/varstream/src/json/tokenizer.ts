@@ -1,5 +1,5 @@
+import { type DecodedChunk, Utf8Decoder } from '../utf8.js';
 import { JsonError, type JsonErrorCode } from './errors.js';
-import { StrictUtf8Decoder } from './utf8.js';
 
 /**
  * What the tokenizer reports, in document order. Empty containers are told
@@ -90,7 +90,7 @@ export class JsonTokenizer {
   #state = S_VALUE;
   /** Open containers, innermost last: OBJECT or ARRAY. */
   readonly #stack: number[] = [];
-  #decoder: StrictUtf8Decoder | undefined;
+  #decoder: Utf8Decoder | undefined;
   #sawBytes = false;
 
   // Positions: absolute offsets (UTF-16 code units) in the whole text.
@@ -139,7 +139,7 @@ export class JsonTokenizer {
         if (this.#decoder?.hasPending) this.#decoded(this.#decoder.flush());
         this.#run(chunk);
       } else {
-        this.#decoder ??= new StrictUtf8Decoder();
+        this.#decoder ??= new Utf8Decoder('stop');
         this.#decoded(this.#decoder.decode(chunk));
       }
     } catch (err) {
@@ -170,7 +170,7 @@ export class JsonTokenizer {
     if (this.#state === S_ENDED) throw new JsonError('JSON_STATE', 'write() after end()');
   }
 
-  #decoded(decoded: { text: string; invalidAt: number }): void {
+  #decoded(decoded: DecodedChunk): void {
     let text = decoded.text;
     if (!this.#sawBytes && text.length > 0) {
       this.#sawBytes = true;
