@@ -309,6 +309,15 @@ export class FastParser {
    * Walks `#cur` in the tree without changing it: concrete indices into
    * `#cur`, containers into `#chain`, what to create. False when the
    * statement would fail (the general path then reports it).
+   *
+   * The twin of `Tree.#walk` (tree.ts), kept on purpose: sharing one walk
+   * would cost this hot loop its shortcuts (no error to build: it returns
+   * false; indices written into the path it reads; one key lookup with
+   * own-ness checked only when found; no deleted-key markers in a tree that
+   * `parse()` owns). A change to one walk is a change to the other: the
+   * differential tests in test/fast-parse.test.ts ("the fast path gives
+   * exactly what the general path gives") hold them to the same trees and
+   * errors.
    */
   #resolve(): boolean {
     const n = this.#n;

@@ -303,6 +303,8 @@ export class Tree {
    * chain of existing containers, and records where creation starts
    * (`#createFrom`), the array a `!` empties (`#resetDepth`) and the array a
    * key replaces (`#replacedArray`). Returns the value at the path.
+   * `FastParser.#resolve` (fast-parse.ts) is its twin for `parse()`'s fast
+   * path: change both (test/fast-parse.test.ts holds them to the same results).
    */
   #walk(statement: Statement, concrete: Segment[]): unknown {
     const path = statement.path;
