@@ -1,13 +1,10 @@
+import { bareValueText } from './bare-value-text.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import { VarStreamError, type VarStreamErrorCode } from './errors.js';
+import { expandPath } from './expand-path.js';
 import {
-  APPEND,
-  BACK_NONE,
-  BACK_PARENT,
   findClosingQuote,
-  LAST,
   type Path,
-  RESET,
   ScanError,
   type ScannedPath,
   type Segment,
@@ -17,6 +14,7 @@ import {
 import { PathContext } from './path-context.js';
 import { scanSpliceHead } from './splice-head.js';
 import type { Entry, Operator, Statement } from './statement.js';
+import { statementError } from './statement-error.js';
 import type { Splice } from './text/splices.js';
 import { type DecodedChunk, Utf8Decoder } from './utf8.js';
 import { type Literal, typeBareValue } from './value.js';
@@ -538,79 +536,21 @@ export class Reader implements Iterable<Entry> {
 
   /** The text of a bare value, escapes and continuation lines resolved, not typed. */
   #bareText(end: number): string {
-    const buf = this.#buf;
     const start = this.#valueStart;
     const bs = this.#nextBackslash(start);
-    if (bs === -1 || bs >= end) return buf.slice(start, end);
-    // Escapes and/or continuation lines; #lineEnds holds (end, next start) pairs.
-    const ends = this.#lineEnds;
-    let out = '';
-    let lineStart = start;
-    for (let i = 0; ; i += 2) {
-      const lineEnd = i < ends.length ? ends[i]! : end;
-      let k = lineEnd - 1;
-      while (k >= lineStart && buf.charCodeAt(k) === BACKSLASH) k--;
-      const continued = ((lineEnd - 1 - k) & 1) === 1;
-      out += this.#unescape(lineStart, continued ? lineEnd - 1 : lineEnd);
-      if (!continued) break;
-      out += '\n';
-      if (i >= ends.length) break; // continued at the end of input: an empty last line
-      lineStart = ends[i + 1]!;
-    }
-    return out;
+    if (bs === -1 || bs >= end) return this.#buf.slice(start, end);
+    return bareValueText(this.#buf, start, end, this.#lineEnds, (at) => this.#badEscape(at));
   }
 
-  /** Resolves `\\` in `[from, to)`; any other escape is an error (kept as is in tolerant mode). */
-  #unescape(from: number, to: number): string {
-    const buf = this.#buf;
-    let i = buf.indexOf('\\', from);
-    if (i === -1 || i >= to) return buf.slice(from, to);
-    let out = '';
-    let last = from;
-    while (i !== -1 && i < to) {
-      if (i + 1 < to && buf.charCodeAt(i + 1) === BACKSLASH) {
-        out += buf.slice(last, i + 1);
-        last = i + 2;
-        i = buf.indexOf('\\', i + 2);
-      } else {
-        const reason = 'A backslash must be followed by a backslash or a line break';
-        if (this.#strict) throw new ScanError('BAD_ESCAPE', reason, i);
-        this.#fail('BAD_ESCAPE', reason, this.#start, i, this.#firstEol, this.#stmtLine);
-        i = buf.indexOf('\\', i + 1);
-      }
-    }
-    return out + buf.slice(last, to);
+  /** A backslash followed by neither a backslash nor a line break: kept as is in tolerant mode. */
+  #badEscape(at: number): void {
+    const reason = 'A backslash must be followed by a backslash or a line break';
+    if (this.#strict) throw new ScanError('BAD_ESCAPE', reason, at);
+    this.#fail('BAD_ESCAPE', reason, this.#start, at, this.#firstEol, this.#stmtLine);
   }
 
   #expand(scanned: ScannedPath): Path {
-    if (scanned.back === BACK_NONE) return scanned.segments;
-    const previous = this.context.previous;
-    const n =
-      scanned.back === BACK_PARENT ? (previous.length > 0 ? previous.length - 1 : 0) : scanned.back;
-    if (n > previous.length) {
-      throw new ScanError(
-        'BACKREF_RANGE',
-        `Backward reference ^${n} is longer than the previous path (${previous.length} segments)`,
-        this.#start,
-      );
-    }
-    const segments = scanned.segments;
-    const depth = n + segments.length;
-    if (depth > this.limits.maxPathDepth) {
-      throw new ScanError(
-        'LIMIT_DEPTH',
-        `Path deeper than ${this.limits.maxPathDepth} segments`,
-        this.#start,
-      );
-    }
-    const path: Segment[] = new Array(depth);
-    for (let i = 0; i < n; i++) {
-      const s = previous[i]!;
-      // The element the previous statement appended (or reset to) is now the last one.
-      path[i] = s === APPEND ? LAST : s === RESET ? 0 : s;
-    }
-    for (let i = 0; i < segments.length; i++) path[n + i] = segments[i]!;
-    return path;
+    return expandPath(scanned, this.context.previous, this.limits.maxPathDepth, this.#start);
   }
 
   // --- positions -------------------------------------------------------------
@@ -760,41 +700,6 @@ export class Reader implements Iterable<Entry> {
     );
   }
 
-  /** An error located at `at`, in the statement starting at `start` (line `line`). */
-  #error(
-    code: VarStreamErrorCode,
-    reason: string,
-    start: number,
-    at: number,
-    eol: number,
-    line = this.#line,
-  ): VarStreamError {
-    const buf = this.#buf;
-    let lineStart = start;
-    let lineNo = line;
-    if (at > eol) {
-      // The error is on a later line of a multi-line statement.
-      for (let i = start; i < at; i++) {
-        const c = buf.charCodeAt(i);
-        if (c === LF || (c === CR && buf.charCodeAt(i + 1) !== LF)) {
-          lineNo++;
-          lineStart = i + 1;
-        }
-      }
-      eol = lineStart;
-      while (eol < buf.length && eol < lineStart + 200) {
-        const c = buf.charCodeAt(eol);
-        if (c === LF || c === CR) break;
-        eol++;
-      }
-    }
-    return new VarStreamError(code, reason, {
-      line: lineNo,
-      column: at - lineStart + 1,
-      text: buf.slice(lineStart, Math.min(eol, lineStart + 200)),
-    });
-  }
-
   #fail(
     code: VarStreamErrorCode,
     reason: string,
@@ -805,7 +710,7 @@ export class Reader implements Iterable<Entry> {
   ): void {
     // Tolerant with nobody listening: an error object would only be thrown away.
     if (!this.#strict && this.#onError === undefined) return;
-    this.#report(this.#error(code, reason, start, at, eol, line));
+    this.#report(statementError(this.#buf, code, reason, start, at, eol, line));
   }
 
   #scanFailed(err: unknown, start: number, eol: number, line = this.#line): void {
