@@ -1,28 +1,4 @@
-/** One resource of an InputBudget: `rate` units per second, at most `burst` saved up; spending may go into debt. */
-class Allowance {
-  readonly #rate: number;
-  readonly #burst: number;
-  #left: number;
-  #last: number;
-
-  constructor(perSecond: number, burst: number, now: number) {
-    this.#rate = perSecond / 1000;
-    this.#burst = Math.max(1, burst);
-    this.#left = this.#burst;
-    this.#last = now;
-  }
-
-  /** Spends `units`; returns the milliseconds until the allowance is back to zero (0: not in debt). */
-  spend(units: number, now: number): number {
-    const elapsed = now - this.#last;
-    if (elapsed > 0) {
-      this.#left = Math.min(this.#burst, this.#left + elapsed * this.#rate);
-      this.#last = now;
-    }
-    this.#left -= units;
-    return this.#left >= 0 ? 0 : -this.#left / this.#rate;
-  }
-}
+import { TokenBucket } from './token-bucket.js';
 
 /**
  * The work one connection may make the server do: lines (statements, meta
@@ -34,8 +10,8 @@ class Allowance {
  * hold.
  */
 export class InputBudget {
-  readonly #lines: Allowance;
-  readonly #bytes: Allowance;
+  readonly #lines: TokenBucket;
+  readonly #bytes: TokenBucket;
 
   constructor(
     limits: {
@@ -46,8 +22,8 @@ export class InputBudget {
     },
     now: number = performance.now(),
   ) {
-    this.#lines = new Allowance(limits.maxLinesPerSecond, limits.lineBurst, now);
-    this.#bytes = new Allowance(limits.maxBytesInPerSecond, limits.bytesInBurst, now);
+    this.#lines = new TokenBucket(limits.maxLinesPerSecond, limits.lineBurst, now);
+    this.#bytes = new TokenBucket(limits.maxBytesInPerSecond, limits.bytesInBurst, now);
   }
 
   /** Charges one frame; returns how long (ms) to stop reading the connection, 0 for not at all. */

@@ -1,3 +1,5 @@
+import { TokenBucket } from './token-bucket.js';
+
 /**
  * How many bytes of document a server may walk per second to measure
  * documents exactly (their size, their depth): the measures that a change
@@ -10,43 +12,25 @@
  * while the budget is in debt (`available`).
  */
 export class MeasureBudget {
-  readonly #rate: number;
   readonly #capacity: number;
-  #bytes: number;
-  #last: number;
+  readonly #bucket: TokenBucket;
 
   constructor(bytesPerSecond: number, capacity: number, now: number = performance.now()) {
-    this.#rate = bytesPerSecond / 1000;
     this.#capacity = Math.max(1, capacity);
-    this.#bytes = this.#capacity;
-    this.#last = now;
+    this.#bucket = new TokenBucket(bytesPerSecond, this.#capacity, now);
   }
 
   take(bytes: number, now: number = performance.now()): boolean {
-    this.#refill(now);
-    const cost = Math.min(Math.max(1, bytes), this.#capacity);
-    if (this.#bytes < cost) return false;
-    this.#bytes -= cost;
-    return true;
+    return this.#bucket.takeUnits(Math.min(Math.max(1, bytes), this.#capacity), now);
   }
 
   /** True when the budget is not in debt (see `spend`). */
   available(now: number = performance.now()): boolean {
-    this.#refill(now);
-    return this.#bytes > 0;
+    return this.#bucket.available(now);
   }
 
   /** Pays for work already done: the budget may go into debt, down to minus its capacity. */
   spend(bytes: number, now: number = performance.now()): void {
-    this.#refill(now);
-    this.#bytes = Math.max(-this.#capacity, this.#bytes - bytes);
-  }
-
-  #refill(now: number): void {
-    const elapsed = now - this.#last;
-    if (elapsed > 0) {
-      this.#bytes = Math.min(this.#capacity, this.#bytes + elapsed * this.#rate);
-      this.#last = now;
-    }
+    this.#bucket.spend(bytes, now, -this.#capacity);
   }
 }
