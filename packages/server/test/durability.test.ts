@@ -1,26 +1,11 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJournal } from '../src/journal/record.js';
 import { connectAll, TestClient } from './helpers/client.js';
-import { startServer, type TestServer, tempDir } from './helpers/server.js';
+import { perTest } from './helpers/per-test.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function dataDir(): Promise<string> {
-  const dir = await tempDir();
-  cleanups.push(dir.remove);
-  return dir.path;
-}
-
-async function start(options: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const server = await startServer(options);
-  cleanups.push(() => server.close());
-  return server;
-}
+const { dataDir, start } = perTest();
 
 /** Sends `count` changes, at most `window` unacknowledged at a time; resolves when all are acknowledged. */
 async function writeMany(

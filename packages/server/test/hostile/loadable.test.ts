@@ -7,33 +7,19 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { treeDepth } from '../../src/limits/tree-depth.js';
 import { encodeSnapshot } from '../../src/snapshot/snapshot-file.js';
 import { docFiles } from '../../src/storage/file-names.js';
 import { TestClient } from '../helpers/client.js';
-import { startServer, type TestServer, tempDir } from '../helpers/server.js';
+import { perTest } from '../helpers/per-test.js';
+import type { TestServer } from '../helpers/server.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function dataDir(): Promise<string> {
-  const dir = await tempDir();
-  cleanups.push(dir.remove);
-  return dir.path;
-}
-
-async function start(options: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const server = await startServer(options);
-  cleanups.push(() => server.close());
-  return server;
-}
+const { dataDir, start, later } = perTest();
 
 async function client(server: TestServer): Promise<TestClient> {
   const c = new TestClient(server.url);
-  cleanups.push(async () => c.close());
+  later(async () => c.close());
   await c.welcome();
   return c;
 }
