@@ -154,29 +154,43 @@ async function resetProxiedSocket(port: number): Promise<void> {
   (await raw).resetAndDestroy();
 }
 
+interface DevPorts {
+  readonly server: number;
+  readonly vite: number;
+}
+
+async function freePorts(): Promise<DevPorts> {
+  return { server: await freePort(), vite: await freePort() };
+}
+
+/** Starts `pnpm dev` on `ports` with its data in `dataName`; resolves once it prints its URL. */
+async function startDev(ports: DevPorts, dataName: string): Promise<{ dev: Script; url: string }> {
+  const dev = runScript('dev.mjs', {
+    VARSTREAM_PORT: String(ports.server),
+    VITE_PORT: String(ports.vite),
+    HOST: '127.0.0.1',
+    VARSTREAM_DATA: join(data.path, dataName),
+    VARSTREAM_SKIP_BUILD: '1', // `pnpm test` builds first
+  });
+  running.push(dev);
+  const url = `http://127.0.0.1:${ports.vite}/`;
+  await waitFor(
+    () => dev.output().includes(`Open ${url} in two windows`),
+    'the URL banner',
+    30_000,
+  );
+  return { dev, url };
+}
+
 describe('pnpm dev (scripts/dev.mjs)', () => {
   // Two tests, one after the other, on the same data directory: the second
   // starts `pnpm dev` again and finds what the first typed.
-  const serverPort = freePort();
-  const vitePort = freePort();
-  const devEnv = async () => ({
-    VARSTREAM_PORT: String(await serverPort),
-    VITE_PORT: String(await vitePort),
-    HOST: '127.0.0.1',
-    VARSTREAM_DATA: join(data.path, 'dev'),
-    VARSTREAM_SKIP_BUILD: '1', // `pnpm test` builds first
-  });
+  const ports = freePorts();
 
   /** Starts `pnpm dev`, opens its URL in a page, checks the text, stops it with SIGINT. */
   async function devRound(edit: boolean): Promise<void> {
-    const dev = runScript('dev.mjs', await devEnv());
-    running.push(dev);
-    const url = `http://127.0.0.1:${await vitePort}/`;
-    await waitFor(
-      () => dev.output().includes(`Open ${url} in two windows`),
-      'the URL banner',
-      30_000,
-    );
+    const { server, vite } = await ports;
+    const { dev, url } = await startDev({ server, vite }, 'dev');
 
     // The page comes from Vite; its WebSocket goes through Vite's proxy.
     const page = await browser.newPage();
@@ -189,15 +203,15 @@ describe('pnpm dev (scripts/dev.mjs)', () => {
       await waitSynced(page);
     }
     expect((await formValues(page)).lastname).toBe('Vendetta (dev)');
-    expect(((await serverTree(await serverPort)).form as Record<string, string>).lastname).toBe(
+    expect(((await serverTree(server)).form as Record<string, string>).lastname).toBe(
       'Vendetta (dev)',
     );
     await page.close();
 
     dev.child.kill('SIGINT');
     expect(await exitCode(dev)).toBe(0);
-    expect(await portIsFree(await serverPort)).toBe(true);
-    expect(await portIsFree(await vitePort)).toBe(true);
+    expect(await portIsFree(server)).toBe(true);
+    expect(await portIsFree(vite)).toBe(true);
   }
 
   it('runs the server and Vite on one URL, syncs what is typed, and stops both on SIGINT', async () => {
@@ -213,24 +227,12 @@ describe('pnpm dev (scripts/dev.mjs)', () => {
   // behind, listening. Two steps on one `pnpm dev`.
   describe('tabs going away, then kill -9 of the supervisor', () => {
     let dev: Script;
-    let ports: { server: number; vite: number };
+    let ports: DevPorts;
 
     it('closing tabs prints no proxy error', async () => {
-      ports = { server: await freePort(), vite: await freePort() };
-      dev = runScript('dev.mjs', {
-        VARSTREAM_PORT: String(ports.server),
-        VITE_PORT: String(ports.vite),
-        HOST: '127.0.0.1',
-        VARSTREAM_DATA: join(data.path, 'dev-kill'),
-        VARSTREAM_SKIP_BUILD: '1',
-      });
-      running.push(dev);
-      const url = `http://127.0.0.1:${ports.vite}/`;
-      await waitFor(
-        () => dev.output().includes(`Open ${url} in two windows`),
-        'the URL banner',
-        30_000,
-      );
+      ports = await freePorts();
+      let url: string;
+      ({ dev, url } = await startDev(ports, 'dev-kill'));
       const page = await browser.newPage();
       await page.goto(url);
       await waitSynced(page, 30_000);
