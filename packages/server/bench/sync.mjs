@@ -482,6 +482,33 @@ const fmtMs = (n) =>
 const fmtRatio = (r) => (!Number.isFinite(r) ? '—' : r < 0.1 ? `1/${fmt(1 / r)}` : fmt(r, 2));
 const rateLabel = (r) => (r === 0 ? `flat-out (${windowSize}/writer)` : `${fmt(r)}/s`);
 
+/** A markdown table of `header` and one row of cells per entry of `body`. */
+function markdownTable(header, body) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** The row of `server` measured in the same scenario (clients, writers, rate) as `row`. */
+function sameScenario(rows, row, server) {
+  return rows.find(
+    (r) =>
+      r.server === server &&
+      r.clients === row.clients &&
+      r.writers === row.writers &&
+      r.rate === row.rate,
+  );
+}
+
+/** Deliveries/s, p99 and server CPU per delivery of `r`, each as a ratio to `base`'s. */
+function ratioCells(r, base) {
+  const perDelivery = (x) => x.serverCpu / x.deliveryRate;
+  return [
+    fmtRatio(r.deliveryRate / base.deliveryRate),
+    fmtRatio(r.p99 / base.p99),
+    fmtRatio(perDelivery(r) / perDelivery(base)),
+  ];
+}
+
 function table(rows) {
   const header = [
     'clients',
@@ -500,29 +527,26 @@ function table(rows) {
     'other load (cores)',
     'saturated',
   ];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const r of rows) {
-    lines.push(
-      `| ${[
-        r.clients,
-        r.writers,
-        rateLabel(r.rate),
-        r.server,
-        fmt(r.deliveryRate),
-        fmt(r.frameRate),
-        fmtMs(r.p50),
-        fmtMs(r.p99),
-        fmt(r.serverCpu),
-        `${fmt(r.rssConnected)} / ${fmt(r.rssPeak)} / ${fmt(r.rssEnd)}`,
-        fmt(r.bytesPerDelivery, 1),
-        fmt(r.upBytesPerChange, 1),
-        fmt(r.generatorCpu),
-        fmt(r.otherCores, 2),
-        saturation(r),
-      ].join(' | ')} |`,
-    );
-  }
-  return lines.join('\n');
+  return markdownTable(
+    header,
+    rows.map((r) => [
+      r.clients,
+      r.writers,
+      rateLabel(r.rate),
+      r.server,
+      fmt(r.deliveryRate),
+      fmt(r.frameRate),
+      fmtMs(r.p50),
+      fmtMs(r.p99),
+      fmt(r.serverCpu),
+      `${fmt(r.rssConnected)} / ${fmt(r.rssPeak)} / ${fmt(r.rssEnd)}`,
+      fmt(r.bytesPerDelivery, 1),
+      fmt(r.upBytesPerChange, 1),
+      fmt(r.generatorCpu),
+      fmt(r.otherCores, 2),
+      saturation(r),
+    ]),
+  );
 }
 
 function ratios(rows) {
@@ -534,29 +558,13 @@ function ratios(rows) {
     'p99 ours/relay',
     'CPU per delivery ours/relay',
   ];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  const body = [];
   for (const ours of rows.filter((r) => r.server === 'ours')) {
-    const relay = rows.find(
-      (r) =>
-        r.server === 'relay' &&
-        r.clients === ours.clients &&
-        r.writers === ours.writers &&
-        r.rate === ours.rate,
-    );
+    const relay = sameScenario(rows, ours, 'relay');
     if (relay === undefined) continue;
-    const perDelivery = (r) => r.serverCpu / r.deliveryRate;
-    lines.push(
-      `| ${[
-        ours.clients,
-        ours.writers,
-        rateLabel(ours.rate),
-        fmtRatio(ours.deliveryRate / relay.deliveryRate),
-        fmtRatio(ours.p99 / relay.p99),
-        fmtRatio(perDelivery(ours) / perDelivery(relay)),
-      ].join(' | ')} |`,
-    );
+    body.push([ours.clients, ours.writers, rateLabel(ours.rate), ...ratioCells(ours, relay)]);
   }
-  return lines.join('\n');
+  return markdownTable(header, body);
 }
 
 /** The servers on Redis against the one process without Redis, same scenario, same run. */
@@ -570,30 +578,13 @@ function redisRatios(rows) {
     'p99 vs one process',
     'CPU per delivery vs one process',
   ];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  const body = [];
   for (const r of rows.filter((row) => REDIS_KINDS[row.server] !== undefined)) {
-    const base = rows.find(
-      (b) =>
-        b.server === 'ours' &&
-        b.clients === r.clients &&
-        b.writers === r.writers &&
-        b.rate === r.rate,
-    );
+    const base = sameScenario(rows, r, 'ours');
     if (base === undefined) continue;
-    const perDelivery = (x) => x.serverCpu / x.deliveryRate;
-    lines.push(
-      `| ${[
-        r.clients,
-        r.writers,
-        rateLabel(r.rate),
-        r.server,
-        fmtRatio(r.deliveryRate / base.deliveryRate),
-        fmtRatio(r.p99 / base.p99),
-        fmtRatio(perDelivery(r) / perDelivery(base)),
-      ].join(' | ')} |`,
-    );
+    body.push([r.clients, r.writers, rateLabel(r.rate), r.server, ...ratioCells(r, base)]);
   }
-  return lines.length > 2 ? lines.join('\n') : '';
+  return body.length > 0 ? markdownTable(header, body) : '';
 }
 
 /** Bytes on the wire per change, ours against its version 1 heads and the relay, same run. */
@@ -605,31 +596,25 @@ function wire(rows) {
     'B/delivery down: ours / ours-v1 / relay',
     'B/change up: ours / ours-v1 / relay',
   ];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const ours of rows.filter((r) => r.server === 'ours')) {
-    const same = (server) =>
-      rows.find(
-        (r) =>
-          r.server === server &&
-          r.clients === ours.clients &&
-          r.writers === ours.writers &&
-          r.rate === ours.rate,
-      );
-    const v1 = same('ours-v1');
-    const relay = same('relay');
-    const three = (key) =>
-      [ours, v1, relay].map((r) => (r === undefined ? '—' : fmt(r[key], 1))).join(' / ');
-    lines.push(
-      `| ${[
+  const body = rows
+    .filter((r) => r.server === 'ours')
+    .map((ours) => {
+      const compared = [
+        ours,
+        sameScenario(rows, ours, 'ours-v1'),
+        sameScenario(rows, ours, 'relay'),
+      ];
+      const three = (key) =>
+        compared.map((r) => (r === undefined ? '—' : fmt(r[key], 1))).join(' / ');
+      return [
         ours.clients,
         ours.writers,
         rateLabel(ours.rate),
         three('bytesPerDelivery'),
         three('upBytesPerChange'),
-      ].join(' | ')} |`,
-    );
-  }
-  return lines.join('\n');
+      ];
+    });
+  return markdownTable(header, body);
 }
 
 /** Text edits: splices against `=` in the same run (issue 12's targets). */
