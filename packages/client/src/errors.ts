@@ -1,9 +1,20 @@
+import type { RejectCode } from '@varstream/protocol';
+import type { VarStreamErrorCode } from '@varstream/varstream';
+
+/**
+ * The code of a rejection or of a server's `#vs error`: one of the protocol's
+ * table (`RejectCode` of `@varstream/protocol`, PROTOCOL.md 3.3), one of the
+ * codec's (`VarStreamErrorCode`), or one a newer server added.
+ */
+export type RejectionCode = RejectCode | VarStreamErrorCode | (string & Record<never, never>);
+
 /**
  * Every error the client raises or reports is a `ClientError` with a stable
  * string `code`: the codec's codes (`TYPE_MISMATCH`, `BAD_SEGMENT`...), the
  * server's rejection codes (`FORBIDDEN`, `RATE_LIMITED`...) or the client's own.
  */
 export type ClientErrorCode =
+  | RejectionCode
   /** A path or pattern that does not parse. */
   | 'BAD_PATH'
   /** A value that VarStream cannot hold (function, symbol, bigint, cycle...). */
@@ -17,8 +28,7 @@ export type ClientErrorCode =
   /** The persisted state could not be read or written. */
   | 'STORAGE'
   /** A subscriber threw. */
-  | 'SUBSCRIBER'
-  | (string & Record<never, never>);
+  | 'SUBSCRIBER';
 
 export interface ClientErrorDetails {
   /** The change id concerned (rejections). */

@@ -9,7 +9,7 @@ export type {
   Status,
   VarStreamDocument,
 } from './document/types.js';
-export type { ClientErrorCode, ClientErrorDetails } from './errors.js';
+export type { ClientErrorCode, ClientErrorDetails, RejectionCode } from './errors.js';
 export { ClientError } from './errors.js';
 export type { PathInput } from './paths/path-input.js';
 export type { DocPath, DocValue, ElementOf, Paths, PathValue } from './paths/schema.js';

@@ -62,7 +62,9 @@ export async function measureJoin(dist, deflate) {
   const { VarStreamServer, silentLogger } = await import(
     pathToFileURL(join(dist, 'index.js')).href
   );
-  const { connect } = await import('@varstream/client');
+  // The client is not a dependency of the server: its build in the workspace
+  // (the bench:sync script builds it).
+  const { connect } = await import(pathToFileURL(join(here, '../../client/dist/index.js')).href);
   const server = new VarStreamServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
   await server.listen();
   const text = formText();

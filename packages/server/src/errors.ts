@@ -1,31 +1,20 @@
+import type { RejectCode } from '@varstream/protocol';
+
 /**
  * Every error this package raises or reports is a `ServerError` with a stable
  * string `code`. Codes that reach clients (in `#vs reject` / `#vs error`) are
- * listed in PROTOCOL.md section 3.3; the codec's own codes (`BAD_SEGMENT`,
- * `LIMIT_DEPTH`, ...) travel unchanged next to them.
+ * the protocol's table (`RejectCodes` of `@varstream/protocol`, PROTOCOL.md
+ * section 3.3) but for the codes only a client writes; the codec's own codes
+ * (`BAD_SEGMENT`, `LIMIT_DEPTH`, ...) travel unchanged next to them.
  */
 export type ServerErrorCode =
   // change rejections (sent to clients)
-  | 'FORBIDDEN'
-  | 'UNSAFE_KEY'
-  | 'FRAME_TOO_LARGE'
-  | 'TOO_MANY_LINES'
-  | 'DOC_TOO_LARGE'
-  | 'TREE_TOO_DEEP'
-  | 'BUSY'
-  | 'RATE_LIMITED'
-  | 'BAD_META'
-  | 'PRESENCE_TOO_LARGE'
-  | 'UNAVAILABLE'
-  | 'SPLICE_STALE'
-  | 'SERVER_FULL'
+  | Exclude<RejectCode, 'REJECTED' | 'SERVER_ERROR'>
   // operating the server
   | 'BAD_OPTION'
   | 'BAD_DOC_NAME'
-  | 'CLOSED'
   | 'JOURNAL_CORRUPT'
   | 'SNAPSHOT_CORRUPT'
-  | 'STORAGE_FAILED'
   | 'INIT_FAILED';
 
 export interface ServerErrorDetails {

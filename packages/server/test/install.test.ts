@@ -13,7 +13,8 @@ import { until } from './helpers/wait.js';
  * npm registry, or npm's cache when it has them.
  */
 const REPO = resolve(import.meta.dirname, '../../..');
-const PACKAGES = ['varstream', 'client', 'server'].map((p) => join(REPO, 'packages', p));
+const NAMES = ['varstream', 'protocol', 'client', 'server'];
+const PACKAGES = NAMES.map((p) => join(REPO, 'packages', p));
 const TSC = join(REPO, 'node_modules/.bin/tsc');
 
 interface Run {
@@ -83,7 +84,7 @@ afterAll(async () => {
 /** Every subpath a package exports (but ./package.json), as specifiers. */
 async function specifiers(): Promise<string[]> {
   const out: string[] = [];
-  for (const name of ['varstream', 'client', 'server']) {
+  for (const name of NAMES) {
     const pkg = JSON.parse(
       await readFile(join(app, 'node_modules/@varstream', name, 'package.json'), 'utf8'),
     ) as { name: string; exports: Record<string, unknown> };
@@ -95,9 +96,10 @@ async function specifiers(): Promise<string[]> {
 }
 
 describe('the packed packages, installed with npm in an empty project', () => {
-  it('installs all three, with versions in place of workspace:*', async () => {
+  it('installs all four, with versions in place of workspace:*', async () => {
     expect(tarballs.map((t) => t.slice(t.lastIndexOf('/') + 1)).sort()).toEqual([
       'varstream-client-0.4.0.tgz',
+      'varstream-protocol-0.4.0.tgz',
       'varstream-server-0.4.0.tgz',
       'varstream-varstream-0.4.0.tgz',
     ]);
@@ -105,6 +107,9 @@ describe('the packed packages, installed with npm in an empty project', () => {
       await readFile(join(app, 'node_modules/@varstream/server/package.json'), 'utf8'),
     ) as { dependencies: Record<string, string> };
     expect(server.dependencies['@varstream/varstream']).toBe('0.4.0');
+    expect(server.dependencies['@varstream/protocol']).toBe('0.4.0');
+    // The server speaks the protocol; it does not pull the browser client.
+    expect(server.dependencies['@varstream/client']).toBeUndefined();
   });
 
   it('loads every export with import and with require', async () => {

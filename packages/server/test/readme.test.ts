@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adapt, readmeSnippets, runModule } from '../../../scripts/lib/readme-snippets.mjs';
-import { startRedis } from './helpers/redis.js';
+import { startRedis } from '../../../scripts/lib/test-redis.mjs';
 import { tempDir } from './helpers/server.js';
 
 // Every example of this README runs, as written, against the built package,

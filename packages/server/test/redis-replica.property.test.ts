@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../../../scripts/lib/test-redis.mjs';
 import type { Revision } from '../src/document/revision.js';
 import { silentLogger } from '../src/log/logger.js';
 import { ServerMetrics } from '../src/metrics/metrics.js';
@@ -15,7 +16,6 @@ import {
   encodeReplicaSnapshot,
   type ReplicaSnapshot,
 } from '../src/redis/replica-snapshot.js';
-import { startRedis, type TestRedis } from './helpers/redis.js';
 
 /**
  * The property the Redis path rests on: a node that loads a replica's state

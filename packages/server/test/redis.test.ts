@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { connect, type WebSocketConstructor } from '@varstream/client';
-import { formatMeta } from '@varstream/client/protocol';
+import { formatMeta } from '@varstream/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { startRedis, type TestRedis } from '../../../scripts/lib/test-redis.mjs';
 import type { Authenticate, RevisionEvent } from '../src/index.js';
 import { CLI, type RunningCli, startCli } from './helpers/cli.js';
 import { connectAll, TestClient } from './helpers/client.js';
 import { int, pick, rng } from './helpers/random.js';
-import { startRedis, type TestRedis } from './helpers/redis.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
 
@@ -355,38 +353,6 @@ describe('failures', () => {
     expect(root.lost).toBeUndefined();
     expect((root.list as number[]).sort()).toEqual([1, 2]);
     expect(snapshotOf(a!, doc)).toBe(snapshotOf(b!, doc));
-  });
-
-  it('the client library keeps a change Redis could not take, and it lands once Redis is back', async () => {
-    const doc = newDoc();
-    const [a, b] = await nodes(2);
-    const watcher = client(b!.url, { doc });
-    await watcher.welcome();
-    const live = connect(`${a!.url}${doc}`, {
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      backoff: { baseMs: 20, maxMs: 200 },
-    });
-    open.push(live);
-    const rejections: string[] = [];
-    live.on('reject', (rejection) => rejections.push(rejection.code));
-    await live.whenSynced();
-    live.set(['before'], 1);
-    await live.whenSynced();
-    await redis.stop(true);
-    live.set(['during'], 2);
-    // Refused (UNAVAILABLE) while Redis is down: kept pending, sent again after each reconnect.
-    await until(() => live.pending === 1, 'pending');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(live.pending).toBe(1);
-    expect(live.get(['during'])).toBe(2);
-    await redis.restart();
-    await live.whenSynced();
-    expect(rejections).toEqual([]);
-    await until(
-      () => (watcher.root as { during?: number }).during === 2,
-      'the change at the watcher',
-    );
-    expect(watcher.root).toEqual({ before: 1, during: 2 });
   });
 
   it('Redis lost everything (FLUSHALL): a node gives it its copy under a new epoch, clients reconnect (1013) and go on', async () => {

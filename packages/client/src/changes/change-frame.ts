@@ -1,5 +1,5 @@
+import { changeHead } from '@varstream/protocol';
 import { formatStatement, type WritableStatement } from '@varstream/varstream';
-import { changeHead } from '../protocol/sections.js';
 
 /**
  * The statement lines of a change, every path absolute. (`StatementWriter`

@@ -1,5 +1,4 @@
-import { isFatalClose } from '../protocol/close-codes.js';
-import { formatMeta } from '../protocol/meta.js';
+import { CloseCode, formatMeta, isFatalClose, Verb } from '@varstream/protocol';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { OPEN, protocolUrl, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
@@ -20,9 +19,6 @@ export interface ConnectionHandlers {
   /** The socket is gone; `retry` is false after a fatal close code or `close()`. */
   down(code: number, reason: string, retry: boolean): void;
 }
-
-/** Close code this client uses when it drops a connection it judged dead or out of sync. */
-const CLIENT_RESTART = 4000;
 
 /**
  * One logical connection: opens sockets one after another, with backoff
@@ -109,8 +105,8 @@ export class Connection {
   restart(): void {
     const socket = this.#socket;
     if (socket === undefined) return;
-    this.#detach(socket, CLIENT_RESTART, 'restart');
-    this.#dropped(CLIENT_RESTART, 'restart');
+    this.#detach(socket, CloseCode.CLIENT_RESTART, 'restart');
+    this.#dropped(CloseCode.CLIENT_RESTART, 'restart');
   }
 
   /**
@@ -172,14 +168,14 @@ export class Connection {
       if (socket === undefined) return;
       if (Date.now() - this.#lastHeard > timeoutMs) {
         // Dead: no frame and no pong for too long. Do not wait for a close handshake.
-        this.#detach(socket, CLIENT_RESTART, 'timeout');
-        this.#dropped(CLIENT_RESTART, 'timeout');
+        this.#detach(socket, CloseCode.CLIENT_RESTART, 'timeout');
+        this.#dropped(CloseCode.CLIENT_RESTART, 'timeout');
         return;
       }
       sinceBeat += tick;
       if (this.#established && sinceBeat >= heartbeatMs) {
         sinceBeat = 0;
-        this.send(formatMeta('ping', { t: ++this.#pings }));
+        this.send(formatMeta(Verb.PING, { t: ++this.#pings }));
       }
     }, tick);
   }

@@ -1,4 +1,13 @@
 import {
+  closeCodeName,
+  EXT_SPLICE,
+  formatMeta,
+  PROTOCOL_VERSION,
+  SectionReader,
+  SPLICE_STALE,
+  Verb,
+} from '@varstream/protocol';
+import {
   APPEND,
   EMPTY_ARRAY,
   LAST,
@@ -24,9 +33,6 @@ import {
   type PresenceState,
   presenceLine,
 } from '../presence/presence.js';
-import { closeCodeName } from '../protocol/close-codes.js';
-import { EXT_SPLICE, formatMeta, PROTOCOL_VERSION, SPLICE_STALE } from '../protocol/meta.js';
-import { SectionReader } from '../protocol/sections.js';
 import { storageKey } from '../storage/persisted-state.js';
 import { MemoryStorage } from '../storage/storage.js';
 import { type Listener, Subscriptions } from '../subscriptions/subscriptions.js';
@@ -290,7 +296,7 @@ export class Document {
   #sendHello(): void {
     const rev = this.#replica.rev;
     this.#connection.send(
-      formatMeta('hello', {
+      formatMeta(Verb.HELLO, {
         v: PROTOCOL_VERSION,
         client: this.clientId,
         rev: rev >= 0 ? rev : undefined,

@@ -1,7 +1,7 @@
 import type { Operator, Path, TextOp } from '@varstream/varstream';
 import type { BackoffOptions } from '../connection/backoff.js';
 import type { WebSocketConstructor } from '../connection/websocket.js';
-import type { ClientError } from '../errors.js';
+import type { ClientError, RejectionCode } from '../errors.js';
 import type { DocPath, DocValue, ElementOf } from '../paths/schema.js';
 import type { PresenceInput, PresenceState } from '../presence/presence.js';
 import type { SyncStorage } from '../storage/storage.js';
@@ -37,8 +37,8 @@ export interface ConnectOptions {
 /** A change the server refused: it was reverted in the view. */
 export interface Rejection {
   readonly id: string;
-  /** The server's code: `FORBIDDEN`, `TYPE_MISMATCH`, `RATE_LIMITED`... */
-  readonly code: string;
+  /** The server's code: `FORBIDDEN`, `TYPE_MISMATCH`, `RATE_LIMITED`... (PROTOCOL.md 3.3) */
+  readonly code: RejectionCode;
   readonly message: string;
   readonly line: number | undefined;
   readonly column: number | undefined;

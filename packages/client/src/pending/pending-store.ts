@@ -1,4 +1,5 @@
-import { isClientId, randomClientId } from '../changes/client-id.js';
+import { isClientId } from '@varstream/protocol';
+import { randomClientId } from '../changes/client-id.js';
 import { parseChange } from '../changes/parse-change.js';
 import { loadState, saveState } from '../storage/persisted-state.js';
 import type { SyncStorage } from '../storage/storage.js';

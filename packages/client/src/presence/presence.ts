@@ -1,4 +1,4 @@
-import { formatMeta, type MetaFields } from '../protocol/meta.js';
+import { formatMeta, type MetaFields, Verb } from '@varstream/protocol';
 
 /** A presence state: small string fields (`name`, `focus`, `color`...). */
 export type PresenceState = Readonly<Record<string, string>>;
@@ -17,7 +17,7 @@ export function presenceLine(state: PresenceInput): string {
     if (!KEY.test(key)) throw new TypeError(`Invalid presence key: ${key}`);
     fields[key] = String(value);
   }
-  return formatMeta('presence', fields);
+  return formatMeta(Verb.PRESENCE, fields);
 }
 
 /** One presence update from the server: a state (`conn` included) or a departure. */

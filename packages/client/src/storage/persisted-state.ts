@@ -1,3 +1,4 @@
+import { isChangeId } from '@varstream/protocol';
 import { ClientError } from '../errors.js';
 import type { SyncStorage } from './storage.js';
 
@@ -16,7 +17,6 @@ export interface StoredChange {
 export type PersistedState = Record<string, readonly StoredChange[]>;
 
 const VERSION = 2;
-const CHANGE_ID = /^[A-Za-z0-9_-]{1,64}:[0-9]{1,15}$/;
 
 /**
  * The storage key of a document: its URL without query or fragment (so no
@@ -47,8 +47,7 @@ export function loadState(storage: SyncStorage, key: string): PersistedState {
     if (!Array.isArray(list)) continue;
     const changes = list.filter(
       (c: Partial<StoredChange> | null) =>
-        typeof c?.id === 'string' &&
-        CHANGE_ID.test(c.id) &&
+        isChangeId(c?.id) &&
         typeof c.body === 'string' &&
         (c.base === undefined || Number.isSafeInteger(c.base)),
     ) as StoredChange[];

@@ -1,14 +1,13 @@
-import { ClientError } from '../errors.js';
+import { type MetaFields, type SectionReader, Verb } from '@varstream/protocol';
+import { ClientError, type RejectionCode } from '../errors.js';
 import type { PresenceUpdate } from '../presence/presence.js';
-import type { MetaFields } from '../protocol/meta.js';
-import type { SectionReader } from '../protocol/sections.js';
 import type { Incoming } from '../view/replica.js';
 import { intField, type ServerMessage } from './server-frame.js';
 
 /** What the server says in a rejection, before the change's text is attached. */
 export interface RejectInfo {
   readonly id: string;
-  readonly code: string;
+  readonly code: RejectionCode;
   readonly message: string;
   readonly line: number | undefined;
   readonly column: number | undefined;
@@ -65,7 +64,7 @@ export function interpretFrame(
   let unavailable = false;
   for (const { verb, fields, statements } of messages) {
     switch (verb) {
-      case 'welcome':
+      case Verb.WELCOME:
         welcome = {
           conn: fields.conn,
           access: fields.access,
@@ -73,25 +72,25 @@ export function interpretFrame(
         };
         sections.welcome(fields.conn);
         break;
-      case 'snapshot': {
+      case Verb.SNAPSHOT: {
         const rev = intField(fields, 'rev') ?? 0;
         sections.at(rev);
         batch.push({ kind: 'snapshot', rev, statements });
         break;
       }
-      case 'replay':
+      case Verb.REPLAY:
         sections.at(intField(fields, 'from'));
         break;
-      case 'change': {
+      case Verb.CHANGE: {
         const section = sections.section(fields);
         if (section === undefined) resync = true;
         else batch.push({ kind: 'change', rev: section.rev, id: section.id, statements });
         break;
       }
-      case 'ack':
+      case Verb.ACK:
         if (fields.id !== undefined) batch.push({ kind: 'ack', id: fields.id });
         break;
-      case 'reject':
+      case Verb.REJECT:
         if (fields.id === undefined) break;
         if (fields.code === 'UNAVAILABLE') {
           unavailable = true;
@@ -106,7 +105,7 @@ export function interpretFrame(
           column: intField(fields, 'column'),
         });
         break;
-      case 'error':
+      case Verb.ERROR:
         errors.push(
           new ClientError(
             fields.code ?? 'SERVER_ERROR',
@@ -115,10 +114,10 @@ export function interpretFrame(
           ),
         );
         break;
-      case 'presence':
+      case Verb.PRESENCE:
         if (fields.conn !== undefined) presence.push({ kind: 'state', fields });
         break;
-      case 'leave':
+      case Verb.LEAVE:
         if (fields.conn !== undefined) presence.push({ kind: 'leave', conn: fields.conn });
         break;
       case 'plain':

@@ -1,5 +1,11 @@
+import {
+  isMetaComment,
+  type MetaFields,
+  parseMeta,
+  parseWireInteger,
+  Verb,
+} from '@varstream/protocol';
 import { PathContext, Reader, type Statement, type VarStreamError } from '@varstream/varstream';
-import { isMetaComment, type MetaFields, parseMeta } from '../protocol/meta.js';
 
 /** One thing a server frame says: a meta line, with the statements under it for sections. */
 export interface ServerMessage {
@@ -37,7 +43,7 @@ export function parseServerFrame(text: string): ParsedFrame {
       messages.push(current);
       continue;
     }
-    if (current === undefined || (current.verb !== 'snapshot' && current.verb !== 'change')) {
+    if (current === undefined || (current.verb !== Verb.SNAPSHOT && current.verb !== Verb.CHANGE)) {
       current = { verb: 'plain', fields: {}, statements: [] };
       messages.push(current);
     }
@@ -48,7 +54,5 @@ export function parseServerFrame(text: string): ParsedFrame {
 
 /** A non-negative integer field, or undefined. */
 export function intField(fields: MetaFields, key: string): number | undefined {
-  const text = fields[key];
-  if (text === undefined || !/^[0-9]{1,15}$/.test(text)) return undefined;
-  return Number(text);
+  return parseWireInteger(fields[key]);
 }

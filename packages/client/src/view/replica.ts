@@ -1,3 +1,4 @@
+import { SPLICE_STALE } from '@varstream/protocol';
 import {
   type Change,
   checkTextOp,
@@ -13,8 +14,8 @@ import {
   textEffect,
 } from '@varstream/varstream';
 import { changeBody } from '../changes/change-frame.js';
+import type { RejectionCode } from '../errors.js';
 import type { PendingChange } from '../pending/pending-change.js';
-import { SPLICE_STALE } from '../protocol/meta.js';
 import { rebasePending } from './text-rebase.js';
 
 /** What the server sent, as the replica consumes it (see `sync/server-frame.ts`). */
@@ -31,7 +32,7 @@ export type Incoming =
       readonly kind: 'reject';
       readonly id: string;
       /** The server's code; `SPLICE_STALE` changes are sent again (the document requeues them). */
-      readonly code?: string | undefined;
+      readonly code?: RejectionCode | undefined;
     };
 
 export interface ReceiveResult {

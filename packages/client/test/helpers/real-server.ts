@@ -1,13 +1,9 @@
+import { VarStreamServer, type VarStreamServerOptions } from '@varstream/server';
 import { WebSocket } from 'ws';
-import { VarStreamServer, type VarStreamServerOptions } from '../../../server/src/index.js';
 import type { ConnectOptions, VarStreamDocument } from '../../src/index.js';
 import { connect } from '../../src/index.js';
 
-/**
- * The real `@varstream/server` on 127.0.0.1, any free port. (Imported by
- * path: the server depends on this package, so this package cannot depend
- * on it.)
- */
+/** The real `@varstream/server` (a devDependency) on 127.0.0.1, any free port. */
 export async function startServer(options: VarStreamServerOptions = {}): Promise<VarStreamServer> {
   const server = new VarStreamServer({ host: '127.0.0.1', port: 0, logLevel: 'error', ...options });
   await server.listen();

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { VarStreamServer } from '@varstream/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapt, readmeSnippets, runModule } from '../../../../scripts/lib/readme-snippets.mjs';
-import type { VarStreamServer } from '../../../server/src/index.js';
 import { startServer } from '../helpers/real-server.js';
 
 // Every example of this README (and the client example of the repository's

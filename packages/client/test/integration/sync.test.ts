@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { VarStreamServer } from '@varstream/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { VarStreamServer } from '../../../server/src/index.js';
 import {
   MemoryStorage,
   type Rejection,

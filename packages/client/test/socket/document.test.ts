@@ -1,9 +1,9 @@
+import { parseMeta } from '@varstream/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connect } from '../../src/document/connect.js';
 import type { ConnectOptions, Rejection, Status, VarStreamDocument } from '../../src/index.js';
 import { ClientError, MemoryStorage } from '../../src/index.js';
-import { parseMeta } from '../../src/protocol/index.js';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
 import { waitFor } from '../helpers/wait.js';
 

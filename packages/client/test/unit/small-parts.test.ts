@@ -1,10 +1,9 @@
+import { CloseCode, isFatalClose, parseMeta, SectionReader } from '@varstream/protocol';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../src/connection/backoff.js';
 import { protocolUrl } from '../../src/connection/websocket.js';
 import { PendingStore } from '../../src/pending/pending-store.js';
 import { PresenceMap, presenceLine } from '../../src/presence/presence.js';
-import { CloseCode, isFatalClose, parseMeta } from '../../src/protocol/index.js';
-import { SectionReader } from '../../src/protocol/sections.js';
 import { loadState, storageKey } from '../../src/storage/persisted-state.js';
 import { MemoryStorage } from '../../src/storage/storage.js';
 import { interpretFrame } from '../../src/sync/interpret.js';

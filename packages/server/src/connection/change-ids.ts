@@ -1,4 +1,4 @@
-import { changeIdOf, parseMeta } from '@varstream/client/protocol';
+import { changeIdOf, parseMeta } from '@varstream/protocol';
 
 /** Ids answered when a whole frame is refused unread. */
 export const MAX_REFUSED_IDS = 1_000;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, EXT_SPLICE, PROTOCOL_VERSION } from '@varstream/client/protocol';
+import { CloseCode, EXT_SPLICE, PROTOCOL_VERSION } from '@varstream/protocol';
 import { PathContext } from '@varstream/varstream';
 import { type RawData, WebSocket } from 'ws';
 import {

@@ -2,9 +2,16 @@ import {
   changeIdOf,
   formatMeta,
   isMetaComment,
+  isRejectCode,
+  isWireInteger,
   type Meta,
+  PLAIN_CHANGE_LINE,
+  parseChangeId,
   parseMeta,
-} from '@varstream/client/protocol';
+  type RejectCode,
+  SEQ_CHANGE_LINE,
+  Verb,
+} from '@varstream/protocol';
 import {
   type Comment,
   type Entry,
@@ -14,10 +21,10 @@ import {
   Reader,
   type Segment,
   type Statement,
+  type VarStreamErrorCode,
 } from '@varstream/varstream';
 import type { ResolvedIdentity } from '../auth/identity.js';
 import { writeDenied } from '../auth/scope.js';
-import { parseChangeId } from '../document/change-id.js';
 import type { Document } from '../document/document.js';
 import type { Member } from '../document/member.js';
 import type { Transaction } from '../document/transaction.js';
@@ -50,7 +57,8 @@ export interface FrameHandlerContext {
 }
 
 interface Problem {
-  readonly code: string;
+  /** The protocol's (PROTOCOL.md 3.3) or the codec's. */
+  readonly code: RejectCode | VarStreamErrorCode;
   readonly message: string;
   readonly line: number | undefined;
   readonly column: number | undefined;
@@ -70,9 +78,6 @@ interface Section {
 }
 
 const MAX_MESSAGE = 200;
-/** The usual change lines, `#vs change id=<id>` or `s=<seq>` (with a splice's `base=`), with nothing to decode: read without `parseMeta`. */
-const PLAIN_CHANGE = /^vs change id=([A-Za-z0-9_-]{1,64}:[0-9]{1,15})(?: base=([0-9]{1,15}))?$/;
-const SEQ_CHANGE = /^vs change s=([0-9]{1,15})(?: base=([0-9]{1,15}))?$/;
 
 /**
  * Reads the frames of one connection and applies them to its document.
@@ -93,7 +98,7 @@ export class FrameHandler {
   /**
    * The sequence number of this connection's last accepted change with an
    * id of its hello's client: the next one's id is implied in compact section
-   * heads (see `@varstream/client/protocol` sections).
+   * heads (see `@varstream/protocol` sections).
    */
   #lastSeq: number | undefined;
 
@@ -166,13 +171,13 @@ export class FrameHandler {
 
   #meta(entry: Comment, section: Section | undefined): Section | undefined {
     if (!isMetaComment(entry.text)) return section;
-    const plain = PLAIN_CHANGE.exec(entry.text);
+    const plain = PLAIN_CHANGE_LINE.exec(entry.text);
     if (plain !== null) {
       this.#close(section);
       return this.#open(detach(plain[1]!), entry.line, plain[2]);
     }
     const client = this.#c.client;
-    const bySeq = client === undefined ? null : SEQ_CHANGE.exec(entry.text);
+    const bySeq = client === undefined ? null : SEQ_CHANGE_LINE.exec(entry.text);
     if (bySeq !== null) {
       this.#close(section);
       return this.#open(`${client}:${bySeq[1]}`, entry.line, bySeq[2]);
@@ -191,7 +196,7 @@ export class FrameHandler {
       return poisoned;
     }
     switch (meta.verb) {
-      case 'change': {
+      case Verb.CHANGE: {
         this.#close(section);
         const named = changeIdOf(meta.fields, client);
         if ('error' in named) {
@@ -210,11 +215,11 @@ export class FrameHandler {
           meta.fields.base,
         );
       }
-      case 'presence':
+      case Verb.PRESENCE:
         this.#presence(entry, meta);
         return section;
-      case 'ping':
-        this.#c.doc.reply(this.#c.member, formatMeta('pong', { t: meta.fields.t }));
+      case Verb.PING:
+        this.#c.doc.reply(this.#c.member, formatMeta(Verb.PONG, { t: meta.fields.t }));
         return section;
       default:
         return section; // hello after the start, unknown verbs: ignored
@@ -341,7 +346,7 @@ export class FrameHandler {
       metrics.duplicates.inc();
       doc.reply(
         member,
-        formatMeta('ack', { id: section.id, rev: section.duplicateOf, duplicate: 1 }),
+        formatMeta(Verb.ACK, { id: section.id, rev: section.duplicateOf, duplicate: 1 }),
       );
       return;
     }
@@ -356,7 +361,7 @@ export class FrameHandler {
       // Nothing but comments. With an id, the client still waits for an answer:
       // acknowledged at the current revision, without making one.
       if (section.id !== undefined) {
-        doc.reply(member, formatMeta('ack', { id: section.id, rev: doc.rev, empty: 1 }));
+        doc.reply(member, formatMeta(Verb.ACK, { id: section.id, rev: doc.rev, empty: 1 }));
       }
       return;
     }
@@ -411,7 +416,7 @@ export class FrameHandler {
   // --- answers ------------------------------------------------------------------
 
   /** A whole frame refused before reading it: every change id in it is rejected. */
-  #refuse(data: Buffer, code: string, message: string): void {
+  #refuse(data: Buffer, code: RejectCode, message: string): void {
     const ids = changeIdsOf(data.toString('utf8'), this.#c.client);
     const problem: Problem = { code, message, line: 1, column: 1 };
     if (!this.#c.bucket.take()) {
@@ -435,7 +440,7 @@ export class FrameHandler {
     }
     this.#c.doc.reply(
       this.#c.member,
-      formatMeta('reject', {
+      formatMeta(Verb.REJECT, {
         id,
         code: problem.code,
         line: problem.line,
@@ -448,7 +453,7 @@ export class FrameHandler {
   #error(problem: Problem): void {
     this.#c.doc.reply(
       this.#c.member,
-      formatMeta('error', {
+      formatMeta(Verb.ERROR, {
         code: problem.code,
         line: problem.line,
         column: problem.column,
@@ -460,7 +465,7 @@ export class FrameHandler {
 
 /** A `base=` field: decimal digits (1 to 15); null when malformed. */
 function parseBase(text: string): number | null {
-  return /^[0-9]{1,15}$/.test(text) ? Number(text) : null;
+  return isWireInteger(text) ? Number(text) : null;
 }
 
 function clip(message: string): string {
@@ -471,7 +476,7 @@ function problemOf(err: unknown, line: number | undefined): Problem {
   if (isVarStreamError(err)) {
     return { code: err.code, message: err.reason, line: err.line ?? line, column: err.column };
   }
-  if (err instanceof ServerError) {
+  if (err instanceof ServerError && isRejectCode(err.code)) {
     return { code: err.code, message: err.message, line: err.line ?? line, column: err.column };
   }
   throw err;

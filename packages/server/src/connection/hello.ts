@@ -1,10 +1,12 @@
 import {
   CloseCode,
   type CloseCodeValue,
+  isClientId,
+  isWireInteger,
   PROTOCOL_VERSIONS,
   parseMeta,
-} from '@varstream/client/protocol';
-import { isClientId } from '../document/change-id.js';
+  Verb,
+} from '@varstream/protocol';
 import { isEpoch } from '../document/epoch.js';
 
 export interface Hello {
@@ -36,7 +38,7 @@ export function parseHello(text: string): HelloResult {
       : text;
   if (/[\r\n]/.test(line)) return bad('The hello frame must be one #vs hello line');
   const meta = parseMeta(line);
-  if (meta === undefined || meta.verb !== 'hello') return bad('Expected #vs hello');
+  if (meta === undefined || meta.verb !== Verb.HELLO) return bad('Expected #vs hello');
   const { v, client, rev, token, epoch, ext } = meta.fields;
   const version = PROTOCOL_VERSIONS.find((known) => v === String(known));
   if (version === undefined) {
@@ -47,7 +49,7 @@ export function parseHello(text: string): HelloResult {
     };
   }
   if (client === undefined || !isClientId(client)) return bad('Bad or missing client id');
-  if (rev !== undefined && !/^[0-9]{1,15}$/.test(rev)) return bad('Bad rev');
+  if (rev !== undefined && !isWireInteger(rev)) return bad('Bad rev');
   if (epoch !== undefined && !isEpoch(epoch)) return bad('Bad epoch');
   return {
     ok: true,

@@ -1,4 +1,4 @@
-import { parseChangeId } from './change-id.js';
+import { parseChangeId } from '@varstream/protocol';
 
 interface ClientRecord {
   /** seq -> revision that applied it, oldest first. */

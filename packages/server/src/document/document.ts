@@ -1,4 +1,4 @@
-import { CloseCode, formatMeta } from '@varstream/client/protocol';
+import { CloseCode, formatMeta, Verb } from '@varstream/protocol';
 import { type PathContext, StatementWriter, stringify, Tree } from '@varstream/varstream';
 import { ServerError } from '../errors.js';
 import { MeasureBudget } from '../limits/measure-budget.js';
@@ -242,7 +242,7 @@ export class Document {
     const cached = this.#snapshotFrame;
     if (cached !== undefined && cached.rev === this.#rev) return cached.data;
     const data = Buffer.from(
-      `${formatMeta('snapshot', { rev: this.#rev })}\n${this.snapshotText()}`,
+      `${formatMeta(Verb.SNAPSHOT, { rev: this.#rev })}\n${this.snapshotText()}`,
       'utf8',
     );
     this.#snapshotFrame = { rev: this.#rev, data };
@@ -267,7 +267,7 @@ export class Document {
     // The welcome is sent as one message in fragments: the snapshot part is
     // shared by every client welcomed at this revision, not copied per client.
     const parts: (Buffer | string)[] = [];
-    let text = `${formatMeta('welcome', {
+    let text = `${formatMeta(Verb.WELCOME, {
       v: options.version,
       doc: this.name,
       conn: member.id,
@@ -276,7 +276,7 @@ export class Document {
       ...options.fields,
     })}\n`;
     if (replay !== undefined) {
-      text += `${formatMeta('replay', { from: options.resumeRev })}\n`;
+      text += `${formatMeta(Verb.REPLAY, { from: options.resumeRev })}\n`;
       for (const revision of replay) {
         text += member.splices ? (revision.spliceText ?? revision.text) : revision.text;
       }
@@ -312,7 +312,7 @@ export class Document {
     this.#presence.remove(member);
     if (!known || this.#status !== 'open') return;
     this.#pending.push({
-      text: `${formatMeta('leave', { conn: member.id })}\n`,
+      text: `${formatMeta(Verb.LEAVE, { conn: member.id })}\n`,
       rev: 0,
       author: member,
       skipAuthor: true,
@@ -390,7 +390,7 @@ export class Document {
   /**
    * Makes the change a revision: it gets the next number, enters the resume
    * log and the next flush. `live.id` is the `id` field of its compact section
-   * head (undefined: implied or none; see `@varstream/client/protocol`
+   * head (undefined: implied or none; see `@varstream/protocol`
    * sections); the full head, for the journal and replays, has `id`. Throws
    * (and rolls back) `DOC_TOO_LARGE` when the document would exceed
    * `maxDocumentBytes`, `TREE_TOO_DEEP` when `&=` would make it deeper than

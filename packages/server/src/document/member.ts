@@ -10,7 +10,7 @@ export interface Member {
   readonly splices: boolean;
   /**
    * Sent change sections in their compact form (protocol version 2, and
-   * plain clients: see `@varstream/client/protocol` sections), else in full.
+   * plain clients: see `@varstream/protocol` sections), else in full.
    */
   readonly compact: boolean;
   /** Sends one frame. A Buffer may be shared with other members: never modify it. */

@@ -1,4 +1,4 @@
-import { formatMeta } from '@varstream/client/protocol';
+import { formatMeta, Verb } from '@varstream/protocol';
 import type { Member } from './member.js';
 import type { OutItem } from './outbox.js';
 
@@ -16,7 +16,7 @@ export class PresenceBoard {
    * queue for the flush, or undefined when one is queued already (updated).
    */
   set(member: Member, fields: Record<string, string>): OutItem | undefined {
-    const text = `${formatMeta('presence', { conn: member.id, ...fields })}\n`;
+    const text = `${formatMeta(Verb.PRESENCE, { conn: member.id, ...fields })}\n`;
     if (Object.keys(fields).length === 0) this.#lines.delete(member);
     else this.#lines.set(member, text);
     const pending = this.#pending.get(member);

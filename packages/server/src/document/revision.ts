@@ -1,6 +1,6 @@
-import { formatMeta, sectionHead } from '@varstream/client/protocol';
+import { formatMeta, sectionHead, Verb } from '@varstream/protocol';
 
-/** A change section's compact heads (see `@varstream/client/protocol` sections), line breaks included. */
+/** A change section's compact heads (see `@varstream/protocol` sections), line breaks included. */
 export interface LiveHeads {
   /** With `rev`: a section that does not follow the revision the client holds (never in a live stream). */
   readonly first: string;
@@ -45,7 +45,7 @@ export function makeRevision(
   spliceBody?: string,
   live: { readonly id: string | undefined } = { id },
 ): Revision {
-  const head = `${formatMeta('change', { rev, conn, id })}\n`;
+  const head = `${formatMeta(Verb.CHANGE, { rev, conn, id })}\n`;
   const heads = {
     first: `${sectionHead(rev, conn, live.id)}\n`,
     next: `${sectionHead(undefined, conn, live.id)}\n`,

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { formatMeta, parseMeta } from '@varstream/client/protocol';
+import { formatMeta, parseMeta, parseWireInteger, Verb } from '@varstream/protocol';
 
 /**
  * A journal record is a change section with two more fields: `len`, the
@@ -27,14 +27,14 @@ export interface StoredRecord extends JournalRecord {
 /** One record as text (header line and body). */
 export function encodeRecord(record: JournalRecord): string {
   const len = Buffer.byteLength(record.body, 'utf8');
-  const head = formatMeta('change', { rev: record.rev, conn: record.conn, id: record.id, len });
+  const head = formatMeta(Verb.CHANGE, { rev: record.rev, conn: record.conn, id: record.id, len });
   const crc = crc32(record.body, crc32(head));
   return `${head} crc=${hex(crc)}\n${record.body}`;
 }
 
 /** The first line of a journal file: which document and which history (epoch) it belongs to. */
 export function encodeJournalHeader(doc: string, epoch: string): string {
-  const head = formatMeta('journal', { v: 1, doc, epoch });
+  const head = formatMeta(Verb.JOURNAL, { v: 1, doc, epoch });
   return `${head} crc=${hex(crc32(head))}\n`;
 }
 
@@ -91,7 +91,7 @@ export function decodeJournal(data: Buffer): DecodedJournal {
     const crcText = meta?.fields.crc;
     if (
       meta === undefined ||
-      meta.verb !== 'change' ||
+      meta.verb !== Verb.CHANGE ||
       rev === undefined ||
       len === undefined ||
       crcText === undefined ||
@@ -125,6 +125,5 @@ export function decodeJournal(data: Buffer): DecodedJournal {
 }
 
 function intField(text: string | undefined): number | undefined {
-  if (text === undefined || !/^[0-9]{1,15}$/.test(text)) return undefined;
-  return Number(text);
+  return parseWireInteger(text);
 }

@@ -1,4 +1,4 @@
-import { CloseCode } from '@varstream/client/protocol';
+import { CloseCode } from '@varstream/protocol';
 
 /** The codes of RFC 6455 section 7.4.1 (1004 is reserved and never sent). */
 const STANDARD = [

@@ -1,4 +1,4 @@
-import { CloseCode } from '@varstream/client/protocol';
+import { CloseCode } from '@varstream/protocol';
 import { PathContext, Reader, type Statement, Tree } from '@varstream/varstream';
 import { type ResolvedIdentity, resolveIdentity } from '../auth/identity.js';
 import { FrameHandler } from '../connection/frame-handler.js';

@@ -1,4 +1,4 @@
-import { formatMeta } from '@varstream/client/protocol';
+import { formatMeta, type RejectCode, Verb } from '@varstream/protocol';
 import { changeIdsOf, rateLimitedUnits } from '../connection/change-ids.js';
 import type { Attachment, FrameSink } from '../connection/frame-sink.js';
 import { countLines } from '../limits/count-lines.js';
@@ -69,16 +69,16 @@ export class RedisFrameSink implements FrameSink {
     this.#replica.removeLocal(this.#a.member);
   }
 
-  #refuse(text: string, code: string, message: string): void {
+  #refuse(text: string, code: RejectCode, message: string): void {
     const { doc } = this.#replica;
     const member = this.#a.member;
     const ids = changeIdsOf(text, this.#a.client);
     if (ids.length === 0) {
-      doc.reply(member, formatMeta('error', { code, line: 1, column: 1, message }));
+      doc.reply(member, formatMeta(Verb.ERROR, { code, line: 1, column: 1, message }));
       return;
     }
     for (const id of ids) {
-      doc.reply(member, formatMeta('reject', { id, code, line: 1, column: 1, message }));
+      doc.reply(member, formatMeta(Verb.REJECT, { id, code, line: 1, column: 1, message }));
     }
   }
 }

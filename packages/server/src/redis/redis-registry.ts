@@ -1,4 +1,4 @@
-import { CloseCode } from '@varstream/client/protocol';
+import { CloseCode } from '@varstream/protocol';
 import { PathContext } from '@varstream/varstream';
 import type { Attachment, FrameSink, SharedLog } from '../connection/frame-sink.js';
 import { Document, type DocumentConfig } from '../document/document.js';

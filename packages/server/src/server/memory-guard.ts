@@ -1,4 +1,4 @@
-import { CloseCode } from '@varstream/client/protocol';
+import { CloseCode } from '@varstream/protocol';
 import type { MemoryBudget } from '../limits/memory-budget.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';

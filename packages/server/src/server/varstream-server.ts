@@ -9,7 +9,7 @@ import {
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CloseCode } from '@varstream/client/protocol';
+import { CloseCode } from '@varstream/protocol';
 import { formatStatement, PathContext, Reader, type Statement } from '@varstream/varstream';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { originAllowed } from '../auth/origin.js';

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { formatMeta, parseMeta } from '@varstream/client/protocol';
+import { formatMeta, isWireInteger, parseMeta, Verb } from '@varstream/protocol';
 import type { AppliedId } from '../document/dedup.js';
 import { ServerError } from '../errors.js';
 
@@ -27,11 +27,11 @@ export interface SnapshotContent {
 
 export function encodeSnapshot(content: SnapshotContent): Buffer {
   let body = '';
-  for (const { id, rev } of content.applied) body += `${formatMeta('applied', { id, rev })}\n`;
+  for (const { id, rev } of content.applied) body += `${formatMeta(Verb.APPLIED, { id, rev })}\n`;
   body += content.text;
   if (body.length > 0 && !body.endsWith('\n')) body += '\n';
   const len = Buffer.byteLength(body, 'utf8');
-  const head = formatMeta('snapshot', {
+  const head = formatMeta(Verb.SNAPSHOT, {
     v: 1,
     doc: content.doc,
     epoch: content.epoch,
@@ -58,10 +58,10 @@ export function decodeSnapshot(data: Buffer, path: string): DecodedSnapshot {
   const line = data.toString('utf8', 0, eol);
   const meta = parseMeta(line);
   const cut = line.lastIndexOf(' crc=');
-  if (meta === undefined || meta.verb !== 'snapshot' || cut === -1) throw corrupt('bad header');
+  if (meta === undefined || meta.verb !== Verb.SNAPSHOT || cut === -1) throw corrupt('bad header');
   const { rev, len, crc } = meta.fields;
-  if (rev === undefined || !/^[0-9]{1,15}$/.test(rev)) throw corrupt('bad rev');
-  if (len === undefined || !/^[0-9]{1,15}$/.test(len)) throw corrupt('bad len');
+  if (!isWireInteger(rev)) throw corrupt('bad rev');
+  if (!isWireInteger(len)) throw corrupt('bad len');
   if (crc === undefined || !/^[0-9a-f]{8}$/.test(crc)) throw corrupt('bad crc');
   const body = data.subarray(eol + 1);
   if (body.length !== Number(len)) throw corrupt(`expected ${len} bytes, found ${body.length}`);

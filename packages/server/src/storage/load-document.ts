@@ -1,5 +1,5 @@
 import { copyFile, readFile, rename, truncate } from 'node:fs/promises';
-import { parseMeta } from '@varstream/client/protocol';
+import { parseMeta, parseWireInteger, Verb } from '@varstream/protocol';
 import { defaults, isVarStreamError, type Limits, Tree } from '@varstream/varstream';
 import type { AppliedId } from '../document/dedup.js';
 import { makeRevision, type Revision } from '../document/revision.js';
@@ -93,11 +93,10 @@ export async function loadDocument(
   const applied: AppliedId[] = [];
   const onMeta = (text: string) => {
     const meta = parseMeta(text);
-    if (meta?.verb !== 'applied') return;
-    const { id, rev: at } = meta.fields;
-    if (id !== undefined && at !== undefined && /^[0-9]{1,15}$/.test(at)) {
-      applied.push({ id, rev: Number(at) });
-    }
+    if (meta?.verb !== Verb.APPLIED) return;
+    const { id } = meta.fields;
+    const at = parseWireInteger(meta.fields.rev);
+    if (id !== undefined && at !== undefined) applied.push({ id, rev: at });
   };
 
   const snapshotData = await readIfExists(files.snapshot);

@@ -5,7 +5,7 @@ import {
   PROTOCOL_VERSION,
   parseMeta,
   SectionReader,
-} from '@varstream/client/protocol';
+} from '@varstream/protocol';
 import { PathContext, Reader, Tree } from '@varstream/varstream';
 import WebSocket from 'ws';
 import { until } from './wait.js';

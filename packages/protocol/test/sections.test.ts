@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMeta } from '../../src/protocol/meta.js';
-import { changeHead, changeIdOf, SectionReader, sectionHead } from '../../src/protocol/sections.js';
+import { parseMeta } from '../src/meta.js';
+import { changeHead, changeIdOf, SectionReader, sectionHead } from '../src/sections.js';
 
 /** Reads frames of `#vs` lines with one SectionReader, as a client does. */
 function follow(reader: SectionReader, frames: readonly string[]) {

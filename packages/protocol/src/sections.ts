@@ -19,10 +19,23 @@
  *   change, after a rejection, a duplicate or an id of another client).
  * The full form (`rev` and `id` on every section) stays valid everywhere.
  */
+import { CHANGE_ID_SOURCE, parseChangeId } from './change-id.js';
 import { formatMeta, type MetaFields } from './meta.js';
+import { Verb } from './verbs.js';
+import { isWireInteger, parseWireInteger, WIRE_INTEGER_SOURCE } from './wire-integer.js';
 
-const SEQ = /^[0-9]{1,15}$/;
-const OWN_ID = /^(.+):([0-9]{1,15})$/;
+/**
+ * The usual client change lines with nothing to decode, `#vs change id=<id>`
+ * (group 1: the id) and `#vs change s=<seq>` (group 1: the sequence number),
+ * each with an optional `base=<rev>` (group 2), as comment texts (after the
+ * `#`): a server reads them without `parseMeta`.
+ */
+export const PLAIN_CHANGE_LINE = new RegExp(
+  `^vs ${Verb.CHANGE} id=(${CHANGE_ID_SOURCE})(?: base=(${WIRE_INTEGER_SOURCE}))?$`,
+);
+export const SEQ_CHANGE_LINE = new RegExp(
+  `^vs ${Verb.CHANGE} s=(${WIRE_INTEGER_SOURCE})(?: base=(${WIRE_INTEGER_SOURCE}))?$`,
+);
 
 /** A section head line (no line break). Fields left undefined are left out. */
 export function sectionHead(
@@ -30,7 +43,7 @@ export function sectionHead(
   conn: string | undefined,
   id: string | undefined,
 ): string {
-  return formatMeta('change', { rev, conn, id });
+  return formatMeta(Verb.CHANGE, { rev, conn, id });
 }
 
 /**
@@ -39,10 +52,10 @@ export function sectionHead(
  */
 export function changeHead(id: string, client: string, base?: number): string {
   const prefix = `${client}:`;
-  if (id.startsWith(prefix) && SEQ.test(id.slice(prefix.length))) {
-    return formatMeta('change', { s: id.slice(prefix.length), base });
+  if (id.startsWith(prefix) && isWireInteger(id.slice(prefix.length))) {
+    return formatMeta(Verb.CHANGE, { s: id.slice(prefix.length), base });
   }
-  return formatMeta('change', { id, base });
+  return formatMeta(Verb.CHANGE, { id, base });
 }
 
 /** The id a client's `#vs change` line names: `id`, or `s` with the hello's client. */
@@ -54,7 +67,7 @@ export function changeIdOf(
   if (s === undefined) return { id };
   if (id !== undefined) return { error: 'A change line has either id= or s=, not both' };
   if (client === undefined) return { error: 's= needs the client named by a #vs hello' };
-  if (!SEQ.test(s)) return { error: 's= is a sequence number (1 to 15 digits)' };
+  if (!isWireInteger(s)) return { error: 's= is a sequence number (1 to 15 digits)' };
   return { id: `${client}:${s}` };
 }
 
@@ -98,7 +111,7 @@ export class SectionReader {
   section(fields: MetaFields): SectionInfo | undefined {
     const { rev: revText, conn, id } = fields;
     let rev: number | undefined;
-    if (revText !== undefined) rev = SEQ.test(revText) ? Number(revText) : undefined;
+    if (revText !== undefined) rev = parseWireInteger(revText);
     else if (this.#rev !== undefined) rev = this.#rev + 1;
     this.#rev = rev;
     if (rev === undefined) return undefined;
@@ -110,8 +123,8 @@ export class SectionReader {
     } else if (full === '') {
       return { rev, conn, id: undefined };
     }
-    const parts = full === undefined ? null : OWN_ID.exec(full);
-    this.#ownSeq = parts !== null && parts[1] === this.#client ? Number(parts[2]) : this.#ownSeq;
+    const parsed = full === undefined ? undefined : parseChangeId(full);
+    if (parsed !== undefined && parsed.client === this.#client) this.#ownSeq = parsed.seq;
     return { rev, conn, id: full };
   }
 }

@@ -1,23 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+// A redis-server of a test's own (server and client suites share it): on
+// 127.0.0.1 and a free port, its data in a temporary directory.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { until } from './wait.js';
 
-/** A redis-server of the test's own, on 127.0.0.1 and a free port, with its data in a temp dir. */
-export interface TestRedis {
-  readonly url: string;
-  readonly port: number;
-  /** Stops it (SIGKILL with `crash`), keeps its data directory. */
-  stop(crash?: boolean): Promise<void>;
-  /** Starts it again on the same port and data (the append-only file). */
-  restart(): Promise<void>;
-  /** Stops it and removes its data. */
-  remove(): Promise<void>;
+/** Resolves once `condition()` holds (checked every 5 ms); rejects after `timeoutMs`. */
+async function until(condition, label, timeoutMs) {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
-async function freePort(): Promise<number> {
+async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -29,7 +27,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+async function launch(port, dir) {
   const child = spawn(
     'redis-server',
     [
@@ -49,10 +47,10 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
     out += chunk;
   });
-  child.stderr!.resume();
+  child.stderr.resume();
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -66,10 +64,11 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   return child;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** Starts one; see test-redis.d.mts. */
+export async function startRedis() {
   const dir = await mkdtemp(join(tmpdir(), 'varstream-redis-'));
   const port = await freePort();
-  let child: ChildProcess | undefined = await launch(port, dir);
+  let child = await launch(port, dir);
   const stop = async (crash = false) => {
     const running = child;
     child = undefined;

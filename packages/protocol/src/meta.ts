@@ -2,34 +2,23 @@
  * Meta lines: protocol metadata in VarStream comments, `#vs <verb> k=v ...`.
  * See PROTOCOL.md section 3.
  */
+import type { Verb } from './verbs.js';
 
 export const META_PREFIX = '#vs ';
-/** The protocol version this module speaks (see PROTOCOL.md 2.2). */
-export const PROTOCOL_VERSION = 2;
-/** Every version a server of this module accepts in a hello: 1 (full section heads) and 2 (compact). */
-export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
-
-/**
- * The text-splice extension (PROTOCOL.md 3.6): a client lists it in its
- * hello (`ext=splice`) to send and receive `~=` statements; the welcome says
- * `ext=splice` when the server speaks it.
- */
-export const EXT_SPLICE = 'splice';
-
-/** The rejection code of a splice based on a revision older than the server's text history: send it again. */
-export const SPLICE_STALE = 'SPLICE_STALE';
-
 export type MetaFields = Record<string, string>;
 
 export interface Meta {
+  /** The verb as read: one of `Verb` for lines of this protocol, any other word from a newer peer. */
   verb: string;
   fields: MetaFields;
 }
 
 const KEY = /^[a-z][a-z0-9_]*$/;
 const VERB = /^[a-z][a-z0-9_-]*$/;
-// Bytes kept as they are in values; everything else is %XX.
-const UNSAFE = /[^A-Za-z0-9\-_.~:,/@+*!^"]/g;
+// Bytes kept as they are in values; everything else is %XX of its UTF-8 bytes,
+// one whole code point at a time (the `u` flag: a character outside the BMP is
+// one match, not two halves of a surrogate pair).
+const UNSAFE = /[^A-Za-z0-9\-_.~:,/@+*!^"]/gu;
 
 function encodeValue(value: string): string {
   if (!UNSAFE.test(value)) return value;
@@ -44,7 +33,7 @@ function encodeValue(value: string): string {
 
 /** Writes a meta line, without its line break. Fields with undefined values are left out. */
 export function formatMeta(
-  verb: string,
+  verb: Verb,
   fields: Record<string, string | number | boolean | undefined> = {},
 ): string {
   if (!VERB.test(verb)) throw new TypeError(`Invalid meta verb: ${verb}`);

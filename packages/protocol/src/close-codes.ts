@@ -1,6 +1,6 @@
 /**
  * WebSocket close codes of the varstream protocol, shared by server and
- * client. See PROTOCOL.md section 4.
+ * client: the one table of PROTOCOL.md section 4.
  */
 export const CloseCode = {
   NORMAL: 1000,
@@ -8,6 +8,8 @@ export const CloseCode = {
   INVALID_DATA: 1007,
   MESSAGE_TOO_BIG: 1009,
   UNAVAILABLE: 1013,
+  /** Sent by a client that drops a connection it judged dead or out of sync, before it reconnects. */
+  CLIENT_RESTART: 4000,
   BAD_REQUEST: 4400,
   UNAUTHORIZED: 4401,
   FORBIDDEN_ORIGIN: 4403,

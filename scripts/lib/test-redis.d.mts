@@ -1,0 +1,12 @@
+/** A redis-server of the test's own, on 127.0.0.1 and a free port, with its data in a temp dir. */
+export interface TestRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Stops it (SIGKILL with `crash`), keeps its data directory. */
+  stop(crash?: boolean): Promise<void>;
+  /** Starts it again on the same port and data (the append-only file). */
+  restart(): Promise<void>;
+  /** Stops it and removes its data. */
+  remove(): Promise<void>;
+}
+export function startRedis(): Promise<TestRedis>;
