@@ -9,8 +9,8 @@ export const CLIENT_ID_SOURCE = '[A-Za-z0-9_-]{1,64}';
 /** `<client>:<seq>` as a pattern source, without anchors or groups. */
 export const CHANGE_ID_SOURCE = `${CLIENT_ID_SOURCE}:${WIRE_INTEGER_SOURCE}`;
 
-const CLIENT_ID = new RegExp(`^${CLIENT_ID_SOURCE}$`);
-const CHANGE_ID = new RegExp(`^(${CLIENT_ID_SOURCE}):(${WIRE_INTEGER_SOURCE})$`);
+const CLIENT_ID = /* @__PURE__ */ new RegExp(`^${CLIENT_ID_SOURCE}$`);
+const CHANGE_ID = /* @__PURE__ */ new RegExp(`^(${CLIENT_ID_SOURCE}):(${WIRE_INTEGER_SOURCE})$`);
 
 export interface ChangeId {
   readonly client: string;

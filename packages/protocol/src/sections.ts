@@ -30,10 +30,10 @@ import { isWireInteger, parseWireInteger, WIRE_INTEGER_SOURCE } from './wire-int
  * each with an optional `base=<rev>` (group 2), as comment texts (after the
  * `#`): a server reads them without `parseMeta`.
  */
-export const PLAIN_CHANGE_LINE = new RegExp(
+export const PLAIN_CHANGE_LINE = /* @__PURE__ */ new RegExp(
   `^vs ${Verb.CHANGE} id=(${CHANGE_ID_SOURCE})(?: base=(${WIRE_INTEGER_SOURCE}))?$`,
 );
-export const SEQ_CHANGE_LINE = new RegExp(
+export const SEQ_CHANGE_LINE = /* @__PURE__ */ new RegExp(
   `^vs ${Verb.CHANGE} s=(${WIRE_INTEGER_SOURCE})(?: base=(${WIRE_INTEGER_SOURCE}))?$`,
 );
 

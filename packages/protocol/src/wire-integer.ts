@@ -5,7 +5,7 @@
  */
 export const WIRE_INTEGER_SOURCE = '[0-9]{1,15}';
 
-const WIRE_INTEGER = new RegExp(`^${WIRE_INTEGER_SOURCE}$`);
+const WIRE_INTEGER = /* @__PURE__ */ new RegExp(`^${WIRE_INTEGER_SOURCE}$`);
 
 /** True when `text` is a number field (1 to 15 decimal digits). */
 export function isWireInteger(text: string | undefined): text is string {
