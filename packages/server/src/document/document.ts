@@ -5,6 +5,7 @@ import { MeasureBudget } from '../limits/measure-budget.js';
 import { treeDepth } from '../limits/tree-depth.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
+import { codecLimits } from '../options/codec-limits.js';
 import type { ServerLimits } from '../options/defaults.js';
 import type { SnapshotContent } from '../snapshot/snapshot-file.js';
 import type { DocumentStore } from '../storage/document-store.js';
@@ -169,14 +170,7 @@ export class Document {
     const { limits } = config;
     this.tree = new Tree(state.root, {
       boundedRollback: true,
-      limits: {
-        maxNodes: Number.POSITIVE_INFINITY,
-        maxPathDepth: limits.maxPathDepth,
-        maxArrayIndex: limits.maxArrayIndex,
-        maxArrayGap: limits.maxArrayGap,
-        maxStatementLength: limits.maxFrameBytes,
-        maxStringLength: limits.maxStringLength,
-      },
+      limits: codecLimits(limits),
     });
     this.#rev = state.rev;
     this.#durableRev = state.rev;

@@ -1,8 +1,9 @@
-import { type Path, PathContext, parsePath, Reader, type Statement } from '@varstream/varstream';
+import { type Path, parsePath, type Statement } from '@varstream/varstream';
 import { DEFAULT_DOC } from '../document/doc-name.js';
 import type { SeedState } from '../document/registry.js';
 import { ServerError } from '../errors.js';
 import type { InitialState } from '../options/options.js';
+import { readStatements } from '../reading/statement-reader.js';
 
 /**
  * Reads an initial state (VarStream text, strictly) into statements placed
@@ -19,31 +20,22 @@ export function seedFromText(init: InitialState): SeedState {
     });
   }
   const text = init.text.charCodeAt(0) === 0xfeff ? init.text.slice(1) : init.text;
-  const reader = new Reader({
-    strict: true,
-    context: new PathContext(),
-    limits: { maxNodes: Number.POSITIVE_INFINITY },
-  });
-  const statements: Statement[] = [];
+  let read: Statement[];
   try {
-    reader.end(text);
-    for (let entry = reader.read(); entry !== null; entry = reader.read()) {
-      if (entry.op === '#') continue;
-      statements.push(
-        prefix.length === 0
-          ? entry
-          : {
-              ...entry,
-              path: [...prefix, ...entry.path],
-              ref: entry.ref === undefined ? undefined : [...prefix, ...entry.ref],
-            },
-      );
-    }
+    read = readStatements(text, { maxNodes: Number.POSITIVE_INFINITY });
   } catch (err) {
     throw new ServerError('INIT_FAILED', `Initial state: ${(err as Error).message}`, {
       cause: err,
       line: (err as { line?: number }).line,
     });
   }
+  const statements =
+    prefix.length === 0
+      ? read
+      : read.map((entry) => ({
+          ...entry,
+          path: [...prefix, ...entry.path],
+          ref: entry.ref === undefined ? undefined : [...prefix, ...entry.ref],
+        }));
   return { doc: init.doc ?? DEFAULT_DOC, statements };
 }

@@ -1,5 +1,5 @@
 import { CloseCode } from '@varstream/protocol';
-import { PathContext, Reader, type Statement, Tree } from '@varstream/varstream';
+import { PathContext, Tree } from '@varstream/varstream';
 import { type ResolvedIdentity, resolveIdentity } from '../auth/identity.js';
 import { FrameHandler } from '../connection/frame-handler.js';
 import { Document, type DocumentConfig } from '../document/document.js';
@@ -10,6 +10,7 @@ import { TokenBucket } from '../limits/token-bucket.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
+import { readStatements } from '../reading/statement-reader.js';
 import { applyText } from '../storage/apply-text.js';
 import { loadLimits } from '../storage/load-document.js';
 import { decodeEntry, encodeEntry, type LogEntry, nodeOfConn } from './log-entry.js';
@@ -262,7 +263,8 @@ export class DocumentReplica {
     const pending = this.#writes.get(token);
     this.#writes.delete(token);
     try {
-      const statements = parseStatements(text, this.#deps.limits);
+      // Written by a node (statements it read, or `writeStatements`'): read back as its own files are.
+      const statements = readStatements(text, loadLimits(this.#deps.limits));
       const { revision, errors } = writeStatements(this.doc, statements, new PathContext(), {
         atomic,
         unsafeKeys: this.#deps.unsafeKeys,
@@ -510,22 +512,4 @@ export class DocumentReplica {
     this.#revWaiters = [];
     await this.doc.close();
   }
-}
-
-function parseStatements(text: string, limits: Readonly<ServerLimits>): Statement[] {
-  const statements: Statement[] = [];
-  const reader = new Reader({
-    strict: true,
-    context: new PathContext(),
-    limits: {
-      maxPathDepth: limits.maxPathDepth,
-      maxArrayIndex: limits.maxArrayIndex,
-      maxArrayGap: limits.maxArrayGap,
-    },
-  });
-  reader.end(text);
-  for (let entry = reader.read(); entry !== null; entry = reader.read()) {
-    if (entry.op !== '#') statements.push(entry);
-  }
-  return statements;
 }

@@ -10,7 +10,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@varstream/protocol';
-import { formatStatement, PathContext, Reader, type Statement } from '@varstream/varstream';
+import { formatStatement, PathContext, type Statement } from '@varstream/varstream';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { originAllowed } from '../auth/origin.js';
 import { Connection, type ConnectionDeps } from '../connection/connection.js';
@@ -26,12 +26,14 @@ import { MemoryBudget } from '../limits/memory-budget.js';
 import type { Logger } from '../log/logger.js';
 import { closeCodeLabel } from '../metrics/close-code-label.js';
 import { ServerMetrics } from '../metrics/metrics.js';
+import { codecLimits } from '../options/codec-limits.js';
 import type { ServerLimits } from '../options/defaults.js';
 import {
   type ResolvedOptions,
   resolveOptions,
   type VarStreamServerOptions,
 } from '../options/options.js';
+import { readStatements } from '../reading/statement-reader.js';
 import { RedisRegistry } from '../redis/redis-registry.js';
 import { createStaticHandler, type RequestHandler } from '../static/static-handler.js';
 import { MemoryGuard } from './memory-guard.js';
@@ -301,21 +303,7 @@ export class VarStreamServer {
    * it is durable and sent. Throws the first error (nothing applied).
    */
   async write(docName: string, text: string): Promise<number | undefined> {
-    const statements: Statement[] = [];
-    const context = new PathContext();
-    const reader = new Reader({
-      strict: true,
-      context,
-      limits: {
-        maxPathDepth: this.limits.maxPathDepth,
-        maxArrayIndex: this.limits.maxArrayIndex,
-        maxArrayGap: this.limits.maxArrayGap,
-      },
-    });
-    reader.end(text);
-    for (let entry = reader.read(); entry !== null; entry = reader.read()) {
-      if (entry.op !== '#') statements.push(entry);
-    }
+    const statements = readStatements(text, codecLimits(this.limits));
     const result = await this.writeStatements(docName, statements, { context: new PathContext() });
     return result.rev;
   }

@@ -1,5 +1,7 @@
-import { PathContext, Reader, type Statement } from '@varstream/varstream';
+import { PathContext, type Statement } from '@varstream/varstream';
 import type { Logger } from '../log/logger.js';
+import { codecLimits } from '../options/codec-limits.js';
+import { StatementReader } from '../reading/statement-reader.js';
 import type { VarStreamServer } from '../server/varstream-server.js';
 
 export interface StdioBridgeOptions {
@@ -26,20 +28,23 @@ export function startStdioBridge(server: VarStreamServer, options: StdioBridgeOp
     if (event.doc === doc) output.write(event.text);
   });
   const context = new PathContext();
-  const reader = new Reader({
-    context,
-    limits: {
-      maxPathDepth: server.limits.maxPathDepth,
-      maxArrayIndex: server.limits.maxArrayIndex,
-      maxArrayGap: server.limits.maxArrayGap,
+  let statements: Statement[] = [];
+  const reader = new StatementReader(
+    codecLimits(server.limits),
+    {
+      statement: (statement) => statements.push(statement),
+      error: (error) => {
+        logger.warn('stdin: statement skipped', { error });
+        return true;
+      },
     },
-    onError: (error) => logger.warn('stdin: statement skipped', { error }),
-  });
+    context,
+  );
   // Writes run one after the other, so that revisions keep the input's order.
   let queue: Promise<unknown> = Promise.resolve();
-  const apply = (statements: Statement[]) => {
+  const apply = (batch: Statement[]) => {
     queue = queue
-      .then(() => server.writeStatements(doc, statements, { context, atomic: false }))
+      .then(() => server.writeStatements(doc, batch, { context, atomic: false }))
       .then(
         ({ errors }) => {
           for (const error of errors) logger.warn('stdin: statement skipped', { error });
@@ -47,21 +52,19 @@ export function startStdioBridge(server: VarStreamServer, options: StdioBridgeOp
         (error: unknown) => logger.warn('stdin: write failed', { error }),
       );
   };
+  /** What the chunk completed: one revision. */
+  const flush = () => {
+    if (statements.length === 0) return;
+    apply(statements);
+    statements = [];
+  };
   const onData = (chunk: Buffer | string) => {
     reader.write(typeof chunk === 'string' ? chunk : new Uint8Array(chunk));
-    const statements: Statement[] = [];
-    for (let entry = reader.read(); entry !== null; entry = reader.read()) {
-      if (entry.op !== '#') statements.push(entry);
-    }
-    if (statements.length > 0) apply(statements);
+    flush();
   };
   const onEnd = () => {
     reader.end();
-    const statements: Statement[] = [];
-    for (let entry = reader.read(); entry !== null; entry = reader.read()) {
-      if (entry.op !== '#') statements.push(entry);
-    }
-    if (statements.length > 0) apply(statements);
+    flush();
   };
   input.on('data', onData);
   input.on('end', onEnd);

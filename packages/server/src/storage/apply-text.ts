@@ -1,4 +1,5 @@
-import { type Limits, PathContext, Reader, type Tree } from '@varstream/varstream';
+import { type Limits, PathContext, type Tree } from '@varstream/varstream';
+import { StatementReader } from '../reading/statement-reader.js';
 
 /**
  * Applies VarStream text to a tree statement by statement. Strict: the first
@@ -14,24 +15,36 @@ export function applyText(
   onError?: (error: unknown) => void,
 ): number {
   const context = new PathContext();
-  const reader = new Reader({ strict: true, comments: true, context, limits });
-  reader.end(text);
   let applied = 0;
-  for (;;) {
-    try {
-      const entry = reader.read();
-      if (entry === null) break;
-      if (entry.op === '#') {
-        if (onMeta !== undefined && entry.text.startsWith('vs ')) onMeta(entry.text);
-        continue;
-      }
-      tree.apply(entry, context);
-      applied++;
-    } catch (err) {
-      // A strict reader throws once the bad statement is consumed, then goes on.
-      if (onError === undefined) throw err;
-      onError(err);
-    }
-  }
+  const skip =
+    onError === undefined
+      ? undefined
+      : (error: unknown) => {
+          onError(error);
+          return true;
+        };
+  const reader = new StatementReader(
+    limits,
+    {
+      statement: (statement) => {
+        try {
+          tree.apply(statement, context);
+          applied++;
+        } catch (err) {
+          if (skip === undefined) throw err;
+          skip(err);
+        }
+      },
+      comment:
+        onMeta === undefined
+          ? undefined
+          : (comment) => {
+              if (comment.text.startsWith('vs ')) onMeta(comment.text);
+            },
+      error: skip,
+    },
+    context,
+  );
+  reader.end(text);
   return applied;
 }
