@@ -1,6 +1,6 @@
 import type { PathContext, Statement } from '@varstream/varstream';
-import { ServerError } from '../errors.js';
-import { findUnsafeKey } from '../limits/unsafe-keys.js';
+import { WRITE_ALL } from '../auth/identity.js';
+import { Change } from '../change/change.js';
 import type { Document } from './document.js';
 import type { Revision } from './revision.js';
 
@@ -12,10 +12,11 @@ export interface ServerWriteResult {
 
 /**
  * A server-side write (stdin, `VarStreamServer.write`, the initial state):
- * statements applied as one revision, without `conn` or `id`. Atomic: the
- * first error rolls everything back and is thrown. Otherwise statements that
- * fail are skipped and returned, and the rest is committed. Unsafe keys are
- * refused here too: what the server writes, clients read.
+ * statements applied as one change without `conn` or `id`, by an author
+ * that may write everywhere. Atomic: the first error refuses the change
+ * (nothing applied, the `^` context as it was) and is thrown. Otherwise
+ * statements that fail are skipped and returned, and the rest is committed.
+ * Unsafe keys are refused here too: what the server writes, clients read.
  */
 export function writeStatements(
   doc: Document,
@@ -23,46 +24,27 @@ export function writeStatements(
   context: PathContext,
   options: { atomic: boolean; unsafeKeys: ReadonlySet<string> },
 ): ServerWriteResult {
-  const tx = doc.begin(context);
+  const change = new Change(
+    { doc, identity: WRITE_ALL, context, unsafeKeys: options.unsafeKeys },
+    { atomic: options.atomic },
+  );
   const errors: Error[] = [];
-  const saved = context.previous.slice();
-  const failed = (error: Error) => {
-    if (!options.atomic) {
-      errors.push(error);
-      return;
-    }
-    doc.rollback(tx);
-    context.previous = saved;
-    throw error;
-  };
-  for (const statement of statements) {
-    const unsafe =
-      findUnsafeKey(statement.path, options.unsafeKeys) ??
-      (statement.ref === undefined ? undefined : findUnsafeKey(statement.ref, options.unsafeKeys));
-    if (unsafe !== undefined) {
-      failed(
-        new ServerError('UNSAFE_KEY', `The key "${unsafe}" is not allowed`, {
-          line: statement.line,
-        }),
-      );
-      continue;
-    }
-    try {
-      tx.apply(statement);
-    } catch (err) {
-      failed(err as Error);
-    }
-  }
-  if (tx.count === 0) {
-    doc.rollback(tx);
-    return { revision: undefined, errors };
-  }
   try {
-    return { revision: doc.commit(tx, undefined, undefined), errors };
-  } catch (err) {
-    context.previous = saved;
-    if (options.atomic) throw err;
-    errors.push(err as Error);
+    change.start(); // a document that cannot be written throws at once
+    for (const statement of statements) {
+      const problem = change.add(statement);
+      if (problem === undefined) continue;
+      if (options.atomic) throw problem.error;
+      errors.push(problem.error);
+    }
+    if (change.applied === 0) return { revision: undefined, errors };
+    const outcome = change.end();
+    if (outcome.kind === 'accepted') return { revision: outcome.revision, errors };
+    if (outcome.kind !== 'rejected') return { revision: undefined, errors };
+    if (options.atomic) throw outcome.problem.error;
+    errors.push(outcome.problem.error);
     return { revision: undefined, errors };
+  } finally {
+    change.abandon(); // rolls back unless it ended
   }
 }
