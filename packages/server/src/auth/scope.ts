@@ -6,7 +6,7 @@ import type { ResolvedIdentity } from './identity.js';
  * included). A dynamic segment (`+`, `*`, `!`) where the scope names a
  * concrete step cannot be proven inside, so it is outside.
  */
-export function inScope(scope: readonly Path[], path: Path): boolean {
+function inScope(scope: readonly Path[], path: Path): boolean {
   for (const prefix of scope) {
     if (prefix.length > path.length) continue;
     let inside = true;

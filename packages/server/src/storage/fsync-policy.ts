@@ -7,8 +7,6 @@
  */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
-export const FSYNC_POLICIES: readonly FsyncPolicy[] = ['always', 'interval', 'never'];
-
 export function isFsyncPolicy(value: unknown): value is FsyncPolicy {
   return value === 'always' || value === 'interval' || value === 'never';
 }
