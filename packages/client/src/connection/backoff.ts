@@ -1,3 +1,5 @@
+import { clientDefaults } from '../defaults.js';
+
 export interface BackoffOptions {
   /** First delay cap, in ms. Default 250. */
   baseMs?: number;
@@ -18,8 +20,8 @@ export class Backoff {
   #attempt = 0;
 
   constructor(options: BackoffOptions = {}) {
-    this.#base = options.baseMs ?? 250;
-    this.#max = options.maxMs ?? 30_000;
+    this.#base = options.baseMs ?? clientDefaults.backoff.baseMs;
+    this.#max = options.maxMs ?? clientDefaults.backoff.maxMs;
     this.#random = options.random ?? Math.random;
   }
 

@@ -9,5 +9,5 @@ export function connect<Schema = unknown>(
   url: string,
   options: ConnectOptions = {},
 ): VarStreamDocument<Schema> {
-  return new Document(url, options) as unknown as VarStreamDocument<Schema>;
+  return new Document<Schema>(url, options);
 }

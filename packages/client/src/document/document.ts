@@ -13,6 +13,7 @@ import {
   LAST,
   type Operator,
   opToSplices,
+  type Path,
   RESET,
   type Statement,
   type TextOp,
@@ -22,9 +23,11 @@ import { changeBody, changeFrame, hasSplices } from '../changes/change-frame.js'
 import { parseChange } from '../changes/parse-change.js';
 import { Connection } from '../connection/connection.js';
 import type { WebSocketConstructor } from '../connection/websocket.js';
+import { clientDefaults } from '../defaults.js';
 import { Emitter } from '../emitter.js';
 import { ClientError, toClientError } from '../errors.js';
 import { type PathInput, toPath } from '../paths/path-input.js';
+import type { DocPath, DocValue } from '../paths/schema.js';
 import type { PendingChange } from '../pending/pending-change.js';
 import { PendingStore } from '../pending/pending-store.js';
 import {
@@ -33,24 +36,21 @@ import {
   type PresenceState,
   presenceLine,
 } from '../presence/presence.js';
+import { browserStorage } from '../storage/local-storage.js';
 import { storageKey } from '../storage/persisted-state.js';
-import { MemoryStorage } from '../storage/storage.js';
 import { type Listener, Subscriptions } from '../subscriptions/subscriptions.js';
 import { interpretFrame } from '../sync/interpret.js';
 import { parseServerFrame } from '../sync/server-frame.js';
 import { Replica } from '../view/replica.js';
-import type { ConnectOptions, DocumentEvents, Status } from './types.js';
+import type { ConnectOptions, DocumentEvents, Status, VarStreamDocument } from './types.js';
 import { Waiters } from './waiters.js';
-
-/** How many times a change refused with `SPLICE_STALE` is sent again before it is reported. */
-const MAX_STALE_RETRIES = 3;
 
 /**
  * The document handle: the replica (confirmed tree, pending queue, view),
- * the connection, subscriptions and presence, tied together. Implements
- * `VarStreamDocument` (see types.ts for the documented API).
+ * the connection, subscriptions and presence, tied together: the
+ * `VarStreamDocument` that `connect` returns (types.ts documents the API).
  */
-export class Document {
+export class Document<S = unknown> implements VarStreamDocument<S> {
   readonly url: string;
   readonly #replica = new Replica();
   readonly #events = new Emitter<DocumentEvents>();
@@ -87,20 +87,20 @@ export class Document {
     this.#token = options.token;
     this.#presence = options.presence ?? null;
     this.#store = new PendingStore(
-      options.storage ?? new MemoryStorage(),
+      options.storage ?? browserStorage(),
       options.storageKey ?? storageKey(url),
       options.clientId,
     );
     this.#sections = new SectionReader(this.#store.clientId);
     const restored = this.#store.takeRestored();
     if (restored.length > 0) this.#replica.restore(restored);
-    const heartbeatMs = options.heartbeatMs ?? 15_000;
+    const heartbeatMs = options.heartbeatMs ?? clientDefaults.heartbeatMs;
     this.#connection = new Connection(
       url,
       {
         WebSocket,
         heartbeatMs,
-        timeoutMs: options.timeoutMs ?? 2 * heartbeatMs + 5_000,
+        timeoutMs: options.timeoutMs ?? 2 * heartbeatMs + clientDefaults.timeoutGraceMs,
         ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
       },
       {
@@ -142,6 +142,8 @@ export class Document {
     return this.#presence;
   }
 
+  get<P extends DocPath<S>>(path: P): DocValue<S, P> | undefined;
+  get(path: Path): unknown;
   get(path: PathInput): unknown {
     const p = toPath(path);
     return p.length === 0 ? this.#replica.root : this.#replica.tree.get(p);
@@ -257,8 +259,15 @@ export class Document {
 
   // --- subscriptions, events, presence -------------------------------------
 
-  subscribe(pattern: PathInput, listener: Listener): () => void {
-    return this.#subs.add(toPath(pattern), listener, this.#replica.root);
+  subscribe<P extends DocPath<S>>(
+    path: P,
+    listener: (value: DocValue<S, P> | undefined, path: string) => void,
+  ): () => void;
+  subscribe(pattern: string | Path, listener: Listener): () => void;
+  subscribe(pattern: PathInput, listener: (value: never, path: string) => void): () => void {
+    // A schema's listener takes the values the schema says the path holds: the
+    // document calls it with what it holds there (the schema is the caller's word).
+    return this.#subs.add(toPath(pattern), listener as Listener, this.#replica.root);
   }
 
   on<K extends keyof DocumentEvents>(event: K, listener: DocumentEvents[K]): () => void {
@@ -361,7 +370,7 @@ export class Document {
       if (result.acked.length > 0) this.#unavailable = 0;
       for (const change of result.rejected) {
         const info = rejections.get(change.id)!;
-        if (info.code === SPLICE_STALE && change.retries < MAX_STALE_RETRIES) {
+        if (info.code === SPLICE_STALE && change.retries < clientDefaults.maxStaleRetries) {
           // Based on a revision the server no longer remembers: sent again, based on ours.
           const again = this.#store.create(change.statements, change.body, this.#replica.rev);
           again.retries = change.retries + 1;

@@ -15,7 +15,10 @@ export interface ConnectOptions {
   WebSocket?: WebSocketConstructor;
   /** Credentials, sent in the hello (not in the URL). */
   token?: string;
-  /** Where pending changes and the client id survive a reload. Default: in memory. */
+  /**
+   * Where pending changes survive a reload. Default (both `connect`s):
+   * `localStorage` where it is usable (`browserStorage()`), else in memory (Node).
+   */
   storage?: SyncStorage;
   /** Storage key. Default `varstream:` + the URL without its query. */
   storageKey?: string;
@@ -24,11 +27,11 @@ export interface ConnectOptions {
    * per instance. Give a stable one only if a single live instance uses it.
    */
   clientId?: string;
-  /** Reconnection delays: exponential with full jitter. */
+  /** Reconnection delays: exponential with full jitter. Default `clientDefaults.backoff` (250 ms, at most 30 000 ms). */
   backoff?: BackoffOptions;
-  /** `#vs ping` interval while connected, in ms. Default 15 000. */
+  /** `#vs ping` interval while connected, in ms. Default `clientDefaults.heartbeatMs` (15 000). */
   heartbeatMs?: number;
-  /** Silence after which the connection is considered dead, in ms. Default 2 × heartbeatMs + 5 000. */
+  /** Silence after which the connection is considered dead, in ms. Default 2 × heartbeatMs + `clientDefaults.timeoutGraceMs` (5 000). */
   timeoutMs?: number;
   /** Initial presence state, sent on every connect. */
   presence?: PresenceInput;

@@ -1,9 +1,10 @@
-import type { SyncStorage } from '../storage/storage.js';
-import { MemoryStorage } from '../storage/storage.js';
+import type { SyncStorage } from './storage.js';
+import { MemoryStorage } from './storage.js';
 
 /**
- * `window.localStorage` as a SyncStorage; falls back to memory where it is
- * missing or blocked (private modes, sandboxed frames).
+ * `localStorage` as a SyncStorage; falls back to memory where it is missing
+ * (Node) or blocked (private modes, sandboxed frames). The default storage of
+ * both `connect`s.
  */
 export function browserStorage(): SyncStorage {
   let ls: Storage | undefined;

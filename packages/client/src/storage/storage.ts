@@ -8,7 +8,7 @@ export interface SyncStorage {
   remove(key: string): void;
 }
 
-/** The default outside the DOM binding: kept in memory, lost with the process. */
+/** Kept in memory, lost with the process: the default where `localStorage` is missing (Node) or blocked. */
 export class MemoryStorage implements SyncStorage {
   readonly #data = new Map<string, string>();
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands, userEvent } from 'vitest/browser';
 import { bindForm, connect } from '../../src/dom/index.js';
-import { MemoryStorage, type VarStreamDocument } from '../../src/index.js';
+import { connect as coreConnect, MemoryStorage, type VarStreamDocument } from '../../src/index.js';
 import { until } from './wait.js';
 
 let peer: { id: number; url: string };
@@ -224,17 +224,21 @@ describe('bindForm: presence and unbinding', () => {
   });
 });
 
-describe('connect from /dom', () => {
+// Both connects default to localStorage in a page (the same options, the same defaults).
+describe.each([
+  ['/dom', connect],
+  ['the package root', coreConnect],
+])('connect from %s', (_entry, open) => {
   it('keeps pending changes in localStorage across a reload', async () => {
     const other = await commands.peerStart();
     try {
-      const first = connect(other.url); // default storage: localStorage
+      const first = open(other.url); // default storage: localStorage
       await commands.peerFrames(other.id, 0); // hello sent, never welcomed: offline work
       const id = first.set('draft', '12');
       first.close();
       const key = `varstream:${other.url.replace(/\?.*$/, '')}`;
       expect(localStorage.getItem(key)).toContain(id);
-      const second = connect(other.url);
+      const second = open(other.url);
       expect(second.get('draft')).toBe('12');
       await commands.peerSend(
         other.id,

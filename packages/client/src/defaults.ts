@@ -1,0 +1,25 @@
+/**
+ * Every timing and limit of the client, with its default: each is overridden
+ * by the `connect` option of the same name (`connect(url, { heartbeatMs: 5_000 })`).
+ */
+export interface ClientDefaults {
+  /** `#vs ping` interval while connected, in ms. Default 15 000. */
+  readonly heartbeatMs: number;
+  /**
+   * Silence (no frame, no pong) after which the connection is considered
+   * dead, in ms, on top of two heartbeats: `timeoutMs` defaults to
+   * 2 × `heartbeatMs` + this. Default 5 000.
+   */
+  readonly timeoutGraceMs: number;
+  /** Reconnection delays, exponential with full jitter: the first cap and the largest delay, in ms. Default 250 and 30 000. */
+  readonly backoff: Readonly<{ baseMs: number; maxMs: number }>;
+  /** Times a change refused with `SPLICE_STALE` is sent again (rebased) before it is reported. Default 3. */
+  readonly maxStaleRetries: number;
+}
+
+export const clientDefaults: ClientDefaults = Object.freeze({
+  heartbeatMs: 15_000,
+  timeoutGraceMs: 5_000,
+  backoff: Object.freeze({ baseMs: 250, maxMs: 30_000 }),
+  maxStaleRetries: 3,
+});
