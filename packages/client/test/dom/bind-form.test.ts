@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands, userEvent } from 'vitest/browser';
 import { bindForm, connect } from '../../src/dom/index.js';
 import { connect as coreConnect, MemoryStorage, type VarStreamDocument } from '../../src/index.js';
-import { until } from './wait.js';
+import { until } from '../helpers/wait.js';
 
 let peer: { id: number; url: string };
 let doc: VarStreamDocument;

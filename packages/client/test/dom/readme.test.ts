@@ -3,7 +3,7 @@ import { userEvent } from 'vitest/browser';
 import readme from '../../README.md?raw';
 import * as dom from '../../src/dom/index.js';
 import { MemoryStorage, type VarStreamDocument } from '../../src/index.js';
-import { until } from './wait.js';
+import { until } from '../helpers/wait.js';
 
 // The README's browser quick start, as written, in Chromium: the one change
 // is its URL (the test server's, on 127.0.0.1) and its import, given to it.

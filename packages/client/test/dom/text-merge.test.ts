@@ -3,7 +3,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import { bindForm, connect } from '../../src/dom/index.js';
 import { MemoryStorage, type VarStreamDocument } from '../../src/index.js';
-import { until } from './wait.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * Two forms bound to one document through the real server, in Chromium,

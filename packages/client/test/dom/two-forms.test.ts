@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import { bindForm, connect } from '../../src/dom/index.js';
 import { MemoryStorage, type VarStreamDocument } from '../../src/index.js';
-import { until } from './wait.js';
+import { until } from '../helpers/wait.js';
 
 const FORM = `
   <input name="firstname">

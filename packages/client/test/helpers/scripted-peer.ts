@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { waitFor } from './wait.js';
+import { until } from './wait.js';
 
 export interface PeerSocket {
   readonly url: string;
@@ -42,19 +42,19 @@ export class ScriptedPeer {
 
   /** The n-th connection (0-based), once it has sent its hello. */
   async connection(n: number): Promise<PeerSocket> {
-    return waitFor(
+    return until(
       () => {
         const s = this.sockets[n];
         return s !== undefined && s.received.length > 0 ? s : undefined;
       },
-      5_000,
       `connection ${n}`,
+      5_000,
     );
   }
 
   /** Waits for a frame matching `test` on a connection and returns it. */
   async frame(peer: PeerSocket, test: (frame: string) => boolean, from = 0): Promise<string> {
-    return waitFor(() => peer.received.slice(from).find(test), 5_000, 'a frame');
+    return until(() => peer.received.slice(from).find(test), 'a frame', 5_000);
   }
 
   async close(): Promise<void> {

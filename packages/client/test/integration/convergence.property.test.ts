@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { client, startServer } from '../helpers/real-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * Several clients make random concurrent changes against the real server,
@@ -121,13 +121,13 @@ describe('convergence against the real server', () => {
               );
             }
           }
-          await waitFor(
+          await until(
             () => {
               const rev = server.document('doc')?.rev ?? 0;
               return docs.every((d) => d.status === 'open' && d.pending === 0 && d.rev === rev);
             },
-            15_000,
             'quiescence',
+            15_000,
           );
           const root = server.document('doc')?.root as
             | { count?: number; log?: string[] }

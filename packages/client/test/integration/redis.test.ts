@@ -2,7 +2,7 @@ import type { VarStreamServer } from '@varstream/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../scripts/lib/test-redis.mjs';
 import { client, startServer } from '../helpers/real-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 // The client against two servers sharing documents through a Redis of the
 // test's own (127.0.0.1, a free port).
@@ -42,14 +42,14 @@ describe('on servers sharing Redis', () => {
     await redis.stop(true);
     live.set(['during'], 2);
     // Refused (UNAVAILABLE) while Redis is down: kept pending, sent again after each reconnect.
-    await waitFor(() => live.pending === 1, 10_000, 'the change pending');
+    await until(() => live.pending === 1, 'the change pending', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(live.pending).toBe(1);
     expect(live.get(['during'])).toBe(2);
     await redis.restart();
     await live.whenSynced();
     expect(rejections).toEqual([]);
-    await waitFor(() => watcher.get(['during']) === 2, 10_000, 'the change at the watcher');
+    await until(() => watcher.get(['during']) === 2, 'the change at the watcher', 10_000);
     expect(watcher.get([])).toEqual({ before: 1, during: 2 });
   });
 });

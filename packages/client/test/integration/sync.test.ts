@@ -10,7 +10,7 @@ import {
   type VarStreamDocument,
 } from '../../src/index.js';
 import { client, startServer } from '../helpers/real-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,13 +31,13 @@ function open(server: VarStreamServer, options = {}) {
 
 /** Every document synced at the server's revision, and equal to its tree. */
 async function converged(server: VarStreamServer, docs: VarStreamDocument[]): Promise<void> {
-  await waitFor(
+  await until(
     () => {
       const rev = server.document('doc')?.rev ?? 0;
       return docs.every((d) => d.status === 'open' && d.pending === 0 && d.rev === rev);
     },
-    10_000,
     'convergence',
+    10_000,
   );
   const root = server.document('doc')?.root;
   for (const d of docs) expect(d.get('')).toEqual(root);
@@ -136,7 +136,7 @@ describe('client and real server', () => {
     expect(b.get('x')).toBe(true);
     expect(rejections.map((r) => r.code)).toEqual(['TYPE_MISMATCH']);
     b.set('bad.constructor', 1);
-    await waitFor(() => rejections.length === 2);
+    await until(() => rejections.length === 2);
     expect(rejections[1]!.code).toMatch(/UNSAFE_KEY|FORBIDDEN/);
     await converged(server, [a, b]);
   });
@@ -152,7 +152,7 @@ describe('client and real server', () => {
     a.kill(); // the frame may or may not have reached the server
     a.apply('+=', 'n', 1);
     b.apply('+=', 'n', 10);
-    await waitFor(() => a.sockets.length === 2);
+    await until(() => a.sockets.length === 2);
     await converged(server, [a, b]);
     expect(a.get('n')).toBe(12);
     expect(statuses).toContain('offline');
@@ -168,7 +168,7 @@ describe('client and real server', () => {
     a.sockets[0]!.on('message', (data) => {
       if (String(data).startsWith('#vs pong')) pongs.push(Date.now());
     });
-    await waitFor(() => pongs.length >= 40, 30_000, 'forty pongs'); // well past the timeout
+    await until(() => pongs.length >= 40, 'forty pongs', 30_000); // well past the timeout
     expect(a.sockets).toHaveLength(1);
     expect(a.status).toBe('open');
   });
@@ -199,7 +199,7 @@ describe('client and real server', () => {
     writer.set('form.name', 'ok');
     writer.set('other', 'no');
     expect(writer.get('other')).toBe('no'); // optimistic...
-    await waitFor(() => rejections.length === 1);
+    await until(() => rejections.length === 1);
     expect(rejections[0]!.code).toBe('FORBIDDEN'); // ...then reverted
     await converged(server, [writer, reader]);
     expect(reader.get('')).toEqual({ form: { name: 'ok' } });
@@ -210,12 +210,12 @@ describe('client and real server', () => {
     const a = open(server, { presence: { name: 'Ann' } });
     const b = open(server);
     await Promise.all([a.whenSynced(), b.whenSynced()]);
-    await waitFor(() => b.presence.get(a.conn!)?.name === 'Ann');
+    await until(() => b.presence.get(a.conn!)?.name === 'Ann');
     a.setPresence({ name: 'Ann', focus: 'form.zip' });
-    await waitFor(() => b.presence.get(a.conn!)?.focus === 'form.zip');
+    await until(() => b.presence.get(a.conn!)?.focus === 'form.zip');
     const conn = a.conn!;
     a.close();
-    await waitFor(() => !b.presence.has(conn));
+    await until(() => !b.presence.has(conn));
   });
 
   it('re-sends changes stored by a closed page, once', async () => {
@@ -246,7 +246,7 @@ describe('client and real server', () => {
     a.set('kept', 'yes');
     await a.whenSynced();
     await first.close(); // 1001: the client goes offline and retries
-    await waitFor(() => a.status === 'offline');
+    await until(() => a.status === 'offline');
     a.set('offline', 'change');
     const second = await serve({ dataDir, fsync: 'always', port });
     await converged(second, [a]);

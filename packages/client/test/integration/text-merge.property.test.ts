@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import type { ConnectOptions, VarStreamDocument } from '../../src/index.js';
 import { connect } from '../../src/index.js';
 import { startServer } from '../helpers/real-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * Several clients edit one string at once against the real server: typing
@@ -210,15 +210,15 @@ describe('text splices: convergence and typed runs against the real server', () 
                   break;
               }
             }
-            await waitFor(
+            await until(
               () => {
                 const rev = server.document('doc')?.rev ?? 0;
                 return writers.every(
                   (w) => w.doc.status === 'open' && w.doc.pending === 0 && w.doc.rev === rev,
                 );
               },
-              20_000,
               'quiescence',
+              20_000,
             );
             const root = server.document('doc')!.root as { t: string };
             for (const w of writers) expect(w.doc.get('')).toEqual(root);

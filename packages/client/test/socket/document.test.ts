@@ -5,7 +5,7 @@ import { connect } from '../../src/document/connect.js';
 import type { ConnectOptions, Rejection, Status, VarStreamDocument } from '../../src/index.js';
 import { ClientError, MemoryStorage } from '../../src/index.js';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
-import { waitFor } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 let peer: ScriptedPeer;
 const docs: VarStreamDocument[] = [];
@@ -55,7 +55,7 @@ describe('document over a WebSocket', () => {
     const doc = open();
     const s = await peer.connection(0);
     s.socket.send(welcome(1));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     const counts: number[] = [];
     doc.on('pending', (n) => counts.push(n));
     const id = doc.set('form', { name: 'Bob', zip: '12' });
@@ -73,12 +73,12 @@ describe('document over a WebSocket', () => {
     const doc = open();
     const s = await peer.connection(0);
     s.socket.send(welcome(1, 'form.a=1\n'));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     const seen: [unknown, string][] = [];
     doc.subscribe('form.*', (v, p) => seen.push([v, p]));
     doc.set('form.b', 2);
     s.socket.send('#vs change rev=2 conn=c9\nform.a=5\n');
-    await waitFor(() => seen.length === 2);
+    await until(() => seen.length === 2);
     expect(seen).toEqual([
       [2, 'form.b'],
       [5, 'form.a'],
@@ -89,7 +89,7 @@ describe('document over a WebSocket', () => {
     const doc = open();
     const s = await peer.connection(0);
     s.socket.send(welcome(1, 'n=1\n'));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     const rejections: Rejection[] = [];
     doc.on('reject', (r) => rejections.push(r));
     const id = doc.apply('+=', 'n', 2);
@@ -97,7 +97,7 @@ describe('document over a WebSocket', () => {
     s.socket.send(
       `#vs reject id=${id} code=FORBIDDEN line=1 column=1 message=Writes%20are%20limited\n`,
     );
-    await waitFor(() => rejections.length === 1);
+    await until(() => rejections.length === 1);
     expect(rejections[0]).toEqual({
       id,
       code: 'FORBIDDEN',
@@ -114,18 +114,18 @@ describe('document over a WebSocket', () => {
     const doc = open();
     const s0 = await peer.connection(0);
     s0.socket.send(welcome(1, 'n=1\n'));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     const rejections: Rejection[] = [];
     doc.on('reject', (r) => rejections.push(r));
     const id = doc.apply('+=', 'n', 2);
-    await waitFor(() => s0.received.some((f) => f.includes('n+=2')));
+    await until(() => s0.received.some((f) => f.includes('n+=2')));
     s0.socket.send(
       `#vs reject id=${id} code=UNAVAILABLE line=1 column=1 message=Redis%20is%20unavailable\n`,
     );
     // Not reverted, not reported: the client reconnects and sends it again.
     const s1 = await peer.connection(1);
     s1.socket.send(welcome(1, 'n=1\n'));
-    await waitFor(() => s1.received.some((f) => f.includes('n+=2')));
+    await until(() => s1.received.some((f) => f.includes('n+=2')));
     expect(rejections).toEqual([]);
     expect(doc.get('n')).toBe(3);
     expect(doc.pending).toBe(1);
@@ -137,9 +137,9 @@ describe('document over a WebSocket', () => {
     const s0 = await peer.connection(0);
     expect(doc.reconnect()).toBe(false); // connected: nothing to do
     s0.socket.send(welcome(5));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     s0.socket.close(1001, 'restarting');
-    await waitFor(() => doc.status === 'offline');
+    await until(() => doc.status === 'offline');
     expect(peer.sockets).toHaveLength(1);
     expect(doc.reconnect()).toBe(true);
     expect(doc.reconnect()).toBe(false); // already connecting
@@ -153,9 +153,9 @@ describe('document over a WebSocket', () => {
     const doc = open();
     const s0 = await peer.connection(0);
     s0.socket.send(welcome(5, 'list.0=a\n'));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     s0.socket.close(1001, 'restarting');
-    await waitFor(() => doc.status === 'offline');
+    await until(() => doc.status === 'offline');
     const a = doc.push('list', 'b');
     const b = doc.apply('+=', 'count', 1);
     expect(doc.get('list')).toEqual(['a', 'b']);
@@ -169,7 +169,7 @@ describe('document over a WebSocket', () => {
     s1.socket.send(
       '#vs welcome v=1 doc=doc conn=c2 rev=6 access=write\n#vs replay from=5\n#vs change rev=6 conn=c7\nlist.1=z\n',
     );
-    await waitFor(() => s1.received.length === 3);
+    await until(() => s1.received.length === 3);
     expect(s1.received.slice(1)).toEqual([
       `#vs change s=${a.split(':')[1]}\nlist.+=b\n`,
       `#vs change s=${b.split(':')[1]}\ncount+=1\n`,
@@ -187,14 +187,14 @@ describe('document over a WebSocket', () => {
     const doc = open();
     const s = await peer.connection(0);
     s.socket.send('#vs welcome v=2 doc=doc conn=c4 rev=1 access=write\n#vs snapshot rev=1\nn=0\n');
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     const ids = [doc.set('a', 1), doc.set('b', 2), doc.set('c', 3)];
-    await waitFor(() => s.received.length === 4);
+    await until(() => s.received.length === 4);
     expect(doc.pending).toBe(3);
     s.socket.send(
       `#vs change rev=2 conn=c4 id=${ids[0]}\na=1\n#vs change conn=c9 id=x:1\nn=5\n#vs change conn=c4\nb=2\n`,
     );
-    await waitFor(() => doc.pending === 1);
+    await until(() => doc.pending === 1);
     expect(doc.rev).toBe(4);
     s.socket.send('#vs change conn=c4\nc=3\n'); // revision 5: the one after those held
     await doc.whenSynced();
@@ -221,39 +221,39 @@ describe('document over a WebSocket', () => {
     const doc = open({ heartbeatMs: 40, timeoutMs: 250 });
     const s0 = await peer.connection(0);
     s0.socket.send(welcome(1));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     const ping = await peer.frame(s0, (f) => f.startsWith('#vs ping'));
     expect(parseMeta(ping)!.fields.t).toMatch(/^[0-9]+$/);
     // Never answer: the client must give up on this socket and open another.
     const s1 = await peer.connection(1);
     expect(doc.status).toBe('offline');
     s1.socket.send(welcome(1));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
   });
 
   it('resynchronises with a fresh snapshot when revisions have a gap', async () => {
     const doc = open();
     const s0 = await peer.connection(0);
     s0.socket.send(welcome(1, 'a=1\n'));
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     s0.socket.send('#vs change rev=5 conn=c3\na=5\n');
     const s1 = await peer.connection(1);
     expect(parseMeta(s1.received[0]!)!.fields.rev).toBeUndefined();
     s1.socket.send(welcome(5, 'a=5\n'));
-    await waitFor(() => doc.get('a') === 5);
+    await until(() => doc.get('a') === 5);
   });
 
   it('sends its presence on connect and tracks the others', async () => {
     const doc = open({ presence: { name: 'Ann' } });
     const s = await peer.connection(0);
     s.socket.send(`${welcome(1)}#vs presence conn=c8 name=Bob focus=form.name\n`);
-    await waitFor(() => doc.presence.size === 1);
+    await until(() => doc.presence.size === 1);
     expect(doc.presence.get('c8')).toEqual({ name: 'Bob', focus: 'form.name' });
     expect(await peer.frame(s, (f) => f.startsWith('#vs presence'))).toBe('#vs presence name=Ann');
     doc.setPresence({ name: 'Ann', focus: 'form.zip' });
     await peer.frame(s, (f) => f.includes('focus=form.zip'));
     s.socket.send('#vs leave conn=c8\n');
-    await waitFor(() => doc.presence.size === 0);
+    await until(() => doc.presence.size === 0);
   });
 
   it('keeps pending changes, with their ids, across a reload', async () => {
@@ -281,7 +281,7 @@ describe('document over a WebSocket', () => {
     s.socket.send(
       '#vs welcome v=1 doc=doc conn=c1 rev=4 access=write ext=splice\n#vs snapshot rev=4\nm=abc\n',
     );
-    await waitFor(() => doc.status === 'open');
+    await until(() => doc.status === 'open');
     expect(doc.splices).toBe(true);
     const rejected: Rejection[] = [];
     doc.on('reject', (r) => rejected.push(r));
