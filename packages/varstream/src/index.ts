@@ -17,6 +17,8 @@ export { APPEND, formatPath, formatSegment, isBareKey, LAST, parsePath, RESET } 
 export { PathContext } from './path-context.js';
 export type { ReaderOptions } from './reader.js';
 export { Reader } from './reader.js';
+export type { ReadTextOptions } from './read-text.js';
+export { readText } from './read-text.js';
 export type { Comment, Entry, Operator, Statement } from './statement.js';
 export { OPERATORS } from './statement.js';
 export type { WritableStatement } from './statement-writer.js';

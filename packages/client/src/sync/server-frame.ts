@@ -5,7 +5,7 @@ import {
   parseWireInteger,
   Verb,
 } from '@varstream/protocol';
-import { PathContext, Reader, type Statement, type VarStreamError } from '@varstream/varstream';
+import { PathContext, readText, type Statement, type VarStreamError } from '@varstream/varstream';
 
 /** One thing a server frame says: a meta line, with the statements under it for sections. */
 export interface ServerMessage {
@@ -23,17 +23,15 @@ export interface ParsedFrame {
 }
 
 /**
- * Reads a server frame with the codec: `new Reader({ comments: true, context })`,
+ * Reads a server frame with the codec: `readText(text, { comments: true, context })`,
  * `#vs` lines through `parseMeta`, statements grouped under the section they follow.
  */
 export function parseServerFrame(text: string): ParsedFrame {
   const errors: VarStreamError[] = [];
   const context = new PathContext();
-  const reader = new Reader({ comments: true, context, onError: (e) => errors.push(e) });
   const messages: ServerMessage[] = [];
   let current: ServerMessage | undefined;
-  reader.end(text);
-  for (let entry = reader.read(); entry !== null; entry = reader.read()) {
+  for (const entry of readText(text, { comments: true, context, onError: (e) => errors.push(e) })) {
     if (entry.op === '#') {
       if (!isMetaComment(entry.text)) continue;
       const meta = parseMeta(entry.text);
