@@ -6,11 +6,11 @@ import {
   invertTextOp,
   opToSplices,
   type Path,
+  ReplicaTree,
   type Splice,
   type Statement,
   splicesToOp,
   type TextOp,
-  Tree,
   textEffect,
 } from '@varstream/varstream';
 import { changeBody } from '../changes/change-frame.js';
@@ -62,12 +62,12 @@ const NO_LIMIT = { maxNodes: Number.POSITIVE_INFINITY, maxArrayGap: Number.POSIT
  * The state of PROTOCOL.md section 5: one tree that is the confirmed tree
  * (server order, revision `rev`) while no change is recorded, and the view
  * (confirmed + pending) once the pending changes are applied on top inside
- * an undo log (`Tree.begin`). Bringing in remote changes rolls the pending
+ * an undo log (`ReplicaTree.begin`: the codec's `Tree` without what only servers need). Bringing in remote changes rolls the pending
  * changes back, applies the remote ones, and re-applies the pending ones: it
  * costs O(pending + incoming), never O(document).
  */
 export class Replica {
-  readonly tree = new Tree(undefined, { limits: NO_LIMIT });
+  readonly tree = new ReplicaTree(undefined, { limits: NO_LIMIT });
   /** Revision of the confirmed tree; -1 before the first snapshot. */
   rev = -1;
   readonly pending: PendingChange[] = [];
