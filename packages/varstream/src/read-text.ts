@@ -109,6 +109,14 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
       i = eol + (text.charCodeAt(eol) === CR && text.charCodeAt(eol + 1) === LF ? 2 : 1);
     }
   };
+  // The next backslash at or after the last search (-1: none left), so that
+  // statements without one do not each search to it: every scan stays linear.
+  let backslash = -2;
+  const nextBackslash = (from: number): number => {
+    if (backslash === -1 || backslash >= from) return backslash;
+    backslash = text.indexOf('\\', from);
+    return backslash;
+  };
   const expand = (scanned: ScannedPath, start: number): Path =>
     expandPath(scanned, context.previous, limits.maxPathDepth, start);
 
@@ -246,7 +254,7 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
         let raw: string | undefined;
         if (quoted) raw = unquote(text.slice(valueStart + 1, end - 1), valueStart + 1, true);
         else if (valueStart < end || op === '~=') {
-          const bs = text.indexOf('\\', valueStart);
+          const bs = nextBackslash(valueStart);
           raw =
             bs === -1 || bs >= end
               ? text.slice(valueStart, end)
