@@ -3,9 +3,10 @@
  * `A-Z a-z 0-9 _ -`; a change id is `<client>:<seq>`, its sequence number
  * a number field (1 to 15 digits).
  */
+import { ID_TOKEN_SOURCE } from './id-token.js';
 import { WIRE_INTEGER_SOURCE } from './wire-integer.js';
 
-export const CLIENT_ID_SOURCE = '[A-Za-z0-9_-]{1,64}';
+export const CLIENT_ID_SOURCE = ID_TOKEN_SOURCE;
 /** `<client>:<seq>` as a pattern source, without anchors or groups. */
 export const CHANGE_ID_SOURCE = `${CLIENT_ID_SOURCE}:${WIRE_INTEGER_SOURCE}`;
 

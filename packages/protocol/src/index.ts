@@ -8,6 +8,7 @@ export {
 } from './change-id.js';
 export type { CloseCodeName, CloseCodeValue } from './close-codes.js';
 export { CloseCode, closeCodeName, isFatalClose } from './close-codes.js';
+export { isEpoch } from './epoch.js';
 export type { Meta, MetaFields } from './meta.js';
 export { formatMeta, isMetaComment, META_PREFIX, parseMeta } from './meta.js';
 export type { RejectCode } from './reject-codes.js';

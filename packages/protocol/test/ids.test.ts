@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHANGE_ID_SOURCE, isChangeId, isClientId, parseChangeId } from '../src/change-id.js';
+import { isEpoch } from '../src/epoch.js';
 import { PLAIN_CHANGE_LINE, SEQ_CHANGE_LINE } from '../src/sections.js';
 import { isWireInteger, parseWireInteger } from '../src/wire-integer.js';
 
@@ -56,5 +57,14 @@ describe('ids and number fields', () => {
       expect(PLAIN_CHANGE_LINE.test(other) || SEQ_CHANGE_LINE.test(other), other).toBe(false);
     }
     expect(new RegExp(`^${CHANGE_ID_SOURCE}$`).test('k7:12')).toBe(true);
+  });
+});
+
+describe('epochs', () => {
+  it('are written like client ids', () => {
+    expect(isEpoch('Xq3_b9Zk')).toBe(true);
+    for (const bad of ['', 'a:b', 'x'.repeat(65), 'é', 7, undefined]) {
+      expect(isEpoch(bad), String(bad)).toBe(false);
+    }
   });
 });

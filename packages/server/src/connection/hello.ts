@@ -2,12 +2,12 @@ import {
   CloseCode,
   type CloseCodeValue,
   isClientId,
+  isEpoch,
   isWireInteger,
   PROTOCOL_VERSIONS,
   parseMeta,
   Verb,
 } from '@varstream/protocol';
-import { isEpoch } from '../document/epoch.js';
 
 export interface Hello {
   /** The protocol version the client speaks (one of PROTOCOL_VERSIONS). */

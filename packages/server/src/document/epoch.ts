@@ -9,9 +9,3 @@ import { randomBytes } from 'node:crypto';
 export function newEpoch(): string {
   return randomBytes(6).toString('base64url');
 }
-
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function isEpoch(value: string): boolean {
-  return EPOCH.test(value);
-}
