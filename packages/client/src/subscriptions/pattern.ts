@@ -5,8 +5,8 @@ import { APPEND, LAST, type Path, RESET, type Segment } from '@varstream/varstre
  * index and `+` for any array index: `form.*`, `list.+.name`. (In a
  * statement, `*` is the last element and `+` appends; a pattern only reads.)
  */
-export const ANY = LAST;
-export const ANY_INDEX = APPEND;
+const ANY = LAST;
+const ANY_INDEX = APPEND;
 
 function segmentMatches(pattern: Segment, segment: Segment): boolean {
   if (pattern === ANY) return true;

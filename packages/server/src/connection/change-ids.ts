@@ -1,7 +1,7 @@
 import { changeIdOf, parseMeta } from '@varstream/protocol';
 
 /** Ids answered when a whole frame is refused unread. */
-export const MAX_REFUSED_IDS = 1_000;
+const MAX_REFUSED_IDS = 1_000;
 const CHANGE_LINE = /^#vs change [^\r\n]*/gm;
 const COUNTED_LINE = /^#vs (?:change|presence)(?: |$)/gm;
 

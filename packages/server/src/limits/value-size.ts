@@ -17,7 +17,7 @@ import { isAliased } from '@varstream/varstream';
 export const REMOVED_WALK_VALUES = 64;
 
 /** Bytes of the key of a line (`.name`), approximately. */
-export function keyCost(key: string | number): number {
+function keyCost(key: string | number): number {
   return typeof key === 'string' ? key.length + 1 : 2;
 }
 

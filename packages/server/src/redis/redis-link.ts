@@ -66,7 +66,7 @@ function script(lua: string): Script {
 }
 
 /** Longest block of one XREAD (the reader also wakes when its set of logs changes). */
-export const READ_BLOCK_MS = 5_000;
+const READ_BLOCK_MS = 5_000;
 
 const SCRIPTS = { append: script(APPEND), create: script(CREATE), save: script(SAVE) };
 
