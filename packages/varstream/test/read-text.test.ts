@@ -239,6 +239,38 @@ describe('readText: the same entries and errors as Reader.end(text)', () => {
     );
   });
 
+  it('equals the Reader fed the same text split anywhere (frames arrive whole, files in chunks)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(statements, junk),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (text, cuts) => {
+          const errors: string[] = [];
+          const reader = new Reader({
+            comments: true,
+            onError: (e) => errors.push(describeError(e)),
+          });
+          const entries: Entry[] = [];
+          let from = 0;
+          for (const cut of [...cuts.map((c) => c % (text.length + 1))].sort((a, b) => a - b)) {
+            reader.write(text.slice(from, cut));
+            from = cut;
+            for (let e = reader.read(); e !== null; e = reader.read()) entries.push(e);
+          }
+          reader.end(text.slice(from));
+          for (let e = reader.read(); e !== null; e = reader.read()) entries.push(e);
+          const mine: string[] = [];
+          const read = readText(text, {
+            comments: true,
+            onError: (e) => mine.push(describeError(e)),
+          });
+          expect({ entries: read, errors: mine }).toEqual({ entries, errors });
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('regressions: quoted values, continuations, over-long statements', () => {
     for (const text of [
       'a="x"\nb="multi\nline"\nc=1',
