@@ -462,6 +462,7 @@ function key(text: string, start: number, end: number, hash: number): string {
  * Lives as long as the module: it keeps the hidden class of `FastParser`, and
  * so the optimized code that depends on it, alive between two parses (else
  * every garbage collection in between would throw that code away).
+ * @internal
  */
 export const keepAlive = new FastParser('', {
   maxStatementLength: 0,

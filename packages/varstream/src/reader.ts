@@ -729,5 +729,6 @@ export class Reader implements Iterable<Entry> {
  * Lives as long as the module: it keeps the hidden classes of `Reader` and of
  * its limits, and so the optimized code that depends on them, alive between
  * two readers (else every garbage collection in between throws that code away).
+ * @internal
  */
 export const keepAlive = new Reader();

@@ -471,5 +471,6 @@ function scalarText(value: unknown, key: Segment): string {
  * Lives as long as the module: it keeps the hidden classes of `TreeWriter` and
  * `Output`, and so the optimized code that depends on them, alive between two
  * calls (else every garbage collection in between would throw that code away).
+ * @internal
  */
 export const keepAlive = new TreeWriter(undefined);

@@ -730,5 +730,5 @@ function isPrefix(prefix: readonly Segment[], path: readonly Segment[]): boolean
   return true;
 }
 
-/** Lives as long as the module, for the same reason as the Reader's `keepAlive`. */
+/** @internal Lives as long as the module, for the same reason as the Reader's `keepAlive`. */
 export const keepAlive = new Tree();
