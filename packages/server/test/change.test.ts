@@ -2,6 +2,7 @@ import { type Path, PathContext } from '@varstream/varstream';
 import { describe, expect, it } from 'vitest';
 import { type ResolvedIdentity, WRITE_ALL } from '../src/auth/identity.js';
 import { Change, type ChangeAuthor, type ChangeHead } from '../src/change/change.js';
+import { ImpliedIds } from '../src/change/implied-ids.js';
 import { Document } from '../src/document/document.js';
 import type { Member } from '../src/document/member.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
@@ -51,6 +52,7 @@ function setup(root: unknown, identity: ResolvedIdentity = WRITE_ALL, tokens = 1
       bucket: new TokenBucket(1, tokens),
       maxChangesPerSecond: 1,
       metrics,
+      ids: new ImpliedIds(undefined),
     },
   };
   /** Sends `text` as one change, read with the author's `^` context as the frame handler does. */

@@ -17,6 +17,7 @@ import { detachStatement } from '../limits/detach.js';
 import type { TokenBucket } from '../limits/token-bucket.js';
 import { unsafeKeyOf } from '../limits/unsafe-keys.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
+import type { ImpliedIds } from './implied-ids.js';
 import { type Problem, problemLine, problemOf, type ThrownProblem } from './problem.js';
 
 /** Who sends changes to a document, and what their changes are checked against. */
@@ -41,6 +42,8 @@ export interface ConnectionAuthor {
   /** The bucket's rate, for the `RATE_LIMITED` message. */
   readonly maxChangesPerSecond: number;
   readonly metrics: ServerMetrics;
+  /** The ids its compact section heads imply. */
+  readonly ids: ImpliedIds;
   /** The server-wide memory estimate: while it is over `maxMemoryBytes`, no change may grow a document. */
   readonly memory?: { over(): boolean; grew(bytes: number): void } | undefined;
 }
@@ -73,11 +76,6 @@ export type ChangeOutcome =
   | { readonly kind: 'refused'; readonly problem: Problem }
   /** Refused when it was committed (the document would be too large or too deep, the server full). */
   | { readonly kind: 'rejected'; readonly problem: ThrownProblem };
-
-/** The `id` field of a change's compact section head (see `Document.commit`). */
-export interface LiveId {
-  readonly id: string | undefined;
-}
 
 /**
  * One change, from its head to its outcome: the only place that decides
@@ -141,17 +139,19 @@ export class Change {
    */
   add(statement: Statement): ThrownProblem | undefined {
     if (this.#problem !== undefined || this.#duplicateOf !== undefined) return undefined;
-    try {
-      this.#check(statement);
-      this.#tx ??= this.#begin();
-      // The tree, the `^` context and the revision keep what it holds: not the frame.
-      this.#tx.apply(detachStatement(statement));
-      return undefined;
-    } catch (err) {
-      const problem = problemOf(err, statement.line);
-      if (this.#atomic) this.refuse(problem);
-      return problem;
+    let problem = this.#check(statement);
+    if (problem === undefined) {
+      try {
+        this.#tx ??= this.#begin();
+        // The tree, the `^` context and the revision keep what it holds: not the frame.
+        this.#tx.apply(detachStatement(statement));
+        return undefined;
+      } catch (err) {
+        problem = problemOf(err, statement.line);
+      }
     }
+    if (this.#atomic) this.refuse(problem);
+    return problem;
   }
 
   /**
@@ -166,11 +166,11 @@ export class Change {
   }
 
   /**
-   * Ends the change: commits it as a revision (`live`: the `id` field of its
-   * compact section head), unless it was refused, is a duplicate or holds
-   * nothing. Its author's connection is told, and the outcome returned.
+   * Ends the change: commits it as a revision, unless it was refused, is a
+   * duplicate or holds nothing. Its author's connection is told, and the
+   * outcome returned.
    */
-  end(live: LiveId = { id: this.id }): ChangeOutcome {
+  end(): ChangeOutcome {
     if (this.#ended) throw new Error('Change already ended');
     this.#ended = true;
     const { doc } = this.#author;
@@ -196,18 +196,20 @@ export class Change {
     if (tx.delta > 0 && memory?.over() === true) {
       this.#rollback();
       return this.#rejected(
-        problemOf(
-          new ServerError(
-            'SERVER_FULL',
-            'The server memory budget is reached (maxMemoryBytes): only changes that do not grow the document are accepted',
-          ),
+        new Refusal(
+          'SERVER_FULL',
+          'The server memory budget is reached (maxMemoryBytes): only changes that do not grow the document are accepted',
+          undefined,
           undefined,
         ),
       );
     }
+    const connection = this.#author.connection;
     try {
       const delta = tx.delta;
-      const revision = doc.commit(tx, this.#author.connection?.member, this.id, live);
+      const live = connection === undefined ? { id: this.id } : connection.ids.head(this.id);
+      const revision = doc.commit(tx, connection?.member, this.id, live);
+      connection?.ids.accepted(live);
       if (delta > 0) memory?.grew(delta);
       return { kind: 'accepted', revision };
     } catch (err) {
@@ -265,20 +267,15 @@ export class Change {
     return undefined;
   }
 
-  /** Throws when the statement touches an unsafe key or lies outside the author's scope. */
-  #check(statement: Statement): void {
+  /** Why the statement may not apply (an unsafe key, outside the author's scope), or undefined. */
+  #check(statement: Statement): ThrownProblem | undefined {
     const { identity, unsafeKeys, doc } = this.#author;
     const unsafe = unsafeKeyOf(statement, unsafeKeys);
     if (unsafe !== undefined) {
-      throw new ServerError('UNSAFE_KEY', `The key "${unsafe}" is not allowed`, {
-        line: statement.line,
-        column: 1,
-      });
+      return new Refusal('UNSAFE_KEY', `The key "${unsafe}" is not allowed`, statement.line, 1);
     }
     const denied = writeDenied(identity, statement.path, statement.ref, doc.tree.root);
-    if (denied !== undefined) {
-      throw new ServerError('FORBIDDEN', denied, { line: statement.line, column: 1 });
-    }
+    return denied === undefined ? undefined : new Refusal('FORBIDDEN', denied, statement.line, 1);
   }
 
   // --- transaction and answers -------------------------------------------------------
@@ -322,6 +319,38 @@ export class Change {
 
 function headProblem(code: RejectCode, message: string, line: number | undefined): Problem {
   return { code, message, line, column: 1 };
+}
+
+/**
+ * A problem found by a check rather than thrown: its error is only made if
+ * asked for (server-side writes), so that refusing costs no stack trace.
+ */
+class Refusal implements ThrownProblem {
+  readonly code: 'UNSAFE_KEY' | 'FORBIDDEN' | 'SERVER_FULL';
+  readonly message: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  #error: ServerError | undefined;
+
+  constructor(
+    code: Refusal['code'],
+    message: string,
+    line: number | undefined,
+    column: number | undefined,
+  ) {
+    this.code = code;
+    this.message = message;
+    this.line = line;
+    this.column = column;
+  }
+
+  get error(): ServerError {
+    this.#error ??= new ServerError(this.code, this.message, {
+      line: this.line,
+      column: this.column,
+    });
+    return this.#error;
+  }
 }
 
 /** A `base=` field: decimal digits (1 to 15); null when malformed. */

@@ -16,7 +16,10 @@ export interface Problem {
   readonly column: number | undefined;
 }
 
-/** A problem that a statement threw: the error itself is kept (server-side writes return it). */
+/**
+ * A problem with the error it was thrown as, or would be (made only when
+ * read): server-side writes throw or return it.
+ */
 export interface ThrownProblem extends Problem {
   readonly error: VarStreamError | ServerError;
 }

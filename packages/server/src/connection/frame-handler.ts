@@ -4,7 +4,6 @@ import {
   isMetaComment,
   type Meta,
   PLAIN_CHANGE_LINE,
-  parseChangeId,
   parseMeta,
   type RejectCode,
   SEQ_CHANGE_LINE,
@@ -13,6 +12,7 @@ import {
 import type { Comment, Limits, PathContext, Statement } from '@varstream/varstream';
 import type { ResolvedIdentity } from '../auth/identity.js';
 import { Change, type ChangeAuthor, type ChangeHead } from '../change/change.js';
+import { ImpliedIds } from '../change/implied-ids.js';
 import { type Problem, problemLine, problemOf } from '../change/problem.js';
 import type { Document } from '../document/document.js';
 import type { Member } from '../document/member.js';
@@ -54,8 +54,8 @@ export interface FrameHandlerContext {
  * id. A statement that cannot be read, or a malformed `#vs` line, refuses
  * the change it is in. `#vs presence` and `#vs ping` lines are handled where
  * they appear; unknown verbs are ignored. What is decided per frame (its
- * size, its line count) or per connection (the implied ids of compact
- * section heads, closing a connection that keeps flooding) is decided here.
+ * size, its line count) or per connection (closing a client that keeps
+ * flooding) is decided here.
  */
 export class FrameHandler {
   readonly #c: FrameHandlerContext;
@@ -72,12 +72,6 @@ export class FrameHandler {
   /** Statements of the current frame that could not be read. */
   #unreadableCount = 0;
   #limitedInARow = 0;
-  /**
-   * The sequence number of this connection's last accepted change with an
-   * id of its hello's client: the next one's id is implied in compact section
-   * heads (see `@varstream/protocol` sections).
-   */
-  #lastSeq: number | undefined;
 
   constructor(context: FrameHandlerContext) {
     this.#c = context;
@@ -93,6 +87,7 @@ export class FrameHandler {
         bucket: context.bucket,
         maxChangesPerSecond: limits.maxChangesPerSecond,
         metrics: context.metrics,
+        ids: new ImpliedIds(context.client),
         memory: context.memory,
       },
     };
@@ -200,35 +195,10 @@ export class FrameHandler {
     const change = this.#change;
     if (change === undefined) return;
     this.#change = undefined;
-    const live = this.#liveId(change.id);
-    const outcome = change.end(live);
-    switch (outcome.kind) {
-      case 'duplicate':
-        return;
-      case 'refused':
-        if (outcome.problem.code === 'RATE_LIMITED') this.#limited();
-        return;
-      case 'accepted':
-        if (live.seq !== undefined) this.#lastSeq = live.seq;
-        break;
-    }
-    this.#limitedInARow = 0;
-  }
-
-  /**
-   * The `id` field of the change's compact section head: left out when the
-   * author can imply it (the next sequence number of its client), '' for a
-   * protocol client's change without id, else the id. `seq`: the sequence
-   * number to remember once the change is committed.
-   */
-  #liveId(id: string | undefined): { id: string | undefined; seq?: number } {
-    const client = this.#c.client;
-    if (client === undefined) return { id };
-    if (id === undefined) return { id: '' };
-    const parsed = parseChangeId(id);
-    if (parsed === undefined || parsed.client !== client) return { id };
-    const implied = this.#lastSeq !== undefined && parsed.seq === this.#lastSeq + 1;
-    return { id: implied ? undefined : id, seq: parsed.seq };
+    const outcome = change.end();
+    if (outcome.kind === 'duplicate') return;
+    if (outcome.kind !== 'refused') this.#limitedInARow = 0;
+    else if (outcome.problem.code === 'RATE_LIMITED') this.#limited();
   }
 
   // --- presence -----------------------------------------------------------------------
