@@ -8,6 +8,16 @@ import { applyTextOp, checkTextOp } from './text/apply-text-op.js';
 import { spliceToOp } from './text/splices.js';
 import type { Change } from './tree.js';
 
+/** What `#set` overwrote (the common undo entry; the rare ones are functions). */
+interface SetUndo {
+  target: Container;
+  key: Segment;
+  had: boolean;
+  old: unknown;
+  /** An array's length before (-1 for an object). */
+  length: number;
+}
+
 export interface ReplicaTreeOptions {
   /** Overrides of `defaults`. `maxNodes` counts values created since the tree was made. */
   limits?: Partial<Limits>;
@@ -35,7 +45,7 @@ export class ReplicaTree {
    * only through `apply` (or by assigning `root`, which is not undone).
    */
   root: unknown;
-  #undo: (() => void)[] | undefined;
+  #undo: (SetUndo | (() => void))[] | undefined;
 
   constructor(root?: unknown, options: ReplicaTreeOptions = {}) {
     this.root = root;
@@ -56,7 +66,12 @@ export class ReplicaTree {
   rollback(): void {
     const log = this.#undo;
     this.#undo = undefined;
-    if (log !== undefined) for (let i = log.length - 1; i >= 0; i--) log[i]!();
+    if (log === undefined) return;
+    for (let i = log.length - 1; i >= 0; i--) {
+      const entry = log[i]!;
+      if (typeof entry === 'function') entry();
+      else restore(entry);
+    }
   }
 
   /** The value at `path` (no `+` or `!`), or undefined. */
@@ -87,28 +102,12 @@ export class ReplicaTree {
     const { op, path, line } = statement;
     const n = path.length;
     const limits = this.limits;
-    const fail = (code: VarStreamErrorCode, reason: string, depth = n - 1): never => {
-      throw new VarStreamError(code, reason, {
-        ...(line > 0 ? { line } : {}),
-        path: formatPath(path.slice(0, depth + 1)),
-      });
-    };
-    const checkIndex = (index: number, length: number, d: number): number => {
-      if (index > limits.maxArrayIndex) {
-        fail('LIMIT_INDEX', `Array index ${index} above ${limits.maxArrayIndex}`, d);
-      }
-      if (index - length > limits.maxArrayGap) {
-        fail('LIMIT_GAP', `Array index ${index} leaves a gap above ${limits.maxArrayGap}`, d);
-      }
-      return index;
-    };
-
     // The reference of `&=`, resolved first (as in 0.3.2).
     let refPath: Segment[] | undefined;
     let refFound = false;
     let refValue: unknown;
     if (op === '&=') {
-      const ref = statement.ref ?? fail('EMPTY_VALUE', 'Missing reference after "&="');
+      const ref = statement.ref ?? failAt(statement, 'EMPTY_VALUE', 'Missing reference after "&="');
       refPath = [];
       let node = this.root;
       refFound = node !== undefined;
@@ -117,10 +116,10 @@ export class ReplicaTree {
           refFound &&= isContainer(node) && !Array.isArray(node) && hasOwn(node, seg);
           if (refFound) node = (node as Record<string, unknown>)[seg];
         } else if (seg === APPEND || seg === RESET) {
-          fail('REF_NOT_FOUND', 'A reference cannot use "+" or "!"');
+          failAt(statement, 'REF_NOT_FOUND', 'A reference cannot use "+" or "!"');
         } else if (seg === LAST) {
           if (!refFound || !Array.isArray(node) || node.length === 0) {
-            fail('REF_NOT_FOUND', `Nothing at ${formatPath(ref)} to refer to`);
+            failAt(statement, 'REF_NOT_FOUND', `Nothing at ${formatPath(ref)} to refer to`);
           }
           const arr = node as unknown[];
           refPath.push(arr.length - 1);
@@ -150,8 +149,9 @@ export class ReplicaTree {
         if (!wantArray && Array.isArray(node)) replacedArray = d;
       }
       if (createFrom !== -1) {
-        if (seg === LAST) fail('NO_LAST', '"*" on an empty array', d);
-        concrete[d] = typeof seg === 'number' ? checkIndex(Math.max(0, seg), 0, d) : seg;
+        if (seg === LAST) failAt(statement, 'NO_LAST', '"*" on an empty array', d);
+        concrete[d] =
+          typeof seg === 'number' ? this.#checkIndex(Math.max(0, seg), 0, statement, d) : seg;
         node = undefined;
       } else if (typeof seg === 'string') {
         const obj = node as Record<string, unknown>;
@@ -167,9 +167,10 @@ export class ReplicaTree {
       } else {
         const arr = node as unknown[];
         chain[d] = arr;
-        if (seg === LAST && arr.length === 0) fail('NO_LAST', '"*" on an empty array', d);
+        if (seg === LAST && arr.length === 0)
+          failAt(statement, 'NO_LAST', '"*" on an empty array', d);
         const index = seg >= 0 ? seg : seg === APPEND ? arr.length : arr.length - 1;
-        concrete[d] = checkIndex(index, arr.length, d);
+        concrete[d] = this.#checkIndex(index, arr.length, statement, d);
         node = index < arr.length && hasOwn(arr, index) ? arr[index] : undefined;
       }
     }
@@ -188,27 +189,29 @@ export class ReplicaTree {
       if (target.length < n && target.every((seg, i) => seg === concrete[i])) {
         refPrefix = target.length;
       } else if (!refFound) {
-        fail('REF_NOT_FOUND', `Nothing at ${formatPath(target)} to refer to`);
+        failAt(statement, 'REF_NOT_FOUND', `Nothing at ${formatPath(target)} to refer to`);
       } else value = refValue;
     } else if (op === '~=') {
-      const splice = statement.splice ?? fail('BAD_SPLICE', 'A "~=" without its splice');
+      const splice =
+        statement.splice ?? failAt(statement, 'BAD_SPLICE', 'A "~=" without its splice');
       if (previous !== undefined && typeof previous !== 'string') {
-        fail('TYPE_MISMATCH', `"~=" cannot apply to ${describe(previous)}`);
+        failAt(statement, 'TYPE_MISMATCH', `"~=" cannot apply to ${describe(previous)}`);
       }
       const text = (previous as string | undefined) ?? '';
       const textOp = spliceToOp(splice);
       const problem = checkTextOp(text, textOp);
-      if (problem !== undefined) fail('SPLICE_RANGE', problem.reason);
+      if (problem !== undefined) failAt(statement, 'SPLICE_RANGE', problem.reason);
       value = applyTextOp(text, textOp);
     } else {
       const combined = combine(op, previous, statement.value);
-      if ('error' in combined) fail('TYPE_MISMATCH', combined.error);
+      if ('error' in combined) failAt(statement, 'TYPE_MISMATCH', combined.error);
       else value = combined.value;
     }
 
     // The limits.
     if (typeof value === 'string' && value.length > limits.maxStringLength) {
-      fail(
+      failAt(
+        statement,
         'LIMIT_STRING',
         `A string of ${value.length} characters, more than ${limits.maxStringLength}`,
       );
@@ -216,42 +219,12 @@ export class ReplicaTree {
     const created =
       (createFrom === -1 ? 0 : n - createFrom) + (remove || previous !== undefined ? 0 : 1);
     if (this.nodesCreated + created > limits.maxNodes) {
-      fail('LIMIT_NODES', `More than ${limits.maxNodes} values`);
+      failAt(statement, 'LIMIT_NODES', `More than ${limits.maxNodes} values`);
     }
     this.nodesCreated += created;
 
     // The mutation.
     const undo = this.#undo;
-    const setRoot = (root: unknown): void => {
-      const old = this.root;
-      undo?.push(() => {
-        this.root = old;
-      });
-      this.root = root;
-    };
-    const set = (target: Container, key: Segment, item: unknown): void => {
-      if (Array.isArray(target)) {
-        const index = key as number;
-        const had = hasOwn(target, index);
-        const old = target[index];
-        const length = target.length;
-        undo?.push(() => {
-          if (had) target[index] = old;
-          else delete target[index];
-          target.length = length;
-        });
-        target[index] = item;
-      } else {
-        const k = key as string;
-        const had = hasOwn(target, k);
-        const old = target[k];
-        undo?.push(() => {
-          if (had) setKey(target, k, old);
-          else delete target[k];
-        });
-        setKey(target, k, item);
-      }
-    };
     if (resetDepth !== -1) {
       const arr = chain[resetDepth] as unknown[];
       if (undo !== undefined && arr.length > 0) {
@@ -271,39 +244,41 @@ export class ReplicaTree {
     }
     let result: unknown = value;
     if (n === 0) {
-      setRoot(remove ? undefined : value);
+      this.#setRoot(remove ? undefined : value);
     } else {
       for (let d = Math.max(createFrom, 0); createFrom !== -1 && d < n; d++) {
         const made = typeof path[d] === 'number' ? [] : {};
-        if (d === 0) setRoot(made);
-        else set(chain[d - 1]!, concrete[d - 1]!, made);
+        if (d === 0) this.#setRoot(made);
+        else this.#set(chain[d - 1]!, concrete[d - 1]!, made);
         chain[d] = made;
       }
       if (refPrefix !== -1) result = refPrefix === 0 ? this.root : chain[refPrefix];
       const target = chain[n - 1]!;
       const key = concrete[n - 1]!;
-      if (!remove) set(target, key, result);
+      if (!remove) this.#set(target, key, result);
       else if (Array.isArray(target)) {
         const index = key as number;
         if (hasOwn(target, index)) {
-          set(target, index, undefined); // recorded (with the length), then made a hole
+          this.#set(target, index, undefined); // recorded (with the length), then made a hole
           delete target[index];
         }
       } else if (hasOwn(target, key as string)) {
         const k = key as string;
-        const old = target[k];
-        const keys = Object.keys(target);
-        const after = keys.slice(keys.indexOf(k) + 1);
-        undo?.push(() => {
-          setKey(target, k, old);
-          // The keys that followed the deleted one go back after it.
-          for (const a of after) {
-            if (!hasOwn(target, a)) continue;
-            const v = target[a];
-            delete target[a];
-            setKey(target, a, v);
-          }
-        });
+        if (undo !== undefined) {
+          const old = target[k];
+          const keys = Object.keys(target);
+          const after = keys.slice(keys.indexOf(k) + 1);
+          undo.push(() => {
+            setKey(target, k, old);
+            // The keys that followed the deleted one go back after it.
+            for (const a of after) {
+              if (!hasOwn(target, a)) continue;
+              const v = target[a];
+              delete target[a];
+              setKey(target, a, v);
+            }
+          });
+        }
         delete target[k];
       }
     }
@@ -325,4 +300,71 @@ export class ReplicaTree {
       arrayReplaced: replacedArray === -1 ? undefined : applied.slice(0, replacedArray),
     };
   }
+
+  #checkIndex(index: number, length: number, statement: Statement, d: number): number {
+    const limits = this.limits;
+    if (index > limits.maxArrayIndex) {
+      failAt(statement, 'LIMIT_INDEX', `Array index ${index} above ${limits.maxArrayIndex}`, d);
+    }
+    if (index - length > limits.maxArrayGap) {
+      failAt(
+        statement,
+        'LIMIT_GAP',
+        `Array index ${index} leaves a gap above ${limits.maxArrayGap}`,
+        d,
+      );
+    }
+    return index;
+  }
+
+  #setRoot(root: unknown): void {
+    const old = this.root;
+    this.#undo?.push(() => {
+      this.root = old;
+    });
+    this.root = root;
+  }
+
+  #set(target: Container, key: Segment, item: unknown): void {
+    if (Array.isArray(target)) {
+      const index = key as number;
+      this.#undo?.push({
+        target,
+        key: index,
+        had: hasOwn(target, index),
+        old: target[index],
+        length: target.length,
+      });
+      target[index] = item;
+    } else {
+      const k = key as string;
+      this.#undo?.push({ target, key: k, had: hasOwn(target, k), old: target[k], length: -1 });
+      setKey(target, k, item);
+    }
+  }
+}
+
+/** Undoes one `#set`: the value back (or the key or element removed), and an array's length. */
+function restore({ target, key, had, old, length }: SetUndo): void {
+  if (Array.isArray(target)) {
+    const index = key as number;
+    if (had) target[index] = old;
+    else delete target[index];
+    target.length = length;
+  } else if (had) setKey(target, key as string, old);
+  else delete target[key as string];
+}
+
+/** Throws the error of a statement that cannot apply, at its path (or its first `depth + 1` segments). */
+function failAt(
+  statement: Statement,
+  code: VarStreamErrorCode,
+  reason: string,
+  depth = statement.path.length - 1,
+): never {
+  const line = statement.line;
+  throw new VarStreamError(code, reason, {
+    ...(line > 0 ? { line } : {}),
+    path: formatPath(statement.path.slice(0, depth + 1)),
+  });
 }
