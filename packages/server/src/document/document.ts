@@ -96,7 +96,8 @@ const PACE_MAX_MS = 16;
 /**
  * One live document: its tree, the sequencer of its revisions, its members,
  * and the flush that batches what they are sent. Everything that changes the
- * tree goes through `begin()` / `commit()`, synchronously.
+ * tree goes through `begin()` / `commit()`, synchronously, called by the
+ * `Change` that decides whether it applies (change/change.ts).
  *
  * Order of what a member receives: its welcome (snapshot or replay up to
  * revision W), then every revision after W in order, in batches (one frame
@@ -349,7 +350,8 @@ export class Document {
   }
 
   /**
-   * Starts a change. Apply statements to it, then `commit()` or `rollback()`,
+   * Starts a change's transaction (for the `Change` that owns it,
+   * change/change.ts). Apply statements to it, then `commit()` or `rollback()`,
    * without awaiting in between. `base`: the revision its text splices were
    * written against (they are transformed against the later ones);
    * `author`: the client of its change id (its own splices are not).

@@ -1,4 +1,5 @@
-import { formatMeta, type RejectCode, Verb } from '@varstream/protocol';
+import type { RejectCode } from '@varstream/protocol';
+import { problemLine } from '../change/problem.js';
 import { changeIdsOf, rateLimitedUnits } from '../connection/change-ids.js';
 import type { Attachment, FrameSink } from '../connection/frame-sink.js';
 import { countLines } from '../limits/count-lines.js';
@@ -73,12 +74,8 @@ export class RedisFrameSink implements FrameSink {
     const { doc } = this.#replica;
     const member = this.#a.member;
     const ids = changeIdsOf(text, this.#a.client);
-    if (ids.length === 0) {
-      doc.reply(member, formatMeta(Verb.ERROR, { code, line: 1, column: 1, message }));
-      return;
-    }
-    for (const id of ids) {
-      doc.reply(member, formatMeta(Verb.REJECT, { id, code, line: 1, column: 1, message }));
-    }
+    const problem = { code, message, line: 1, column: 1 };
+    if (ids.length === 0) doc.reply(member, problemLine(problem, undefined));
+    for (const id of ids) doc.reply(member, problemLine(problem, id));
   }
 }
