@@ -306,6 +306,21 @@ describe('several nodes on one Redis', () => {
     expect(watcher.root).toEqual({ form: { title: 'Hello' } });
     await expect(a!.server.write(doc, '__proto__.x=1\n')).rejects.toThrow(/not allowed/);
   });
+
+  it('regression: writeStatements on Redis refused a path deeper than maxPathDepth that it applies without Redis', async () => {
+    const doc = newDoc();
+    const [a, b] = await nodes(2, { maxPathDepth: 4 });
+    const local = await startServer({ maxPathDepth: 4 });
+    servers.push(local);
+    const watcher = client(b!.url, { doc });
+    await watcher.welcome();
+    const deep = [{ op: '=' as const, path: ['a', 'b', 'c', 'd', 'e', 'f'], value: 1, line: 1 }];
+    const alone = await local.server.writeStatements(doc, deep);
+    expect(alone).toEqual({ rev: 1, errors: [] });
+    expect(await a!.server.writeStatements(doc, deep)).toEqual(alone);
+    await watcher.atRev(1);
+    expect(watcher.root).toEqual(local.server.document(doc)!.root);
+  });
 });
 
 describe('failures', () => {
