@@ -15,3 +15,24 @@ export function markAliased(container: object): void {
 export function isAliased(container: object): boolean {
   return aliased.has(container);
 }
+
+/**
+ * True when a statement changed a container with several parents along the
+ * path it walked (`chain[d]`: the container holding segment `d`; the
+ * statement set or deleted at depth `n - 1`, created containers from depth
+ * `createFrom`, emptied the array at `resetDepth`; -1: none). Such a change
+ * may cut a link the chain goes through again (a cycle: after `a.b&=a`,
+ * `a.b.b=5` replaces the `a.b` the chain went through), so the next walk
+ * must start from the root rather than reuse the chain (`Tree.#walk`,
+ * `FastParser.#resolve`).
+ */
+export function changedAliased(
+  chain: readonly object[],
+  n: number,
+  createFrom: number,
+  resetDepth: number,
+): boolean {
+  if (resetDepth !== -1 && aliased.has(chain[resetDepth]!)) return true;
+  if (n === 0 || createFrom === 0) return false;
+  return aliased.has(chain[createFrom === -1 ? n - 1 : createFrom - 1]!);
+}

@@ -1,3 +1,4 @@
+import { changedAliased } from './aliases.js';
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import type { Limits } from './defaults.js';
 import { APPEND, isKeyChar, LAST, RESET, type Segment } from './path.js';
@@ -408,7 +409,8 @@ export class FastParser {
     this.#cur = this.#prev;
     this.#prev = path;
     this.#prevLen = n;
-    this.#chainValid = n;
+    // Through a cycle, the change may have cut the chain the next walk would reuse.
+    this.#chainValid = changedAliased(chain, n, createFrom, this.#resetDepth) ? 0 : n;
   }
 }
 

@@ -1,4 +1,4 @@
-import { isAliased, markAliased } from './aliases.js';
+import { changedAliased, isAliased, markAliased } from './aliases.js';
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import { VarStreamError, type VarStreamErrorCode } from './errors.js';
@@ -289,7 +289,8 @@ export class Tree {
     if (quiet) concrete.length = n;
     if (context !== undefined) context.previous = concrete;
     this.#last = concrete;
-    this.#cached = true;
+    // Through a cycle, the change may have cut the chain the next walk would reuse.
+    this.#cached = !changedAliased(this.#chain, n, this.#createFrom, this.#resetDepth);
     return quiet ? undefined : this.#change(statement, concrete, previous, result, ref);
   }
 
