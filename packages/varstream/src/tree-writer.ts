@@ -18,17 +18,67 @@ export interface WriterOptions {
   chunkSize?: number;
 }
 
-interface Frame {
-  node: object;
-  isArray: boolean;
+/**
+ * A container being written. Frames are reused by depth (the walk allocates
+ * none once the deepest level was reached); a container's place in the
+ * tree, for `&=` references, is kept by the `Containers` registry.
+ */
+class Frame {
+  node: object = Frame;
+  isArray = false;
   /** Object keys, or the remaining indices of a sparse array. */
-  keys: string[] | number[] | undefined;
-  i: number;
+  keys: string[] | number[] | undefined = undefined;
+  i = 0;
   /** Dense arrays: true once a hole was met (then indices are written). */
-  sparse: boolean;
-  parent: Frame | undefined;
-  /** This container's segment in its parent (for reference paths). */
-  seg: Segment;
+  sparse = false;
+  /** This container's number in the registry (-1 without references). */
+  id = -1;
+  /**
+   * Texts of the keys `shape` (the keys of an object written at this depth):
+   * each key as a path segment, and as the head of a sibling line
+   * (`^.seg=`), made when first needed. Objects met in a row at one depth
+   * often have the same keys (records): their texts are made once.
+   */
+  shape: string[] = [];
+  segs: string[] = [];
+  heads: string[] = [];
+
+  /** Enters an object: its keys' texts are kept when they are the previous object's keys. */
+  keysOf(keys: string[]): void {
+    if (!sameKeys(this.shape, keys)) {
+      this.shape = keys;
+      this.segs = [];
+      this.heads = [];
+    }
+  }
+
+  /** Key `i` as a path segment: bare when it reads back as itself, else quoted. */
+  seg(i: number): string {
+    let seg = this.segs[i];
+    if (seg === undefined) {
+      const key = this.shape[i]!;
+      seg = isBareKey(key) ? key : quote(key);
+      this.segs[i] = seg;
+    }
+    return seg;
+  }
+
+  /** `^.seg=` for key `i`. */
+  head(i: number): string {
+    let head = this.heads[i];
+    if (head === undefined) {
+      head = `^.${this.seg(i)}=`;
+      this.heads[i] = head;
+    }
+    return head;
+  }
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
@@ -41,16 +91,17 @@ const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 export class TreeWriter implements Iterable<string> {
   readonly #compress: boolean;
   readonly #append: boolean;
-  readonly #refs: Map<object, Frame> | undefined;
+  readonly #refs: Containers | undefined;
   readonly #chunkSize: number;
-  readonly #stack: Frame[] = [];
+  /** Frames by depth; `#top` is the index of the current one (-1: none). */
+  readonly #frames: Frame[] = [new Frame()];
+  #top = -1;
   /** Text of each path segment of the current line, and cumulative lengths. */
   readonly #texts: string[] = [];
   readonly #cum: number[] = [0];
   /** Segment d addresses an array element written with `!`/`+` until its first line. */
   readonly #fresh: boolean[] = [];
   readonly #out = new Output();
-  readonly #heads = new Map<string, string>();
   #started = false;
   #done = false;
   /** Length of the previous line's path; segments shared with it. */
@@ -64,7 +115,7 @@ export class TreeWriter implements Iterable<string> {
     this.#root = value;
     this.#compress = options.compress !== false;
     this.#append = options.arrays !== 'index';
-    this.#refs = options.references === false ? undefined : new Map();
+    this.#refs = options.references === false ? undefined : new Containers();
     this.#chunkSize = options.chunkSize ?? 65_536;
   }
 
@@ -94,143 +145,221 @@ export class TreeWriter implements Iterable<string> {
   #run(budget: number): void {
     if (!this.#started) {
       this.#started = true;
-      const root = toJSONValue(this.#root, '');
-      if (root === null || typeof root !== 'object') {
-        if (root !== undefined) this.#out.put(`^0=${scalarText(root, '^0')}\n`);
-        return;
-      }
-      if (isEmpty(root)) {
-        if (Array.isArray(root)) this.#out.put('^0=[]\n');
-        return;
-      }
-      this.#push(root, Array.isArray(root) ? undefined : Object.keys(root), undefined, '', false);
+      if (!this.#start()) return;
     }
-    const stack = this.#stack;
+    const frames = this.#frames;
     const out = this.#out;
-    while (stack.length > 0 && out.size < budget) {
-      const frame = stack[stack.length - 1]!;
-      const depth = stack.length - 1; // segments to reach `frame`
-      let key: Segment;
-      let raw: unknown;
-      if (frame.isArray) {
-        const arr = frame.node as unknown[];
-        if (frame.keys !== undefined) {
-          const keys = frame.keys as number[];
-          if (frame.i >= keys.length) {
-            this.#pop();
-            continue;
-          }
-          key = keys[frame.i++]!;
-          raw = arr[key];
-        } else {
-          if (frame.i >= arr.length) {
-            this.#pop();
-            continue;
-          }
-          key = frame.i++;
-          if (!(key in arr)) {
-            // A hole: from here on, indices; skip holes without walking them.
-            frame.sparse = true;
-            frame.keys = sparseIndices(arr, key);
-            frame.i = 0;
-            continue;
-          }
-          raw = arr[key];
-        }
-      } else {
-        const keys = frame.keys as string[];
-        if (frame.i >= keys.length) {
-          this.#pop();
-          continue;
-        }
-        key = keys[frame.i++]!;
-        raw = (frame.node as Record<string, unknown>)[key];
-      }
-      // What JSON.stringify would see (toJSONValue, without the call for most values).
-      let value: unknown;
-      if (typeof raw === 'object' || typeof raw === 'bigint') value = toJSONValue(raw, key);
-      else if (typeof raw === 'function' || typeof raw === 'symbol') value = undefined;
-      else value = raw;
-      if (value === undefined) {
-        if (frame.isArray && !frame.sparse) {
-          frame.sparse = true;
-          frame.keys = sparseIndices(frame.node as unknown[], (key as number) + 1);
-          frame.i = 0;
-        }
-        continue;
-      }
-      const text = this.#segmentText(frame, key);
-      if (value !== null && typeof value === 'object') {
-        const seen = this.#refs?.get(value);
-        if (seen !== undefined) {
-          this.#reference(depth, text, seen);
-          continue;
-        }
-        const keys = Array.isArray(value) ? undefined : Object.keys(value);
-        if (keys === undefined ? (value as unknown[]).length > 0 : keys.length > 0) {
-          this.#push(value, keys, frame, text, frame.isArray && this.#append && !frame.sparse, key);
-          continue;
-        }
-        if (this.#refs !== undefined) this.#refs.set(value, this.#frameFor(value, frame, key));
-        this.#line(depth, text, Array.isArray(value) ? '=[]' : '={}');
-        continue;
-      }
-      this.#line(depth, text, '=', scalarText(value, key));
+    while (this.#top >= 0 && out.size < budget) {
+      const frame = frames[this.#top]!;
+      if (frame.isArray) this.#arrayEntries(frame, budget);
+      else this.#objectEntries(frame, budget);
     }
   }
 
-  #segmentText(frame: Frame, key: Segment): string {
-    if (typeof key === 'string') return isBareKey(key) ? key : quote(key);
-    if (this.#append && !frame.sparse) return key === 0 ? '!' : '+';
-    return String(key);
+  /** Writes a root that is not a container with entries; false when nothing is left to walk. */
+  #start(): boolean {
+    const root = toJSONValue(this.#root, '');
+    if (root === null || typeof root !== 'object') {
+      if (root !== undefined) this.#out.put(`^0=${scalarText(root, '^0')}\n`);
+      return false;
+    }
+    if (isEmpty(root)) {
+      if (Array.isArray(root)) this.#out.put('^0=[]\n');
+      return false;
+    }
+    this.#push(root, Array.isArray(root) ? undefined : Object.keys(root), '', false, -1, '');
+    return true;
+  }
+
+  /**
+   * Writes the entries of an object frame until one is a container with
+   * entries (entered: it is the new current frame), the budget is spent or
+   * the object is done (left).
+   */
+  #objectEntries(frame: Frame, budget: number): void {
+    const keys = frame.keys as string[];
+    const node = frame.node as Record<string, unknown>;
+    const depth = this.#top;
+    const out = this.#out;
+    while (frame.i < keys.length) {
+      if (out.size >= budget) return;
+      const key = keys[frame.i++]!;
+      const raw = node[key];
+      let text: string;
+      switch (typeof raw) {
+        case 'string':
+          text = formatString(raw);
+          break;
+        case 'number':
+          text = formatNumber(raw);
+          break;
+        case 'boolean':
+          text = raw ? 'true' : 'false';
+          break;
+        case 'object':
+          if (raw === null) {
+            text = 'null';
+            break;
+          }
+          if (this.#entry(frame, depth, key, toJSONValue(raw, key))) return;
+          continue;
+        case 'bigint':
+          toJSONValue(raw, key); // throws
+          continue;
+        default:
+          continue; // undefined, functions and symbols are left out
+      }
+      if (this.#siblingOf(depth)) out.line(frame.head(frame.i - 1), text);
+      else this.#line(depth, frame.seg(frame.i - 1), '=', text);
+    }
+    this.#pop();
+  }
+
+  /** `#objectEntries` for an array frame: elements in order, holes never walked. */
+  #arrayEntries(frame: Frame, budget: number): void {
+    const arr = frame.node as unknown[];
+    const depth = this.#top;
+    const out = this.#out;
+    for (;;) {
+      let index: number;
+      if (frame.keys !== undefined) {
+        const keys = frame.keys as number[];
+        if (frame.i >= keys.length) break;
+        index = keys[frame.i++]!;
+      } else {
+        if (frame.i >= arr.length) break;
+        index = frame.i++;
+        if (!(index in arr)) {
+          // A hole: from here on, indices; skip holes without walking them.
+          this.#sparseFrom(frame, index);
+          continue;
+        }
+      }
+      const raw = arr[index];
+      let text: string;
+      switch (typeof raw) {
+        case 'string':
+          text = formatString(raw);
+          break;
+        case 'number':
+          text = formatNumber(raw);
+          break;
+        case 'boolean':
+          text = raw ? 'true' : 'false';
+          break;
+        default:
+          if (raw === null) {
+            text = 'null';
+            break;
+          }
+          if (this.#entry(frame, depth, index, toJSONValue(raw, index))) return;
+          if (out.size >= budget) return;
+          continue;
+      }
+      const leaf = this.#elementText(frame, index);
+      if (this.#siblingOf(depth)) out.line(leaf === '+' ? '^.+=' : `^.${leaf}=`, text);
+      else this.#line(depth, leaf, '=', text);
+      if (out.size >= budget) return;
+    }
+    this.#pop();
+  }
+
+  /**
+   * True when a line at `depth` follows a line at the same depth in the same
+   * container and `^.leaf` is shorter than its absolute path: the most
+   * common line, `^.leaf=value`, written without `#line`'s bookkeeping
+   * (which would leave every field as it is).
+   */
+  #siblingOf(depth: number): boolean {
+    return (
+      this.#shared === depth &&
+      this.#prevLen === depth + 1 &&
+      this.#compress &&
+      this.#cum[depth]! > 2
+    );
+  }
+
+  /**
+   * Any entry but a plain scalar (`value` is what JSON.stringify sees):
+   * entered when it is a container with entries (returns true), else
+   * written as one line or left out.
+   */
+  #entry(frame: Frame, depth: number, key: Segment, value: unknown): boolean {
+    if (value === undefined) {
+      if (frame.isArray && frame.keys === undefined) this.#sparseFrom(frame, (key as number) + 1);
+      return false;
+    }
+    const text = frame.isArray ? this.#elementText(frame, key as number) : frame.seg(frame.i - 1);
+    if (value === null || typeof value !== 'object') {
+      this.#line(depth, text, '=', scalarText(value, key));
+      return false;
+    }
+    const refs = this.#refs;
+    const seen = refs?.get(value);
+    if (seen !== undefined) {
+      this.#reference(depth, text, refs!.pathOf(seen));
+      return false;
+    }
+    const keys = Array.isArray(value) ? undefined : Object.keys(value);
+    if (keys === undefined ? (value as unknown[]).length > 0 : keys.length > 0) {
+      this.#push(value, keys, text, frame.isArray && this.#append && !frame.sparse, frame.id, key);
+      return true;
+    }
+    refs?.add(value, frame.id, key);
+    this.#line(depth, text, Array.isArray(value) ? '=[]' : '={}');
+    return false;
+  }
+
+  /** From index `from` on, the array's indices are written: holes are skipped without walking them. */
+  #sparseFrom(frame: Frame, from: number): void {
+    frame.sparse = true;
+    frame.keys = sparseIndices(frame.node as unknown[], from);
+    frame.i = 0;
+  }
+
+  #elementText(frame: Frame, index: number): string {
+    if (this.#append && !frame.sparse) return index === 0 ? '!' : '+';
+    return String(index);
   }
 
   /** Enters `node`; `keys` are its keys, undefined for an array. */
   #push(
     node: object,
     keys: string[] | undefined,
-    parent: Frame | undefined,
     text: string,
     element: boolean,
-    seg: Segment = '',
+    parentId: number,
+    seg: Segment,
   ): void {
-    const frame: Frame = {
-      node,
-      isArray: keys === undefined,
-      keys,
-      i: 0,
-      sparse: false,
-      parent,
-      seg,
-    };
-    if (this.#refs !== undefined) this.#refs.set(node, frame);
-    const stack = this.#stack;
-    if (parent !== undefined) {
-      const d = stack.length - 1; // index of this segment
+    const depth = ++this.#top;
+    let frame = this.#frames[depth];
+    if (frame === undefined) {
+      frame = new Frame();
+      this.#frames.push(frame);
+    }
+    frame.node = node;
+    frame.isArray = keys === undefined;
+    frame.keys = keys;
+    if (keys !== undefined) frame.keysOf(keys);
+    frame.i = 0;
+    frame.sparse = false;
+    frame.id = this.#refs === undefined ? -1 : this.#refs.add(node, parentId, seg);
+    if (depth > 0) {
+      const d = depth - 1; // index of this segment
       this.#texts[d] = text;
       this.#fresh[d] = element;
       this.#cum[d + 1] = this.#cum[d]! + text.length + 1;
     }
-    stack.push(frame);
   }
 
   #pop(): void {
-    this.#stack.pop();
-    const depth = Math.max(0, this.#stack.length - 1);
+    const frame = this.#frames[this.#top--]!;
+    frame.node = Frame; // the tree is not kept alive by a finished frame
+    frame.keys = undefined;
+    const length = this.#top + 1; // frames left
+    const depth = Math.max(0, length - 1);
     if (this.#shared > depth) this.#shared = depth;
-    if (this.#emitted > this.#stack.length) this.#emitted = this.#stack.length;
-  }
-
-  #frameFor(node: object, parent: Frame, seg: Segment): Frame {
-    return {
-      node,
-      isArray: Array.isArray(node),
-      keys: undefined,
-      i: 0,
-      sparse: false,
-      parent,
-      seg,
-    };
+    if (this.#emitted > length) this.#emitted = length;
   }
 
   /**
@@ -240,7 +369,6 @@ export class TreeWriter implements Iterable<string> {
   #line(depth: number, leaf: string, op: string, value = ''): void {
     const cum = this.#cum;
     const texts = this.#texts;
-    const out = this.#out;
     const k = this.#shared;
     const absolute = cum[depth]! + leaf.length;
     let prefix = '';
@@ -248,39 +376,23 @@ export class TreeWriter implements Iterable<string> {
       prefix = k === this.#prevLen - 1 ? '^' : backTo(k);
       if (prefix.length + 1 + (absolute - cum[k]!) >= absolute) prefix = '';
     }
-    if (prefix === '^' && k === depth && op === '=') {
-      // A sibling of the previous line's leaf, the most common line: `^.leaf=value`.
-      out.put3(this.#siblingHead(leaf), value, '\n');
-      this.#lineWritten(depth);
-      return;
-    }
+    // The path is made here and appended once: short pieces are copied,
+    // while each append to the output adds a node to its rope.
+    let path = prefix;
     if (prefix !== '') {
-      out.put(prefix);
-      for (let d = k; d < depth; d++) out.put2('.', texts[d]!);
-      out.put2('.', leaf);
+      for (let d = k; d < depth; d++) path += `.${texts[d]!}`;
+      path += '.';
     } else {
-      for (let d = 0; d < depth; d++) out.put2(texts[d]!, '.');
-      out.put(leaf);
+      for (let d = 0; d < depth; d++) path += `${texts[d]!}.`;
     }
-    out.put3(op, value, '\n');
+    this.#out.line3(path + leaf, op, value);
     this.#lineWritten(depth);
-  }
-
-  /** `^.leaf=`, made once for each leaf (up to a bound): fewer pieces to join. */
-  #siblingHead(leaf: string): string {
-    const heads = this.#heads;
-    let head = heads.get(leaf);
-    if (head === undefined) {
-      head = `^.${leaf}=`;
-      if (heads.size < 4096) heads.set(leaf, head);
-    }
-    return head;
   }
 
   #lineWritten(depth: number): void {
     // Elements created by this line are now the last of their arrays.
     this.#created(depth);
-    this.#emitted = this.#stack.length;
+    this.#emitted = this.#top + 1;
     this.#prevLen = depth + 1;
     this.#shared = depth;
   }
@@ -292,107 +404,106 @@ export class TreeWriter implements Iterable<string> {
   }
 
   /** `path&=target`: the left side is written whole, as the reader expands the right side first. */
-  #reference(depth: number, leaf: string, target: Frame): void {
+  #reference(depth: number, leaf: string, target: Segment[]): void {
     const texts = this.#texts;
-    const out = this.#out;
-    for (let d = 0; d < depth; d++) out.put2(texts[d]!, '.');
-    out.put3(leaf, '&=', formatPath(pathOf(target)));
-    out.put('\n');
-    this.#created(depth);
-    this.#emitted = this.#stack.length;
-    this.#prevLen = depth + 1;
-    this.#shared = depth;
+    let path = '';
+    for (let d = 0; d < depth; d++) path += `${texts[d]!}.`;
+    this.#out.line3(path + leaf, '&=', formatPath(target));
+    this.#lineWritten(depth);
   }
 }
 
-/** Below this many characters, the output is one string grown with `+=`. */
-const ROPE_LIMIT = 32_768;
+/**
+ * Every container written so far, numbered in order, with its parent's
+ * number and its segment in the parent: enough to write the path of its
+ * first place when it is met again (`&=`). Two plain arrays instead of an
+ * object per container: the common case (nothing met twice) pays one map
+ * entry and two array slots.
+ */
+class Containers {
+  readonly #ids = new Map<object, number>();
+  readonly #parents: number[] = [];
+  readonly #segs: Segment[] = [];
+
+  get(node: object): number | undefined {
+    return this.#ids.get(node);
+  }
+
+  /** Registers `node` as the child `seg` of container `parent` (-1: the root); its number. */
+  add(node: object, parent: number, seg: Segment): number {
+    const id = this.#parents.length;
+    this.#ids.set(node, id);
+    this.#parents.push(parent);
+    this.#segs.push(seg);
+    return id;
+  }
+
+  /** The path of container `id` from the root. */
+  pathOf(id: number): Segment[] {
+    const path: Segment[] = [];
+    for (let i = id; this.#parents[i]! !== -1; i = this.#parents[i]!) path.push(this.#segs[i]!);
+    return path.reverse();
+  }
+}
+
+/** The output is made of flat strings of about this many characters. */
+const CHUNK = 16_384;
 
 /**
- * The text written and not yet returned. Up to ROPE_LIMIT characters it is
- * one string grown with `+=` (the engine keeps it as a rope: cheapest for
- * the small outputs most writes are); beyond, pieces are kept in an array
- * and joined 2048 at a time (a rope grown from a large output would be
- * walked and copied by every garbage collection until the end, and
- * flattening it costs more than joining). Measured on the bench sets: a
- * third less time below the limit, the same above it.
+ * The text written and not yet returned: a string grown with `+=` (the
+ * engine keeps it as a rope of pieces, the cheapest way to append), made
+ * flat every CHUNK characters (a rope grown from a large output would be
+ * walked and copied by every garbage collection until the end) and kept
+ * with the previous flat chunks, joined once at the end. Measured on the
+ * bench sets against an array of pieces joined 2048 at a time and against a
+ * byte buffer: the fastest at every size.
  */
 class Output {
-  /** The text so far while it is short. */
   #rope = '';
-  #roping = true;
-  readonly #parts: string[] = [];
-  #count = 0;
-  readonly #joined: string[] = [];
+  readonly #chunks: string[] = [];
+  #held = 0;
 
   /** Length of the text held. */
-  size = 0;
+  get size(): number {
+    return this.#held + this.#rope.length;
+  }
 
+  /** A line, line break included. */
   put(a: string): void {
-    if (this.#roping) {
-      this.#rope += a;
-      this.size = this.#rope.length;
-      if (this.size > ROPE_LIMIT) this.#unrope();
-      return;
-    }
-    this.#parts[this.#count++] = a;
-    this.size += a.length;
-    if (this.#count >= 2048) this.#join();
+    this.#rope += a;
   }
 
-  put2(a: string, b: string): void {
-    if (this.#roping) {
-      this.#rope += a + b;
-      this.size = this.#rope.length;
-      return;
-    }
-    this.put(a);
-    this.put(b);
+  /** The end of a line: `a`, `b` and the line break. */
+  line(a: string, b: string): void {
+    this.#rope += `${a}${b}\n`;
+    if (this.#rope.length > CHUNK) this.#flatten();
   }
 
-  put3(a: string, b: string, c: string): void {
-    if (this.#roping) {
-      this.#rope += a + b + c;
-      this.size = this.#rope.length;
-      if (this.size > ROPE_LIMIT) this.#unrope();
-      return;
-    }
-    this.put(a);
-    this.put(b);
-    this.put(c);
+  /** The end of a line: `a`, `b`, `c` and the line break. */
+  line3(a: string, b: string, c: string): void {
+    this.#rope += `${a}${b}${c}\n`;
+    if (this.#rope.length > CHUNK) this.#flatten();
   }
 
   /** Everything held, as one string; empties the output. */
   take(): string {
-    if (this.#roping) {
-      const text = this.#rope;
-      this.#rope = '';
-      this.size = 0;
-      return text;
-    }
-    this.#join();
-    const joined = this.#joined;
-    const text = joined.length === 1 ? joined[0]! : joined.join('');
-    joined.length = 0;
-    this.size = 0;
-    this.#roping = true;
+    const rope = this.#rope;
+    this.#rope = '';
+    if (this.#held === 0) return rope;
+    const chunks = this.#chunks;
+    chunks.push(rope);
+    const text = chunks.join('');
+    chunks.length = 0;
+    this.#held = 0;
     return text;
   }
 
-  /** From now on, pieces: the short text so far is the first chunk. */
-  #unrope(): void {
-    this.#roping = false;
-    this.#joined.push(this.#rope);
+  #flatten(): void {
+    const rope = this.#rope;
+    rope.charCodeAt(0); // reading a character makes the rope one flat string
+    this.#chunks.push(rope);
+    this.#held += rope.length;
     this.#rope = '';
-  }
-
-  #join(): void {
-    const parts = this.#parts;
-    const count = this.#count;
-    if (count === 0) return;
-    // The array is reused: only its first `count` pieces are this chunk's.
-    this.#joined.push(count === parts.length ? parts.join('') : parts.slice(0, count).join(''));
-    this.#count = 0;
   }
 }
 
@@ -401,12 +512,6 @@ const BACK_TO: string[] = [];
 /** `^N`, made once for each N. */
 function backTo(n: number): string {
   return (BACK_TO[n] ??= `^${n}`);
-}
-
-function pathOf(frame: Frame): Segment[] {
-  const path: Segment[] = [];
-  for (let f: Frame | undefined = frame; f?.parent !== undefined; f = f.parent) path.push(f.seg);
-  return path.reverse();
 }
 
 function isEmpty(value: object): boolean {
@@ -468,8 +573,8 @@ function scalarText(value: unknown, key: Segment): string {
 }
 
 /**
- * Lives as long as the module: it keeps the hidden classes of `TreeWriter` and
- * `Output`, and so the optimized code that depends on them, alive between two
+ * Lives as long as the module: it keeps the hidden classes of `TreeWriter`,
+ * `Frame`, `Containers` and `Output`, and so the optimized code that depends on them, alive between two
  * calls (else every garbage collection in between would throw that code away).
  * @internal
  */

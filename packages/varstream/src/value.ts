@@ -141,12 +141,23 @@ function scanBare(text: string): number {
   return found;
 }
 
-/** `scanBare`'s findings when `text` can be written bare, else -1. */
+/** What `bareScan` returns for a string that reads back as another type (`57`, `true`). */
+const TYPED = -2;
+
+/** True when `text`, written bare, reads back as another type (`null`, `57`, `{}`). */
+function readsAsLiteral(text: string): boolean {
+  const c = text.charCodeAt(0);
+  // Numbers are told without converting them; the rest as the reader types them.
+  if (c === 45 /* - */ || c === 73 /* I */ || (c >= 48 && c <= 57)) return isNumberText(text);
+  return typeBareValue(text) !== text;
+}
+
+/** `scanBare`'s findings when `text` can be written bare, TYPED when it reads as another type, else -1. */
 function bareScan(text: string): number {
   if (text.length === 0) return -1;
   const c = text.charCodeAt(0);
   if (c === 34 /* " */ || c === 10 /* \n */) return -1;
-  if (typeBareValue(text) !== text) return -1;
+  if (readsAsLiteral(text)) return TYPED;
   const found = scanBare(text);
   if ((found & NEEDS_QUOTES) !== 0) return -1;
   if ((found & HAS_ESCAPES) !== 0 && COMMENT_AFTER_BREAK.test(text)) return -1;
@@ -160,7 +171,7 @@ function bareScan(text: string): number {
  * no continuation line of it starts like a comment (`#`, `#vs`).
  */
 export function isBareString(text: string): boolean {
-  return bareScan(text) !== -1;
+  return bareScan(text) >= 0;
 }
 
 /** Escapes a bare string: `\` doubles, a line break becomes `\` + LF. */
@@ -173,8 +184,9 @@ export function escapeBare(text: string): string {
 /** Writes a string value: bare when it reads back unchanged, else double-quoted. */
 export function formatString(text: string): string {
   const found = bareScan(text);
-  if (found === -1) return JSON.stringify(text);
-  return (found & HAS_ESCAPES) !== 0 ? escapeBare(text) : text;
+  if (found >= 0) return (found & HAS_ESCAPES) !== 0 ? escapeBare(text) : text;
+  // A typed-looking string (`"57"`) is ASCII with nothing to escape.
+  return found === TYPED ? `"${text}"` : JSON.stringify(text);
 }
 
 /** Writes any literal as a right-hand value. */
