@@ -63,11 +63,11 @@ class Frame {
     return seg;
   }
 
-  /** `^.seg=` for key `i`. */
+  /** `\n^.seg=` for key `i` (the output writes each line break before its line). */
   head(i: number): string {
     let head = this.heads[i];
     if (head === undefined) {
-      head = `^.${this.seg(i)}=`;
+      head = `\n^.${this.seg(i)}=`;
       this.heads[i] = head;
     }
     return head;
@@ -160,14 +160,15 @@ export class TreeWriter implements Iterable<string> {
   #start(): boolean {
     const root = toJSONValue(this.#root, '');
     if (root === null || typeof root !== 'object') {
-      if (root !== undefined) this.#out.put(`^0=${scalarText(root, '^0')}\n`);
+      if (root !== undefined) this.#out.put(`\n^0=${scalarText(root, '^0')}`);
       return false;
     }
     if (isEmpty(root)) {
-      if (Array.isArray(root)) this.#out.put('^0=[]\n');
+      if (Array.isArray(root)) this.#out.put('\n^0=[]');
       return false;
     }
-    this.#push(root, Array.isArray(root) ? undefined : Object.keys(root), '', false, -1, '');
+    this.#refs?.visit(root, -1, '');
+    this.#push(root, Array.isArray(root) ? undefined : Object.keys(root), '', false, 0);
     return true;
   }
 
@@ -209,8 +210,10 @@ export class TreeWriter implements Iterable<string> {
         default:
           continue; // undefined, functions and symbols are left out
       }
-      if (this.#siblingOf(depth)) out.line(frame.head(frame.i - 1), text);
-      else this.#line(depth, frame.seg(frame.i - 1), '=', text);
+      if (this.#siblingOf(depth)) {
+        out.put(frame.head(frame.i - 1));
+        out.line(text);
+      } else this.#line(depth, frame.seg(frame.i - 1), '=', text);
     }
     this.#pop();
   }
@@ -257,8 +260,10 @@ export class TreeWriter implements Iterable<string> {
           continue;
       }
       const leaf = this.#elementText(frame, index);
-      if (this.#siblingOf(depth)) out.line(leaf === '+' ? '^.+=' : `^.${leaf}=`, text);
-      else this.#line(depth, leaf, '=', text);
+      if (this.#siblingOf(depth)) {
+        out.put(leaf === '+' ? '\n^.+=' : `\n^.${leaf}=`);
+        out.line(text);
+      } else this.#line(depth, leaf, '=', text);
       if (out.size >= budget) return;
     }
     this.#pop();
@@ -295,17 +300,20 @@ export class TreeWriter implements Iterable<string> {
       return false;
     }
     const refs = this.#refs;
-    const seen = refs?.get(value);
-    if (seen !== undefined) {
-      this.#reference(depth, text, refs!.pathOf(seen));
-      return false;
+    let id = -1;
+    if (refs !== undefined) {
+      const first = refs.visit(value, frame.id, key);
+      if (first !== -1) {
+        this.#reference(depth, text, refs.pathOf(first));
+        return false;
+      }
+      id = refs.last;
     }
     const keys = Array.isArray(value) ? undefined : Object.keys(value);
     if (keys === undefined ? (value as unknown[]).length > 0 : keys.length > 0) {
-      this.#push(value, keys, text, frame.isArray && this.#append && !frame.sparse, frame.id, key);
+      this.#push(value, keys, text, frame.isArray && this.#append && !frame.sparse, id);
       return true;
     }
-    refs?.add(value, frame.id, key);
     this.#line(depth, text, Array.isArray(value) ? '=[]' : '={}');
     return false;
   }
@@ -328,8 +336,7 @@ export class TreeWriter implements Iterable<string> {
     keys: string[] | undefined,
     text: string,
     element: boolean,
-    parentId: number,
-    seg: Segment,
+    id: number,
   ): void {
     const depth = ++this.#top;
     let frame = this.#frames[depth];
@@ -343,7 +350,7 @@ export class TreeWriter implements Iterable<string> {
     if (keys !== undefined) frame.keysOf(keys);
     frame.i = 0;
     frame.sparse = false;
-    frame.id = this.#refs === undefined ? -1 : this.#refs.add(node, parentId, seg);
+    frame.id = id;
     if (depth > 0) {
       const d = depth - 1; // index of this segment
       this.#texts[d] = text;
@@ -376,17 +383,34 @@ export class TreeWriter implements Iterable<string> {
       prefix = k === this.#prevLen - 1 ? '^' : backTo(k);
       if (prefix.length + 1 + (absolute - cum[k]!) >= absolute) prefix = '';
     }
-    // The path is made here and appended once: short pieces are copied,
-    // while each append to the output adds a node to its rope.
-    let path = prefix;
+    // Pieces are appended one by one: cheaper than joining them first.
+    const out = this.#out;
     if (prefix !== '') {
-      for (let d = k; d < depth; d++) path += `.${texts[d]!}`;
-      path += '.';
+      out.put(NL);
+      out.put(prefix);
+      for (let d = k; d < depth; d++) {
+        out.put('.');
+        out.put(texts[d]!);
+      }
+      out.put('.');
     } else {
-      for (let d = 0; d < depth; d++) path += `${texts[d]!}.`;
+      out.put(NL);
+      this.#absolutePath(depth);
     }
-    this.#out.line3(path + leaf, op, value);
+    out.put(leaf);
+    out.put(op);
+    out.line(value);
     this.#lineWritten(depth);
+  }
+
+  /** The first `depth` segments, each followed by a dot. */
+  #absolutePath(depth: number): void {
+    const texts = this.#texts;
+    const out = this.#out;
+    for (let d = 0; d < depth; d++) {
+      out.put(texts[d]!);
+      out.put('.');
+    }
   }
 
   #lineWritten(depth: number): void {
@@ -405,10 +429,12 @@ export class TreeWriter implements Iterable<string> {
 
   /** `path&=target`: the left side is written whole, as the reader expands the right side first. */
   #reference(depth: number, leaf: string, target: Segment[]): void {
-    const texts = this.#texts;
-    let path = '';
-    for (let d = 0; d < depth; d++) path += `${texts[d]!}.`;
-    this.#out.line3(path + leaf, '&=', formatPath(target));
+    const out = this.#out;
+    out.put(NL);
+    this.#absolutePath(depth);
+    out.put(leaf);
+    out.put('&=');
+    out.line(formatPath(target));
     this.#lineWritten(depth);
   }
 }
@@ -416,26 +442,37 @@ export class TreeWriter implements Iterable<string> {
 /**
  * Every container written so far, numbered in order, with its parent's
  * number and its segment in the parent: enough to write the path of its
- * first place when it is met again (`&=`). Two plain arrays instead of an
- * object per container: the common case (nothing met twice) pays one map
- * entry and two array slots.
+ * first place when it is met again (`&=`). The common case (nothing met
+ * twice) pays one set entry and three array slots per container; the map
+ * from a container to its number is made only when one is met again.
  */
 class Containers {
-  readonly #ids = new Map<object, number>();
+  readonly #seen = new Set<object>();
+  readonly #nodes: object[] = [];
   readonly #parents: number[] = [];
   readonly #segs: Segment[] = [];
+  /** Number of each container of `#nodes` up to `#mapped`. */
+  readonly #ids = new Map<object, number>();
+  #mapped = 0;
 
-  get(node: object): number | undefined {
-    return this.#ids.get(node);
+  /** Number of the container registered last. */
+  get last(): number {
+    return this.#nodes.length - 1;
   }
 
-  /** Registers `node` as the child `seg` of container `parent` (-1: the root); its number. */
-  add(node: object, parent: number, seg: Segment): number {
-    const id = this.#parents.length;
-    this.#ids.set(node, id);
+  /**
+   * Registers `node`, the child `seg` of container `parent` (-1: the root),
+   * and returns -1; or, when it was registered before, its number.
+   */
+  visit(node: object, parent: number, seg: Segment): number {
+    const seen = this.#seen;
+    const size = seen.size;
+    seen.add(node);
+    if (seen.size === size) return this.#idOf(node);
+    this.#nodes.push(node);
     this.#parents.push(parent);
     this.#segs.push(seg);
-    return id;
+    return -1;
   }
 
   /** The path of container `id` from the root. */
@@ -444,19 +481,33 @@ class Containers {
     for (let i = id; this.#parents[i]! !== -1; i = this.#parents[i]!) path.push(this.#segs[i]!);
     return path.reverse();
   }
+
+  #idOf(node: object): number {
+    const nodes = this.#nodes;
+    const ids = this.#ids;
+    for (; this.#mapped < nodes.length; this.#mapped++) ids.set(nodes[this.#mapped]!, this.#mapped);
+    return ids.get(node)!;
+  }
 }
 
 /** The output is made of flat strings of about this many characters. */
 const CHUNK = 16_384;
 
+/** The line break, written before each line. */
+const NL = '\n';
+
 /**
  * The text written and not yet returned: a string grown with `+=` (the
- * engine keeps it as a rope of pieces, the cheapest way to append), made
- * flat every CHUNK characters (a rope grown from a large output would be
- * walked and copied by every garbage collection until the end) and kept
- * with the previous flat chunks, joined once at the end. Measured on the
- * bench sets against an array of pieces joined 2048 at a time and against a
- * byte buffer: the fastest at every size.
+ * engine keeps it as a rope of pieces, the cheapest way to append: cheaper
+ * than joining a line's pieces first), made flat every CHUNK characters (a
+ * rope grown from a large output would be walked and copied by every
+ * garbage collection until the end) and kept with the previous flat
+ * chunks, joined once at the end. Each line's break is written before it,
+ * so that a sibling line is two pieces, `\n^.key=` (made once per key) and
+ * the value; `take()` moves the first break to the end. Measured on the
+ * bench sets against an array of pieces joined 2048 at a time, against a
+ * byte buffer and against breaks written after their lines: the fastest at
+ * every size.
  */
 class Output {
   #rope = '';
@@ -468,34 +519,34 @@ class Output {
     return this.#held + this.#rope.length;
   }
 
-  /** A line, line break included. */
+  /** A piece of a line (the first piece of a line starts with its line break). */
   put(a: string): void {
     this.#rope += a;
   }
 
-  /** The end of a line: `a`, `b` and the line break. */
-  line(a: string, b: string): void {
-    this.#rope += `${a}${b}\n`;
+  /** The last piece of a line. */
+  line(a: string): void {
+    this.#rope += a;
     if (this.#rope.length > CHUNK) this.#flatten();
   }
 
-  /** The end of a line: `a`, `b`, `c` and the line break. */
-  line3(a: string, b: string, c: string): void {
-    this.#rope += `${a}${b}${c}\n`;
-    if (this.#rope.length > CHUNK) this.#flatten();
-  }
-
-  /** Everything held, as one string; empties the output. */
+  /** Everything held, as one flat string of lines; empties the output. */
   take(): string {
-    const rope = this.#rope;
+    if (this.#rope.length === 0 && this.#held === 0) return '';
+    const rope = `${this.#rope}\n`;
     this.#rope = '';
-    if (this.#held === 0) return rope;
-    const chunks = this.#chunks;
-    chunks.push(rope);
-    const text = chunks.join('');
-    chunks.length = 0;
-    this.#held = 0;
-    return text;
+    let text: string;
+    if (this.#held === 0) {
+      text = rope;
+      text.charCodeAt(0); // flat, so that the slice below shares it
+    } else {
+      const chunks = this.#chunks;
+      chunks.push(rope);
+      text = chunks.join('');
+      chunks.length = 0;
+      this.#held = 0;
+    }
+    return text.slice(1); // the text held starts with a line break
   }
 
   #flatten(): void {
