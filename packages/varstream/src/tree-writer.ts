@@ -168,7 +168,8 @@ export class TreeWriter implements Iterable<string> {
       return false;
     }
     this.#refs?.visit(root, -1, '');
-    this.#push(root, Array.isArray(root) ? undefined : Object.keys(root), '', false, 0);
+    const id = this.#refs === undefined ? -1 : this.#refs.last;
+    this.#push(root, Array.isArray(root) ? undefined : Object.keys(root), '', false, id);
     return true;
   }
 
