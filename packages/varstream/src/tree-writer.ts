@@ -92,6 +92,8 @@ export class TreeWriter implements Iterable<string> {
   readonly #compress: boolean;
   readonly #append: boolean;
   readonly #refs: Containers | undefined;
+  /** Without references: the containers being written, to refuse a circular one. */
+  readonly #ancestors: Set<object> | undefined;
   readonly #chunkSize: number;
   /** Frames by depth; `#top` is the index of the current one (-1: none). */
   readonly #frames: Frame[] = [new Frame()];
@@ -116,6 +118,7 @@ export class TreeWriter implements Iterable<string> {
     this.#compress = options.compress !== false;
     this.#append = options.arrays !== 'index';
     this.#refs = options.references === false ? undefined : new Containers();
+    this.#ancestors = options.references === false ? new Set() : undefined;
     this.#chunkSize = options.chunkSize ?? 65_536;
   }
 
@@ -309,6 +312,12 @@ export class TreeWriter implements Iterable<string> {
         return false;
       }
       id = refs.last;
+    } else if (this.#ancestors!.has(value)) {
+      throw new VarStreamError(
+        'UNSUPPORTED_VALUE',
+        'A circular value cannot be written with references: false',
+        { path: String(key) },
+      );
     }
     const keys = Array.isArray(value) ? undefined : Object.keys(value);
     if (keys === undefined ? (value as unknown[]).length > 0 : keys.length > 0) {
@@ -352,6 +361,7 @@ export class TreeWriter implements Iterable<string> {
     frame.i = 0;
     frame.sparse = false;
     frame.id = id;
+    this.#ancestors?.add(node);
     if (depth > 0) {
       const d = depth - 1; // index of this segment
       this.#texts[d] = text;
@@ -362,6 +372,7 @@ export class TreeWriter implements Iterable<string> {
 
   #pop(): void {
     const frame = this.#frames[this.#top--]!;
+    this.#ancestors?.delete(frame.node);
     frame.node = Frame; // the tree is not kept alive by a finished frame
     frame.keys = undefined;
     const length = this.#top + 1; // frames left
@@ -528,7 +539,7 @@ class Output {
   /** The last piece of a line. */
   line(a: string): void {
     this.#rope += a;
-    if (this.#rope.length > CHUNK) this.#flatten();
+    if (this.#rope.length > CHUNK) this.#chunk(a.length < CHUNK / 2);
   }
 
   /** Everything held, as one flat string of lines; empties the output. */
@@ -550,9 +561,14 @@ class Output {
     return text.slice(1); // the text held starts with a line break
   }
 
-  #flatten(): void {
+  /**
+   * Keeps the rope as a chunk, made flat when it is made of many pieces. A
+   * rope mostly made of one large value stays as it is: joining copies it
+   * once, flattening it first would copy it twice.
+   */
+  #chunk(flatten: boolean): void {
     const rope = this.#rope;
-    rope.charCodeAt(0); // reading a character makes the rope one flat string
+    if (flatten) rope.charCodeAt(0); // reading a character makes the rope one flat string
     this.#chunks.push(rope);
     this.#held += rope.length;
     this.#rope = '';

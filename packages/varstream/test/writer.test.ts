@@ -142,6 +142,21 @@ describe('stringify: lossless round trip', () => {
     );
   });
 
+  it('references: false writes shared values in full and refuses a circular one (it looped)', () => {
+    const shared = { x: 1 };
+    expect(stringify({ a: shared, b: [shared] }, { references: false })).toBe('a.x=1\nb.!.x=1\n');
+    const circular: Record<string, unknown> = { a: { b: [1] } };
+    (circular.a as { b: unknown[] }).b.push(circular);
+    expect(() => stringify(circular, { references: false })).toThrowError(
+      expect.objectContaining({ code: 'UNSUPPORTED_VALUE', path: '1' }),
+    );
+    const self: unknown[] = [];
+    self.push(self);
+    expect(() => stringify(self, { references: false })).toThrowError(
+      expect.objectContaining({ code: 'UNSUPPORTED_VALUE' }),
+    );
+  });
+
   it('follows JSON.stringify for what JSON drops: undefined, functions, toJSON', () => {
     const date = new Date(0);
     expect(roundTrip({ a: undefined, b: () => 1, c: date })).toStrictEqual(
