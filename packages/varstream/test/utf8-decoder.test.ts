@@ -75,15 +75,97 @@ describe('Utf8Decoder (one decoder for the Reader and the JSON tokenizer)', () =
   it('keeps a character split across chunks whole', () => {
     const decoder = new Utf8Decoder('stop');
     const euro = new TextEncoder().encode('€');
-    expect(decoder.decode(euro.subarray(0, 1))).toEqual({ text: '', invalidAt: -1 });
+    expect(decoder.decode(euro.subarray(0, 1))).toEqual({ text: '', invalidAt: -1, replaced: [] });
     expect(decoder.hasPending).toBe(true);
-    expect(decoder.decode(euro.subarray(1))).toEqual({ text: '€', invalidAt: -1 });
-    expect(decoder.flush()).toEqual({ text: '', invalidAt: -1 });
+    expect(decoder.decode(euro.subarray(1))).toEqual({ text: '€', invalidAt: -1, replaced: [] });
+    expect(decoder.flush()).toEqual({ text: '', invalidAt: -1, replaced: [] });
   });
 
   it('reports an incomplete character at the end of the input', () => {
     const decoder = new Utf8Decoder('replace');
-    expect(decoder.decode(Uint8Array.of(0x61, 0xe2, 0x82))).toEqual({ text: 'a', invalidAt: -1 });
-    expect(decoder.flush()).toEqual({ text: '\ufffd', invalidAt: 1 });
+    expect(decoder.decode(Uint8Array.of(0x61, 0xe2, 0x82))).toMatchObject({
+      text: 'a',
+      invalidAt: -1,
+    });
+    expect(decoder.flush()).toMatchObject({ text: '\ufffd', invalidAt: 1 });
+  });
+
+  it('decodes each chunk as the WHATWG streaming decoder does (only a valid incomplete character waits)', () => {
+    fc.assert(
+      fc.property(bytes, fc.array(fc.nat(), { maxLength: 6 }), (input, cuts) => {
+        const stream = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+        const decoder = new Utf8Decoder('replace');
+        let from = 0;
+        for (const to of [...cutPoints(input, cuts), input.length]) {
+          const chunk = input.subarray(from, to);
+          from = to;
+          expect(decoder.decode(chunk).text).toBe(stream.decode(chunk, { stream: true }));
+        }
+        expect(decoder.flush().text).toBe(stream.decode());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('an invalid sequence cut by a chunk boundary is reported in the chunk where it shows', () => {
+    const decoder = new Utf8Decoder('replace');
+    // E0 80 can start no character: it is not kept for the next chunk.
+    expect(decoder.decode(Uint8Array.of(0x61, 0xe0, 0x80))).toEqual({
+      text: 'a\ufffd\ufffd',
+      invalidAt: 1,
+      replaced: [],
+    });
+    expect(decoder.hasPending).toBe(false);
+    // E0 A0 may: it waits.
+    expect(decoder.decode(Uint8Array.of(0xe0, 0xa0))).toMatchObject({ text: '', invalidAt: -1 });
+    expect(decoder.decode(Uint8Array.of(0x80))).toMatchObject({ text: '\u0800', invalidAt: -1 });
+  });
+
+  it('locateEach: the offset of every U+FFFD standing for invalid bytes, chunk by chunk', () => {
+    fc.assert(
+      fc.property(bytes, fc.array(fc.nat(), { maxLength: 6 }), (input, cuts) => {
+        // A U+FFFD written in the input (EF BF BD) is text, not a replacement: leave it out here.
+        fc.pre(!containsFffd(input));
+        const decoder = new Utf8Decoder('replace', { locateEach: true });
+        let from = 0;
+        const check = (out: { text: string; replaced: readonly number[] }) => {
+          const expected: number[] = [];
+          for (
+            let i = out.text.indexOf('\ufffd');
+            i !== -1;
+            i = out.text.indexOf('\ufffd', i + 1)
+          ) {
+            expected.push(i);
+          }
+          expect(out.replaced).toEqual(expected);
+        };
+        for (const to of [...cutPoints(input, cuts), input.length]) {
+          check(decoder.decode(input.subarray(from, to)));
+          from = to;
+        }
+        check(decoder.flush());
+      }),
+      { numRuns: 1000 },
+    );
+    const decoder = new Utf8Decoder('replace', { locateEach: true });
+    // A written U+FFFD is not reported; the invalid FF after it is.
+    expect(
+      decoder.decode(Uint8Array.of(0xef, 0xbf, 0xbd, 0xff, 0xf0, 0x9f, 0x98, 0x80, 0xc0)),
+    ).toEqual({
+      text: '\ufffd\ufffd\u{1F600}\ufffd',
+      invalidAt: 3,
+      replaced: [1, 4],
+    });
   });
 });
+
+function cutPoints(input: Uint8Array, cuts: number[]): number[] {
+  return [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
+}
+
+function containsFffd(input: Uint8Array): boolean {
+  for (let i = 0; i + 2 < input.length; i++) {
+    if (input[i] === 0xef && input[i + 1] === 0xbf && input[i + 2] === 0xbd) return true;
+  }
+  return false;
+}

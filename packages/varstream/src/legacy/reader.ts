@@ -4,13 +4,13 @@
  */
 import { type Limits, resolveLimits } from '../defaults.js';
 import { VarStreamError, type VarStreamErrorCode, type VarStreamErrorDetails } from '../errors.js';
+import { type DecodedChunk, Utf8Decoder } from '../utf8.js';
 import { LegacyApplier } from './apply.js';
 import type { LegacyContext } from './context.js';
 import { LegacyMachine } from './machine.js';
 import { MSG_NO_ROOT_OBJECT } from './messages.js';
 import { isContainer } from './own.js';
 import { LegacyResolver } from './resolve.js';
-import { type Decoded, Utf8StreamDecoder } from './utf8.js';
 
 export interface LegacyReaderOptions {
   /** 0.3.2's STRICT_MODE: throw on the first error instead of skipping the statement. */
@@ -24,7 +24,8 @@ const MSG_BAD_UTF8 = 'Invalid UTF-8 byte sequence.';
 
 export class LegacyReader {
   private readonly machine: LegacyMachine;
-  private readonly decoder = new Utf8StreamDecoder();
+  /** Every U+FFFD it inserts is reported where it is, as 0.3.2's `Buffer#toString` inserts them. */
+  private readonly decoder = new Utf8Decoder('replace', { locateEach: true });
   private status: 'open' | 'failed' | 'ended' = 'open';
 
   /**
@@ -61,7 +62,7 @@ export class LegacyReader {
   write(chunk: string | Uint8Array): void {
     this.guard(() => {
       if (typeof chunk === 'string') {
-        if (this.decoder.hasPending) this.feed(this.decoder.finish());
+        if (this.decoder.hasPending) this.feed(this.decoder.flush());
         this.machine.feed(chunk);
       } else {
         this.feed(this.decoder.decode(chunk));
@@ -71,7 +72,7 @@ export class LegacyReader {
 
   /** Ends the input. An unterminated last line stays unapplied, as in 0.3.2. */
   end(): void {
-    this.guard(() => this.feed(this.decoder.finish()));
+    this.guard(() => this.feed(this.decoder.flush()));
     this.status = 'ended';
   }
 
@@ -92,9 +93,9 @@ export class LegacyReader {
     }
   }
 
-  private feed({ text, errors }: Decoded): void {
+  private feed({ text, replaced }: DecodedChunk): void {
     let from = 0;
-    for (const at of errors) {
+    for (const at of replaced) {
       this.machine.feed(text.slice(from, at));
       from = at;
       this.machine.failHere('BAD_UTF8', MSG_BAD_UTF8);
