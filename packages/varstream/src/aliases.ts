@@ -23,8 +23,7 @@ export function isAliased(container: object): boolean {
  * `createFrom`, emptied the array at `resetDepth`; -1: none). Such a change
  * may cut a link the chain goes through again (a cycle: after `a.b&=a`,
  * `a.b.b=5` replaces the `a.b` the chain went through), so the next walk
- * must start from the root rather than reuse the chain (`Tree.#walk`,
- * `FastParser.#resolve`).
+ * must start from the root rather than reuse the chain (`PathWalk.settled`).
  */
 export function changedAliased(
   chain: readonly object[],

@@ -1,7 +1,7 @@
-import { changedAliased } from './aliases.js';
-import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
+import { type Container, fresh, setKey } from './container.js';
 import type { Limits } from './defaults.js';
 import { APPEND, isKeyChar, LAST, RESET, type Segment } from './path.js';
+import { PathWalk, WALK_FAILED } from './path-walk.js';
 import { type Literal, typeBareValue } from './value.js';
 
 const LF = 10;
@@ -53,7 +53,6 @@ export class FastParser {
   readonly #maxStatementLength: number;
   readonly #maxPathDepth: number;
   readonly #maxArrayIndex: number;
-  readonly #maxArrayGap: number;
   readonly #maxNodes: number;
   readonly #maxStringLength: number;
   /** The previous statement's concrete path (or the general path's `^` context), `#prevLen` long. */
@@ -67,9 +66,9 @@ export class FastParser {
   /** End of the statement being read (its last line), and the line breaks inside it. */
   #eol = 0;
   #breaks = 0;
-  /** chain[d]: the container holding segment d of `#prev`, valid for d < #chainValid. */
-  readonly #chain: Container[] = [];
-  #chainValid = 0;
+  /** The walk of the left side (shared with `Tree`); its chain follows `#prev`. */
+  readonly #walker: PathWalk;
+  readonly #chain: Container[];
   /**
    * The next CR and the next backslash (the text's length when none) at or
    * after `#crFrom` and `#bsFrom`: valid for searches from there up to them.
@@ -78,19 +77,18 @@ export class FastParser {
   #crFrom = 0;
   #bsPos = -1;
   #bsFrom = 0;
-  // What `#resolve` found for `#mutate`.
+  /** What `#resolve` found for `#mutate`: how many values the statement creates. */
   #created = 0;
-  #createFrom = -1;
-  #resetDepth = -1;
 
   constructor(text: string, limits: Limits) {
     this.#text = text;
     this.#maxStatementLength = limits.maxStatementLength;
     this.#maxPathDepth = limits.maxPathDepth;
     this.#maxArrayIndex = limits.maxArrayIndex;
-    this.#maxArrayGap = limits.maxArrayGap;
     this.#maxNodes = limits.maxNodes;
     this.#maxStringLength = limits.maxStringLength;
+    this.#walker = new PathWalk(limits);
+    this.#chain = this.#walker.chain;
   }
 
   get done(): boolean {
@@ -116,7 +114,7 @@ export class FastParser {
       prev.push(s === APPEND ? LAST : s === RESET ? 0 : s);
     }
     this.#prevLen = prev.length;
-    this.#chainValid = 0;
+    this.#walker.reusable = 0;
   }
 
   /** Applies statements until one is left to the general path, or the end. */
@@ -307,83 +305,21 @@ export class FastParser {
   // --- applying (as Tree.applyQuiet) ---------------------------------------------------
 
   /**
-   * Walks `#cur` in the tree without changing it: concrete indices into
-   * `#cur`, containers into `#chain`, what to create. False when the
-   * statement would fail (the general path then reports it).
-   *
-   * The twin of `Tree.#walk` (tree.ts), kept on purpose: sharing one walk
-   * would cost this hot loop its shortcuts (no error to build: it returns
-   * false; indices written into the path it reads; one key lookup with
-   * own-ness checked only when found; no deleted-key markers in a tree that
-   * `parse()` owns). A change to one walk is a change to the other: the
-   * differential tests in test/fast-parse.test.ts ("the fast path gives
-   * exactly what the general path gives") hold them to the same trees and
-   * errors.
+   * Walks `#cur` in the tree without changing it (`PathWalk`, shared with
+   * `Tree.apply`): concrete indices written into `#cur`, containers into the
+   * chain, and checks the node limit. False when the statement would fail
+   * (the general path then reports it). The `^N` prefix was copied from the
+   * previous path: the walk does not compare it again.
    */
   #resolve(): boolean {
     const n = this.#n;
     const path = this.#cur;
-    const prev = this.#prev;
-    const chain = this.#chain;
-    const maxIndex = this.#maxArrayIndex;
-    const maxGap = this.#maxArrayGap;
-    let node: unknown = this.root;
-    const max = Math.min(n, this.#chainValid - 1);
-    // The `^N` prefix was copied from the previous path: no need to compare it.
-    let d = Math.max(0, Math.min(this.#back, max));
-    while (d < max && path[d] === prev[d]) d++;
-    if (d > 0) node = chain[d];
-    this.#chainValid = 0; // the walk below overwrites the chain
-    let createFrom = -1;
-    let resetDepth = -1;
-    for (; d < n; d++) {
-      const seg = path[d]!;
-      if (createFrom === -1) {
-        const wantArray = typeof seg === 'number';
-        if (!isContainer(node) || Array.isArray(node) !== wantArray) createFrom = d;
-      }
-      if (createFrom !== -1) {
-        if (typeof seg === 'number') {
-          if (seg === LAST) return false;
-          const index = Math.max(0, seg);
-          if (index > maxIndex || index > maxGap) return false;
-          path[d] = index;
-        }
-        node = undefined;
-        continue;
-      }
-      const container = node as Container;
-      chain[d] = container;
-      if (typeof seg === 'string') {
-        // Most keys are new: one lookup, and own-ness checked only when found.
-        node = (container as Record<string, unknown>)[seg];
-        if (node !== undefined && !hasOwn(container, seg)) node = undefined;
-        continue;
-      }
-      const arr = container as unknown[];
-      let index: number;
-      if (seg >= 0) index = seg;
-      else if (seg === APPEND) index = arr.length;
-      else if (seg === LAST) {
-        if (arr.length === 0) return false;
-        index = arr.length - 1;
-      } else {
-        // RESET: the array is emptied, its first slot is new.
-        path[d] = 0;
-        resetDepth = d;
-        node = undefined;
-        if (d + 1 < n) createFrom = d + 1;
-        continue;
-      }
-      if (index > maxIndex || index - arr.length > maxGap) return false;
-      path[d] = index;
-      node = index < arr.length && hasOwn(arr, index) ? arr[index] : undefined;
-    }
+    const node = this.#walker.walk(this.root, path, n, this.#prev, this.#back);
+    if (node === WALK_FAILED) return false;
+    const createFrom = this.#walker.createFrom;
     const created = (createFrom === -1 ? 0 : n - createFrom) + (node === undefined ? 1 : 0);
     if (this.nodesCreated + created > this.#maxNodes) return false;
     this.#created = created;
-    this.#createFrom = createFrom;
-    this.#resetDepth = resetDepth;
     return true;
   }
 
@@ -392,9 +328,9 @@ export class FastParser {
     const n = this.#n;
     const path = this.#cur;
     const chain = this.#chain;
-    const createFrom = this.#createFrom;
+    const { createFrom, resetDepth } = this.#walker;
     this.nodesCreated += this.#created;
-    if (this.#resetDepth !== -1) (chain[this.#resetDepth] as unknown[]).length = 0;
+    if (resetDepth !== -1) (chain[resetDepth] as unknown[]).length = 0;
     if (createFrom !== -1) {
       let holder = createFrom === 0 ? undefined : chain[createFrom - 1];
       for (let d = createFrom; d < n; d++) {
@@ -409,8 +345,7 @@ export class FastParser {
     this.#cur = this.#prev;
     this.#prev = path;
     this.#prevLen = n;
-    // Through a cycle, the change may have cut the chain the next walk would reuse.
-    this.#chainValid = changedAliased(chain, n, createFrom, this.#resetDepth) ? 0 : n;
+    this.#walker.settled(n);
   }
 }
 

@@ -1,10 +1,12 @@
-import { changedAliased, isAliased, markAliased } from './aliases.js';
+import { isAliased, markAliased } from './aliases.js';
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import { VarStreamError, type VarStreamErrorCode } from './errors.js';
+import { HOLE } from './hole.js';
 import { combine, describe } from './operators.js';
 import { APPEND, formatPath, LAST, type Path, RESET, type Segment } from './path.js';
 import type { PathContext } from './path-context.js';
+import { PathWalk, WALK_FAILED } from './path-walk.js';
 import type { Operator, Statement } from './statement.js';
 import { applyTextOp, checkTextOp } from './text/apply-text-op.js';
 import { type Splice, spliceToOp } from './text/splices.js';
@@ -58,8 +60,6 @@ interface Reference {
 
 const ROOT: unique symbol = Symbol('root');
 const TRUNCATE: unique symbol = Symbol('truncate');
-/** A key deleted inside `begin()`/`commit()` with `boundedRollback`: absent to every reader. */
-const HOLE: unique symbol = Symbol('hole');
 /** Arrays at least this long are probed for sparseness before being copied for a rollback. */
 const PROBE_FROM = 1_024;
 const PROBES = 16;
@@ -98,25 +98,19 @@ export class Tree {
   elementsSaved = 0;
   #undo: UndoEntry[] | undefined;
   #root: unknown;
-  /** Containers along the path last applied (reused between calls). */
-  readonly #chain: Container[] = [];
+  /** The walk of the left side; its chain holds the containers along the path last applied. */
+  readonly #walker: PathWalk;
+  readonly #chain: Container[];
   /**
-   * The concrete path last applied, valid while `#cached`: the next statement
-   * starts its walk where it shares a prefix with it. Anything that changes the
-   * tree other than a successful `apply` clears `#cached`.
+   * The concrete path last applied: the next statement starts its walk where
+   * it shares a prefix with it, while the walker's chain is reusable.
+   * Anything that changes the tree other than a successful `apply` clears that.
    */
   #last: Segment[] = [];
-  #cached = false;
   /** applyQuiet alternates two path buffers: one is `#last`, the other is written. */
   readonly #bufferA: Segment[] = [];
   readonly #bufferB: Segment[] = [];
   readonly #bounded: boolean;
-  /** The statement being applied, as `#walk` found it: where creation starts (-1: nothing to create). */
-  #createFrom = -1;
-  /** Depth of the array a `!` empties (-1: none). */
-  #resetDepth = -1;
-  /** Depth of the array a key replaces with an object (-1: none). */
-  #replacedArray = -1;
   /** As `#newValue` found it: the statement deletes the value. */
   #remove = false;
   /** As `#newValue` found it: the length of the path prefix a `&=` refers to (-1: not a prefix). */
@@ -132,6 +126,8 @@ export class Tree {
     this.#root = root;
     this.limits = resolveLimits(options.limits);
     this.#bounded = options.boundedRollback === true;
+    this.#walker = new PathWalk(this.limits);
+    this.#chain = this.#walker.chain;
   }
 
   /**
@@ -144,7 +140,7 @@ export class Tree {
 
   set root(value: unknown) {
     this.#root = value;
-    this.#cached = false;
+    this.#walker.reusable = 0;
   }
 
   /** Starts recording changes so that `rollback()` can undo them. */
@@ -200,7 +196,7 @@ export class Tree {
     const log = this.#undo;
     this.#undo = undefined;
     if (log === undefined) return;
-    this.#cached = false;
+    this.#walker.reusable = 0;
     this.#forgetHoles();
     for (let i = log.length - 1; i >= 0; i--) {
       const entry = log[i]!;
@@ -289,8 +285,7 @@ export class Tree {
     if (quiet) concrete.length = n;
     if (context !== undefined) context.previous = concrete;
     this.#last = concrete;
-    // Through a cycle, the change may have cut the chain the next walk would reuse.
-    this.#cached = !changedAliased(this.#chain, n, this.#createFrom, this.#resetDepth);
+    this.#walker.settled(n);
     return quiet ? undefined : this.#change(statement, concrete, previous, result, ref);
   }
 
@@ -300,113 +295,33 @@ export class Tree {
   }
 
   /**
-   * Walks the left side without touching the tree: fills `concrete` and the
-   * chain of existing containers, and records where creation starts
-   * (`#createFrom`), the array a `!` empties (`#resetDepth`) and the array a
-   * key replaces (`#replacedArray`). Returns the value at the path.
-   * `FastParser.#resolve` (fast-parse.ts) is its twin for `parse()`'s fast
-   * path: change both (test/fast-parse.test.ts holds them to the same results).
+   * Walks the left side without touching the tree (`PathWalk`, shared with
+   * `parse()`'s fast path): `concrete` gets the path with its indices
+   * resolved, the walker's chain the existing containers. Returns the value at the path; throws when an index is out
+   * of the limits or `*` addresses an empty array.
    */
   #walk(statement: Statement, concrete: Segment[]): unknown {
     const path = statement.path;
     const n = path.length;
-    const chain = this.#chain;
-    let node: unknown = this.#root;
-    let createFrom = -1;
-    let replacedArray = -1;
-    let resetDepth = -1;
-    let d = 0;
-    if (this.#cached) {
-      // Start where this path leaves the previous one: chain[k] is still the container there.
-      const last = this.#last;
-      const max = Math.min(n, last.length - 1);
-      while (d < max && path[d] === last[d]) {
-        concrete[d] = last[d]!;
-        d++;
-      }
-      if (d > 0) node = chain[d];
-    }
-    this.#cached = false; // the walk below overwrites the chain
-    for (; d < n; d++) {
-      const seg = path[d]!;
-      if (createFrom === -1) {
-        const wantArray = typeof seg === 'number';
-        if (!isContainer(node) || Array.isArray(node) !== wantArray) {
-          createFrom = d;
-          if (!wantArray && Array.isArray(node)) replacedArray = d;
-        }
-      }
-      if (createFrom !== -1) {
-        concrete[d] = typeof seg === 'number' ? this.#newIndex(seg, statement, d) : seg;
-        node = undefined;
-        continue;
-      }
-      const container = node as Container;
-      chain[d] = container;
-      if (typeof seg === 'string') {
-        concrete[d] = seg;
-        node = hasOwn(container, seg) ? (container as Record<string, unknown>)[seg] : undefined;
-        if (node === HOLE) node = undefined;
-        continue;
-      }
-      const arr = container as unknown[];
-      if (seg === RESET) {
-        // The array is emptied, its first slot is new.
-        concrete[d] = 0;
-        resetDepth = d;
-        node = undefined;
-        if (d + 1 < n) createFrom = d + 1;
-        continue;
-      }
-      const index = this.#existingIndex(arr, seg, statement, d);
-      concrete[d] = index;
-      node = index < arr.length && hasOwn(arr, index) ? arr[index] : undefined;
-    }
-    this.#createFrom = createFrom;
-    this.#replacedArray = replacedArray;
-    this.#resetDepth = resetDepth;
+    for (let d = 0; d < n; d++) concrete[d] = path[d]!;
+    const node = this.#walker.walk(this.#root, concrete, n, this.#last, 0);
+    if (node === WALK_FAILED) this.#walkFailed(statement);
     return node;
   }
 
-  /** The index `seg` (not `!`) addresses in an existing array, within the limits. */
-  #existingIndex(arr: unknown[], seg: number, statement: Statement, d: number): number {
-    let index: number;
-    if (seg >= 0) index = seg;
-    else if (seg === APPEND) index = arr.length;
-    else {
-      if (arr.length === 0) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
-      index = arr.length - 1;
+  #walkFailed(statement: Statement): never {
+    const { failure, failDepth: d, failIndex: index } = this.#walker;
+    const { maxArrayIndex, maxArrayGap } = this.limits;
+    if (failure === 'NO_LAST') this.#throw('NO_LAST', '"*" on an empty array', statement, d);
+    if (failure === 'LIMIT_INDEX') {
+      this.#throw('LIMIT_INDEX', `Array index ${index} above ${maxArrayIndex}`, statement, d);
     }
-    this.#checkIndex(index, arr.length, statement, d);
-    return index;
-  }
-
-  /** The index `seg` addresses in an array the statement creates (`+` and `!` are 0). */
-  #newIndex(seg: number, statement: Statement, d: number): number {
-    if (seg === LAST) this.#throw('NO_LAST', '"*" on an empty array', statement, d);
-    const index = Math.max(0, seg);
-    this.#checkIndex(index, 0, statement, d);
-    return index;
-  }
-
-  #checkIndex(index: number, length: number, statement: Statement, d: number): void {
-    const limits = this.limits;
-    if (index > limits.maxArrayIndex) {
-      this.#throw(
-        'LIMIT_INDEX',
-        `Array index ${index} above ${limits.maxArrayIndex}`,
-        statement,
-        d,
-      );
-    }
-    if (index - length > limits.maxArrayGap) {
-      this.#throw(
-        'LIMIT_GAP',
-        `Array index ${index} leaves a gap above ${limits.maxArrayGap}`,
-        statement,
-        d,
-      );
-    }
+    this.#throw(
+      'LIMIT_GAP',
+      `Array index ${index} leaves a gap above ${maxArrayGap}`,
+      statement,
+      d,
+    );
   }
 
   /**
@@ -459,7 +374,7 @@ export class Tree {
         statement,
       );
     }
-    const createFrom = this.#createFrom;
+    const createFrom = this.#walker.createFrom;
     const created =
       (createFrom === -1 ? 0 : statement.path.length - createFrom) +
       (this.#remove || previous !== undefined ? 0 : 1);
@@ -474,14 +389,14 @@ export class Tree {
     const { op, path } = statement;
     const n = path.length;
     const chain = this.#chain;
-    if (this.#resetDepth !== -1) this.#reset(chain, concrete, this.#resetDepth);
+    if (this.#walker.resetDepth !== -1) this.#reset(chain, concrete, this.#walker.resetDepth);
     if (n === 0) {
       if (op === '&=' && isContainer(value)) markAliased(value);
       this.#undo?.push({ target: ROOT, old: this.#root });
       this.#root = this.#remove ? undefined : value;
       return value;
     }
-    if (this.#createFrom !== -1) this.#create(path, concrete, this.#createFrom);
+    if (this.#walker.createFrom !== -1) this.#create(path, concrete, this.#walker.createFrom);
     const refPrefix = this.#refPrefix;
     const result = refPrefix === -1 ? value : refPrefix === 0 ? this.#root : chain[refPrefix];
     if (op === '&=' && isContainer(result)) markAliased(result);
@@ -519,7 +434,7 @@ export class Tree {
   ): Change {
     const { op, path } = statement;
     let applied = concrete;
-    if (this.#resetDepth !== -1 || this.#createFrom !== -1) {
+    if (this.#walker.resetDepth !== -1 || this.#walker.createFrom !== -1) {
       for (let d = 0; d < path.length; d++) {
         if (path[d] === RESET) {
           if (applied === concrete) applied = concrete.slice();
@@ -527,7 +442,7 @@ export class Tree {
         }
       }
     }
-    const replaced = this.#replacedArray;
+    const replaced = this.#walker.replacedArray;
     return {
       op,
       path: applied,

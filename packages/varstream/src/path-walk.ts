@@ -1,0 +1,155 @@
+import { changedAliased } from './aliases.js';
+import { type Container, hasOwn, isContainer } from './container.js';
+import type { Limits } from './defaults.js';
+import { HOLE } from './hole.js';
+import { APPEND, LAST, RESET, type Segment } from './path.js';
+
+/** Why a walk failed: the error `Tree` throws for it (`parse()`'s fast path hands the statement over). */
+export type WalkFailure = 'NO_LAST' | 'LIMIT_INDEX' | 'LIMIT_GAP';
+
+/** What `PathWalk.walk` returns when the statement cannot apply. */
+export const WALK_FAILED: unique symbol = Symbol('walk failed');
+
+/**
+ * The one walk of a statement's left side through a tree, for `Tree.apply`
+ * and for `parse()`'s fast path: without touching the tree, it finds the
+ * concrete path (array positions for `+`, `*`, `!`), the existing containers
+ * along it (`chain`), where creation starts, the array a `!` empties and the
+ * array a key replaces with an object, within the array limits.
+ *
+ * Consecutive statements mostly share a prefix: the walk starts where the
+ * path leaves the one walked before, when the caller says the chain is
+ * still valid (`reusable`).
+ */
+export class PathWalk {
+  /** chain[d]: the container that holds segment d of the path last walked (and created). */
+  readonly chain: Container[] = [];
+  /**
+   * The length of the path last walked and applied, 0 when the chain is not
+   * to be reused: set by `settled()` after the caller changed the tree as
+   * walked; the caller clears it when the tree changed in any other way; a
+   * walk clears it.
+   */
+  reusable = 0;
+  /** Depth where the path leaves the tree: the containers from there on are created (-1: none). */
+  createFrom = -1;
+  /** Depth of the array a `!` empties (-1: none). */
+  resetDepth = -1;
+  /** Depth of the array a key replaces with an object (-1: none). */
+  replacedArray = -1;
+  /** After `WALK_FAILED`: why, at which depth, and the index at fault (`LIMIT_*`). */
+  failure: WalkFailure = 'NO_LAST';
+  failDepth = 0;
+  failIndex = 0;
+  // The limits, copied (hot code reading an options object is deoptimized when it is freed).
+  readonly #maxArrayIndex: number;
+  readonly #maxArrayGap: number;
+
+  constructor(limits: Pick<Limits, 'maxArrayIndex' | 'maxArrayGap'>) {
+    this.#maxArrayIndex = limits.maxArrayIndex;
+    this.#maxArrayGap = limits.maxArrayGap;
+  }
+
+  /**
+   * Walks the first `n` segments of `path` from `root`, resolving them in
+   * place: each `+`, `*`, `!` and index becomes the concrete index it
+   * addresses. `last` is the concrete path walked before and `known` how
+   * many first segments of `path` are known to equal it. Returns the value
+   * at the path (undefined when absent), or `WALK_FAILED`.
+   */
+  walk(
+    root: unknown,
+    path: Segment[],
+    n: number,
+    last: readonly Segment[],
+    known: number,
+  ): unknown {
+    const chain = this.chain;
+    const maxIndex = this.#maxArrayIndex;
+    const maxGap = this.#maxArrayGap;
+    let node = root;
+    const max = Math.min(n, this.reusable - 1);
+    let d = Math.max(0, Math.min(known, max));
+    while (d < max && path[d] === last[d]) d++;
+    if (d > 0) node = chain[d];
+    this.reusable = 0; // the walk below overwrites the chain
+    let createFrom = -1;
+    let replacedArray = -1;
+    let resetDepth = -1;
+    for (; d < n; d++) {
+      const seg = path[d]!;
+      if (createFrom === -1) {
+        const wantArray = typeof seg === 'number';
+        if (!isContainer(node) || Array.isArray(node) !== wantArray) {
+          createFrom = d;
+          if (!wantArray && Array.isArray(node)) replacedArray = d;
+        }
+      }
+      if (createFrom !== -1) {
+        if (typeof seg === 'number') {
+          // In an array being created, `+` and `!` are 0 and `*` has nothing to address.
+          if (seg === LAST) return this.#fail('NO_LAST', d, 0);
+          const index = Math.max(0, seg);
+          if (index > maxIndex || index > maxGap) {
+            return this.#outOfLimits(index, d);
+          }
+          path[d] = index;
+        }
+        node = undefined;
+        continue;
+      }
+      const container = node as Container;
+      chain[d] = container;
+      if (typeof seg === 'string') {
+        // Most keys are new: one lookup, and own-ness checked only when found.
+        node = (container as Record<string, unknown>)[seg];
+        if (node !== undefined && (node === HOLE || !hasOwn(container, seg))) node = undefined;
+        continue;
+      }
+      const arr = container as unknown[];
+      if (seg === RESET) {
+        // The array is emptied, its first slot is new.
+        path[d] = 0;
+        resetDepth = d;
+        node = undefined;
+        if (d + 1 < n) createFrom = d + 1;
+        continue;
+      }
+      const length = arr.length;
+      const index = seg >= 0 ? seg : seg === APPEND ? length : length - 1;
+      if (index < 0) return this.#fail('NO_LAST', d, 0);
+      if (index > maxIndex || index - length > maxGap) {
+        return this.#outOfLimits(index, d);
+      }
+      path[d] = index;
+      node = index < length && hasOwn(arr, index) ? arr[index] : undefined;
+    }
+    this.createFrom = createFrom;
+    this.replacedArray = replacedArray;
+    this.resetDepth = resetDepth;
+    return node;
+  }
+
+  /**
+   * The caller changed the tree as walked, along a path `n` long: the next
+   * walk may start where its path leaves this one, unless the change went
+   * to a container with several parents, which may have cut a link the
+   * chain goes through (a cycle: after `a.b&=a`, `a.b.b=5` replaces the
+   * `a.b` the chain went through).
+   */
+  settled(n: number): void {
+    this.reusable = changedAliased(this.chain, n, this.createFrom, this.resetDepth) ? 0 : n;
+  }
+
+  /** `index` is above `maxArrayIndex`, or else too far past the end of its array (`maxArrayGap`). */
+  #outOfLimits(index: number, d: number): typeof WALK_FAILED {
+    return this.#fail(index > this.#maxArrayIndex ? 'LIMIT_INDEX' : 'LIMIT_GAP', d, index);
+  }
+
+  #fail(failure: WalkFailure, depth: number, index: number): typeof WALK_FAILED {
+    this.failure = failure;
+    this.failDepth = depth;
+    this.failIndex = index;
+    return WALK_FAILED;
+  }
+}
