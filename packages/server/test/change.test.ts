@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type ResolvedIdentity, WRITE_ALL } from '../src/auth/identity.js';
 import { Change, type ChangeAuthor, type ChangeHead } from '../src/change/change.js';
 import { ImpliedIds } from '../src/change/implied-ids.js';
-import { Document } from '../src/document/document.js';
+import { HostedDocument } from '../src/document/hosted-document.js';
 import type { Member } from '../src/document/member.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
 import { ServerMetrics } from '../src/metrics/metrics.js';
@@ -28,7 +28,7 @@ class Recorder implements Member {
 
 function setup(root: unknown, identity: ResolvedIdentity = WRITE_ALL, tokens = 1e9) {
   const metrics = new ServerMetrics({ connections: () => 0, documents: () => 1 });
-  const doc = new Document(
+  const doc = new HostedDocument(
     'default',
     { epoch: 'e', root, rev: 0, revisions: [], applied: [] },
     {

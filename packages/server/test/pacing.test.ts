@@ -2,7 +2,7 @@ import { PathContext } from '@varstream/varstream';
 import { describe, expect, it, vi } from 'vitest';
 import { WRITE_ALL } from '../src/auth/identity.js';
 import { FrameHandler } from '../src/connection/frame-handler.js';
-import { Document } from '../src/document/document.js';
+import { HostedDocument } from '../src/document/hosted-document.js';
 import type { Member } from '../src/document/member.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
 import { ServerMetrics } from '../src/metrics/metrics.js';
@@ -36,7 +36,7 @@ class StubMember implements Member {
 
 function setup(sendMs: number) {
   const metrics = new ServerMetrics({ connections: () => 0, documents: () => 1 });
-  const doc = new Document(
+  const doc = new HostedDocument(
     'default',
     { epoch: 'e', root: {}, rev: 0, revisions: [], applied: [] },
     {

@@ -8,7 +8,7 @@ import {
 import type { PathContext, Segment, Statement } from '@varstream/varstream';
 import type { ResolvedIdentity } from '../auth/identity.js';
 import { writeDenied } from '../auth/scope.js';
-import type { Document } from '../document/document.js';
+import type { HostedDocument } from '../document/hosted-document.js';
 import type { Member } from '../document/member.js';
 import type { Revision } from '../document/revision.js';
 import type { Transaction } from '../document/transaction.js';
@@ -22,7 +22,7 @@ import { type Problem, problemLine, problemOf, type ThrownProblem } from './prob
 
 /** Who sends changes to a document, and what their changes are checked against. */
 export interface ChangeAuthor {
-  readonly doc: Document;
+  readonly doc: HostedDocument;
   /** What the author may write (its access and scope). */
   readonly identity: ResolvedIdentity;
   /** The author's `^` context: put back as it was when one of its changes is refused. */

@@ -1,6 +1,6 @@
 import { parseChangeId } from '@varstream/protocol';
 
-/** The `id` field of a change's compact section head (see `Document.commit`). */
+/** The `id` field of a change's compact section head (see `HostedDocument.commit`). */
 export interface LiveId {
   /** Undefined: implied (or no id); '' for a protocol client's change without id. */
   readonly id: string | undefined;

@@ -14,7 +14,7 @@ import type { ResolvedIdentity } from '../auth/identity.js';
 import { Change, type ChangeAuthor, type ChangeHead } from '../change/change.js';
 import { ImpliedIds } from '../change/implied-ids.js';
 import { type Problem, problemLine, problemOf } from '../change/problem.js';
-import type { Document } from '../document/document.js';
+import type { HostedDocument } from '../document/hosted-document.js';
 import type { Member } from '../document/member.js';
 import { countLines } from '../limits/count-lines.js';
 import { detach } from '../limits/detach.js';
@@ -28,7 +28,7 @@ import { changeIdsOf } from './change-ids.js';
 /** What the handler works with: one connection's view of its document. */
 export interface FrameHandlerContext {
   readonly member: Member;
-  readonly doc: Document;
+  readonly doc: HostedDocument;
   readonly identity: ResolvedIdentity;
   /** The connection's `^` context, kept across frames. */
   readonly context: PathContext;

@@ -1,5 +1,5 @@
 import type { ResolvedIdentity } from '../auth/identity.js';
-import type { Document } from '../document/document.js';
+import type { HostedDocument } from '../document/hosted-document.js';
 import type { Member } from '../document/member.js';
 import type { TokenBucket } from '../limits/token-bucket.js';
 import type { FrameHandler } from './frame-handler.js';
@@ -33,6 +33,6 @@ export interface Attachment {
 /** A log shared by several server processes (see src/redis). */
 export interface SharedLog {
   /** Waits (bounded) until this node's copy of `doc` holds revision `rev` (a resuming client). */
-  catchUp(doc: Document, rev: number | undefined): Promise<void>;
-  attach(doc: Document, attachment: Attachment): FrameSink;
+  catchUp(doc: HostedDocument, rev: number | undefined): Promise<void>;
+  attach(doc: HostedDocument, attachment: Attachment): FrameSink;
 }

@@ -8,8 +8,8 @@ import { docFiles } from '../storage/file-names.js';
 import type { FsyncPolicy } from '../storage/fsync-policy.js';
 import { JournalPool } from '../storage/journal-pool.js';
 import { type LostHistory, loadDocument } from '../storage/load-document.js';
-import { Document, type DocumentConfig, type DocumentState } from './document.js';
 import { newEpoch } from './epoch.js';
+import { type DocumentConfig, type DocumentState, HostedDocument } from './hosted-document.js';
 import { writeStatements } from './server-write.js';
 
 /** Statements that become the first revision of a document that has none. */
@@ -50,12 +50,12 @@ function lostHistory(lost: LostHistory | undefined, fsync: FsyncPolicy): boolean
 export class DocumentRegistry {
   readonly #options: RegistryOptions;
   readonly #config: DocumentConfig;
-  readonly #docs = new Map<string, Document>();
-  readonly #loading = new Map<string, Promise<Document>>();
+  readonly #docs = new Map<string, HostedDocument>();
+  readonly #loading = new Map<string, Promise<HostedDocument>>();
   /** Documents being unloaded: a load of the same name waits for their files to be closed. */
   readonly #unloading = new Map<string, Promise<void>>();
   /** When each loaded document was first seen without members (see `sweep`). */
-  readonly #idleSince = new Map<Document, number>();
+  readonly #idleSince = new Map<HostedDocument, number>();
   readonly #sweeper: NodeJS.Timeout | undefined;
   readonly #journals: JournalPool;
   #closed = false;
@@ -81,15 +81,15 @@ export class DocumentRegistry {
     return this.#docs.size;
   }
 
-  get(name: string): Document | undefined {
+  get(name: string): HostedDocument | undefined {
     return this.#docs.get(name);
   }
 
-  values(): IterableIterator<Document> {
+  values(): IterableIterator<HostedDocument> {
     return this.#docs.values();
   }
 
-  open(name: string): Promise<Document> {
+  open(name: string): Promise<HostedDocument> {
     if (this.#closed) return Promise.reject(new ServerError('CLOSED', 'The server is closing'));
     const doc = this.#docs.get(name);
     if (doc !== undefined) return Promise.resolve(doc);
@@ -101,7 +101,7 @@ export class DocumentRegistry {
     return loading;
   }
 
-  async #load(name: string): Promise<Document> {
+  async #load(name: string): Promise<HostedDocument> {
     const { dataDir, fsync, metrics, logger, seed, config } = this.#options;
     await this.#unloading.get(name);
     let state = emptyState();
@@ -140,7 +140,7 @@ export class DocumentRegistry {
       });
       if (loaded.rev > 0) logger.info('document loaded', { doc: name, rev: loaded.rev });
     }
-    const doc = new Document(name, state, this.#config, store);
+    const doc = new HostedDocument(name, state, this.#config, store);
     if (interrupted) await doc.compactIdle();
     if (seed !== undefined && seed.doc === name && doc.rev === 0) {
       const { revision, errors } = writeStatements(doc, seed.statements, new PathContext(), {
@@ -163,7 +163,7 @@ export class DocumentRegistry {
   }
 
   /** Forgets a document that has no member and nothing in it (no revision). */
-  release(doc: Document): void {
+  release(doc: HostedDocument): void {
     if (doc.members === 0 && doc.rev === 0 && this.#docs.get(doc.name) === doc) {
       this.#docs.delete(doc.name);
       void doc.close();
@@ -203,7 +203,7 @@ export class DocumentRegistry {
     return unloaded;
   }
 
-  #unload(doc: Document): void {
+  #unload(doc: HostedDocument): void {
     const name = doc.name;
     this.#idleSince.delete(doc);
     this.#docs.delete(name);

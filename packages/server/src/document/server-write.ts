@@ -1,7 +1,7 @@
 import type { PathContext, Statement } from '@varstream/varstream';
 import { WRITE_ALL } from '../auth/identity.js';
 import { Change } from '../change/change.js';
-import type { Document } from './document.js';
+import type { HostedDocument } from './hosted-document.js';
 import type { Revision } from './revision.js';
 
 export interface ServerWriteResult {
@@ -19,7 +19,7 @@ export interface ServerWriteResult {
  * Unsafe keys are refused here too: what the server writes, clients read.
  */
 export function writeStatements(
-  doc: Document,
+  doc: HostedDocument,
   statements: Iterable<Statement>,
   context: PathContext,
   options: { atomic: boolean; unsafeKeys: ReadonlySet<string> },

@@ -2,7 +2,7 @@ import { CloseCode } from '@varstream/protocol';
 import { PathContext, Tree } from '@varstream/varstream';
 import { type ResolvedIdentity, resolveIdentity } from '../auth/identity.js';
 import { FrameHandler } from '../connection/frame-handler.js';
-import { Document, type DocumentConfig } from '../document/document.js';
+import { type DocumentConfig, HostedDocument } from '../document/hosted-document.js';
 import type { Member } from '../document/member.js';
 import { writeStatements } from '../document/server-write.js';
 import { ServerError } from '../errors.js';
@@ -67,7 +67,7 @@ interface PendingAppend {
 const UNLIMITED = new TokenBucket(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
 
 /**
- * This node's copy of one document on Redis: a Document fed by the
+ * This node's copy of one document on Redis: a HostedDocument fed by the
  * document's input log, entry after entry, in the log's order.
  *
  * Every node applies the same entries to the same state with the same code
@@ -80,7 +80,7 @@ const UNLIMITED = new TokenBucket(Number.POSITIVE_INFINITY, Number.POSITIVE_INFI
 export class DocumentReplica {
   readonly name: string;
   readonly keys: DocumentKeys;
-  readonly doc: Document;
+  readonly doc: HostedDocument;
   readonly #deps: ReplicaDeps;
   /** The last entry applied. */
   #seq: number;
@@ -116,7 +116,7 @@ export class DocumentReplica {
     this.#snapshotSeq = seq;
     const tree = new Tree({}, { limits: loadLimits(deps.limits) });
     applyText(tree, snapshot.text, loadLimits(deps.limits));
-    this.doc = new Document(
+    this.doc = new HostedDocument(
       name,
       {
         epoch: snapshot.epoch,

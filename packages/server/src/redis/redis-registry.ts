@@ -1,8 +1,8 @@
 import { CloseCode } from '@varstream/protocol';
 import { PathContext } from '@varstream/varstream';
 import type { Attachment, FrameSink, SharedLog } from '../connection/frame-sink.js';
-import { Document, type DocumentConfig } from '../document/document.js';
 import { newEpoch } from '../document/epoch.js';
+import { type DocumentConfig, HostedDocument } from '../document/hosted-document.js';
 import type { SeedState } from '../document/registry.js';
 import { writeStatements } from '../document/server-write.js';
 import { ServerError } from '../errors.js';
@@ -58,8 +58,8 @@ export class RedisRegistry implements SharedLog {
   #reader: StreamReader | undefined;
   #liveness: NodeLiveness | undefined;
   readonly #replicas = new Map<string, DocumentReplica>();
-  readonly #byDoc = new WeakMap<Document, DocumentReplica>();
-  readonly #loading = new Map<string, Promise<Document>>();
+  readonly #byDoc = new WeakMap<HostedDocument, DocumentReplica>();
+  readonly #loading = new Map<string, Promise<HostedDocument>>();
   #closed = false;
 
   constructor(options: RedisRegistryOptions) {
@@ -99,15 +99,15 @@ export class RedisRegistry implements SharedLog {
     return this.#replicas.size;
   }
 
-  get(name: string): Document | undefined {
+  get(name: string): HostedDocument | undefined {
     return this.#replicas.get(name)?.doc;
   }
 
-  *values(): IterableIterator<Document> {
+  *values(): IterableIterator<HostedDocument> {
     for (const replica of this.#replicas.values()) yield replica.doc;
   }
 
-  open(name: string): Promise<Document> {
+  open(name: string): Promise<HostedDocument> {
     if (this.#closed) return Promise.reject(new ServerError('CLOSED', 'The server is closing'));
     const replica = this.#replicas.get(name);
     if (replica !== undefined) return Promise.resolve(replica.doc);
@@ -119,7 +119,7 @@ export class RedisRegistry implements SharedLog {
     return loading;
   }
 
-  async #load(name: string): Promise<Document> {
+  async #load(name: string): Promise<HostedDocument> {
     const link = this.#requireLink();
     const keys = documentKeys(name);
     for (let attempt = 1; ; attempt++) {
@@ -175,7 +175,7 @@ export class RedisRegistry implements SharedLog {
   #initialState(name: string): string {
     const { seed, logger } = this.#options;
     const epoch = newEpoch();
-    const doc = new Document(
+    const doc = new HostedDocument(
       name,
       { epoch, root: {}, rev: 0, revisions: [], applied: [] },
       this.#config,
@@ -211,13 +211,13 @@ export class RedisRegistry implements SharedLog {
 
   // --- SharedLog ----------------------------------------------------------------------
 
-  async catchUp(doc: Document, rev: number | undefined): Promise<void> {
+  async catchUp(doc: HostedDocument, rev: number | undefined): Promise<void> {
     const replica = this.#byDoc.get(doc);
     if (replica === undefined || rev === undefined) return;
     await replica.reach(rev, this.#config.limits.redisCatchUpMs);
   }
 
-  attach(doc: Document, attachment: Attachment): FrameSink {
+  attach(doc: HostedDocument, attachment: Attachment): FrameSink {
     const replica = this.#byDoc.get(doc);
     if (replica === undefined || replica.stale) {
       throw new ServerError('UNAVAILABLE', `${doc.name} is being reloaded`);
@@ -236,7 +236,7 @@ export class RedisRegistry implements SharedLog {
   // --- unloading ----------------------------------------------------------------------
 
   /** Unloads a document no connection of this node uses. */
-  release(doc: Document): void {
+  release(doc: HostedDocument): void {
     if (doc.members > 0) return;
     const replica = this.#byDoc.get(doc);
     if (replica === undefined || this.#replicas.get(doc.name) !== replica) return;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Path, Segment, TextComponent } from '@varstream/varstream';
 import type { Access } from '../auth/identity.js';
-import type { ReplicaDocumentState } from '../document/document.js';
+import type { ReplicaDocumentState } from '../document/hosted-document.js';
 import { ServerError } from '../errors.js';
 import type { ServerLimits } from '../options/defaults.js';
 

@@ -13,9 +13,9 @@ import { CloseCode } from '@varstream/protocol';
 import { formatStatement, PathContext, type Statement } from '@varstream/varstream';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { originAllowed } from '../auth/origin.js';
-import { Connection, type ConnectionDeps } from '../connection/connection.js';
+import { ClientSession, type ClientSessionDeps } from '../connection/client-session.js';
 import { docNameFromPath, rawPathname, underPrefix } from '../document/doc-name.js';
-import type { Document } from '../document/document.js';
+import type { HostedDocument } from '../document/hosted-document.js';
 import { DocumentRegistry } from '../document/registry.js';
 import type { Revision } from '../document/revision.js';
 import { writeStatements } from '../document/server-write.js';
@@ -100,9 +100,9 @@ export class VarStreamServer {
   readonly #registry: DocumentRegistry | RedisRegistry;
   /** With `redis`: the same registry, as the shared log. */
   readonly #redis: RedisRegistry | undefined;
-  readonly #connections = new Set<Connection>();
+  readonly #connections = new Set<ClientSession>();
   readonly #listeners = new Set<RevisionListener>();
-  readonly #deps: ConnectionDeps;
+  readonly #deps: ClientSessionDeps;
   readonly #memory: MemoryBudget;
   readonly #guard: MemoryGuard;
   /**
@@ -132,7 +132,7 @@ export class VarStreamServer {
       unsafeKeys: resolved.unsafeKeys,
       metrics: this.metrics,
       logger: resolved.logger,
-      onRevision: (doc: Document, revision: Revision) => this.#emit(doc, revision),
+      onRevision: (doc: HostedDocument, revision: Revision) => this.#emit(doc, revision),
     };
     this.#redis =
       resolved.redis === undefined
@@ -275,7 +275,7 @@ export class VarStreamServer {
   }
 
   /** A document for a client: one not loaded yet is refused while the memory budget is reached. */
-  #openForClient(name: string): Promise<Document> {
+  #openForClient(name: string): Promise<HostedDocument> {
     if (this.#registry.get(name) === undefined && this.#full()) {
       return Promise.reject(
         new ServerError('SERVER_FULL', 'The server memory budget is reached (maxMemoryBytes)'),
@@ -413,7 +413,7 @@ export class VarStreamServer {
       refuseWith(CloseCode.UNSUPPORTED_VERSION, `Protocol version ${vs} not supported`);
       return;
     }
-    const connection = new Connection(
+    const connection = new ClientSession(
       ws,
       {
         id: `c${(++this.#sequence).toString(36)}.${this.#bootTag}`,
@@ -428,14 +428,14 @@ export class VarStreamServer {
     this.#connections.add(connection);
   }
 
-  #onClosed(connection: Connection): void {
+  #onClosed(connection: ClientSession): void {
     this.#connections.delete(connection);
     const doc = this.#registry.get(connection.docName);
     if (doc !== undefined) this.#registry.release(doc);
     if (this.#connections.size === 0) this.#allClosed?.();
   }
 
-  #emit(doc: Document, revision: Revision): void {
+  #emit(doc: HostedDocument, revision: Revision): void {
     if (this.#listeners.size === 0) return;
     const event: RevisionEvent = {
       doc: doc.name,
@@ -500,7 +500,7 @@ export class VarStreamServer {
   }
 }
 
-function view(doc: Document): DocumentView {
+function view(doc: HostedDocument): DocumentView {
   return {
     name: doc.name,
     epoch: doc.epoch,

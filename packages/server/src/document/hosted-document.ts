@@ -26,9 +26,9 @@ export interface DocumentConfig {
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
   /** Called for each revision once it is durable and delivered, in order. */
-  readonly onRevision: (doc: Document, revision: Revision) => void;
+  readonly onRevision: (doc: HostedDocument, revision: Revision) => void;
   /** Called once when the journal cannot be written: the document is unusable. */
-  readonly onFailed: (doc: Document, error: unknown) => void;
+  readonly onFailed: (doc: HostedDocument, error: unknown) => void;
   /**
    * Decide only from the revisions applied, never from the clock (the size
    * recount runs every RECOUNT_REVISIONS revisions instead of every
@@ -53,7 +53,7 @@ export interface DocumentState {
   readonly textHistory?: ReplicaDocumentState['textHistory'];
 }
 
-/** What a replica must save to be reloaded exactly as it is (see `Document.replicaState`). */
+/** What a replica must save to be reloaded exactly as it is (see `HostedDocument.replicaState`). */
 export interface ReplicaDocumentState {
   readonly rev: number;
   readonly text: string;
@@ -105,7 +105,7 @@ const PACE_MAX_MS = 16;
  * accepted before them. With a store and `fsync: 'always'`, nothing is sent
  * before the revisions it contains or follows are fsynced.
  */
-export class Document {
+export class HostedDocument {
   readonly name: string;
   readonly epoch: string;
   readonly tree: Tree;

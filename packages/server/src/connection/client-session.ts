@@ -10,7 +10,7 @@ import {
   resolveIdentity,
   WRITE_ALL,
 } from '../auth/identity.js';
-import type { Document } from '../document/document.js';
+import type { HostedDocument } from '../document/hosted-document.js';
 import type { Member } from '../document/member.js';
 import { isServerError } from '../errors.js';
 import { countLines } from '../limits/count-lines.js';
@@ -27,7 +27,7 @@ import { type Hello, parseHello } from './hello.js';
 import { incomingBytes } from './incoming-bytes.js';
 
 /** What a connection needs from the server. */
-export interface ConnectionDeps {
+export interface ClientSessionDeps {
   readonly limits: Readonly<ServerLimits>;
   readonly unsafeKeys: ReadonlySet<string>;
   readonly metrics: ServerMetrics;
@@ -39,11 +39,11 @@ export interface ConnectionDeps {
   onIncomingOverflow(): void;
   /** With Redis: the log the document's frames go through (see FrameSink). */
   readonly sharedLog?: SharedLog | undefined;
-  openDocument(name: string): Promise<Document>;
-  onClosed(connection: Connection): void;
+  openDocument(name: string): Promise<HostedDocument>;
+  onClosed(connection: ClientSession): void;
 }
 
-export interface ConnectionInit {
+export interface ClientSessionInit {
   readonly id: string;
   readonly docName: string;
   /** `vs=1`: a protocol client, which sends a hello first. */
@@ -103,7 +103,7 @@ function toBuffer(data: RawData): Buffer {
  * document's `Member`: frames are sent through it, and a client that lets
  * more than `maxBufferedBytes` pile up is dropped (4503).
  */
-export class Connection implements Member {
+export class ClientSession implements Member {
   readonly id: string;
   /** Announced the splice extension in its hello (set when it joins). */
   splices = false;
@@ -114,11 +114,11 @@ export class Connection implements Member {
   /** Answered the last WebSocket ping (or sent something since). */
   alive = true;
   readonly #ws: WebSocket;
-  readonly #deps: ConnectionDeps;
+  readonly #deps: ClientSessionDeps;
   readonly #urlToken: string | undefined;
   #request: IncomingMessage | undefined;
   #state: State;
-  #doc: Document | undefined;
+  #doc: HostedDocument | undefined;
   #identity: ResolvedIdentity | undefined;
   #handler: FrameSink | undefined;
   /** Frames received while reading is paused (joining, or paced): handled in order later. */
@@ -134,7 +134,7 @@ export class Connection implements Member {
   /** Bytes received since the last complete message: a message still arriving. */
   #incoming = 0;
 
-  constructor(ws: WebSocket, init: ConnectionInit, deps: ConnectionDeps) {
+  constructor(ws: WebSocket, init: ClientSessionInit, deps: ClientSessionDeps) {
     this.id = init.id;
     this.docName = init.docName;
     this.#ws = ws;
