@@ -1,21 +1,10 @@
-import { bareValueText } from './bare-value-text.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import type { VarStreamError, VarStreamErrorCode } from './errors.js';
-import { expandPath } from './expand-path.js';
-import {
-  findClosingQuote,
-  type Path,
-  ScanError,
-  type ScannedPath,
-  type Segment,
-  scanPath,
-  unquote,
-} from './path.js';
+import { findClosingQuote, ScanError } from './path.js';
 import { PathContext } from './path-context.js';
-import { scanSpliceHead } from './splice-head.js';
-import type { Entry, Operator, Statement } from './statement.js';
+import type { Entry } from './statement.js';
 import { statementError } from './statement-error.js';
-import { type Literal, typeBareValue } from './value.js';
+import { StatementParser } from './statement-parser.js';
 
 export interface ReadTextOptions {
   /** Throw the first error instead of reporting it and skipping the statement. Default false. */
@@ -35,7 +24,6 @@ const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 const HASH = 35;
-const QUOTE = 34;
 const BACKSLASH = 92;
 
 /**
@@ -117,8 +105,15 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
     backslash = text.indexOf('\\', from);
     return backslash;
   };
-  const expand = (scanned: ScannedPath, start: number): Path =>
-    expandPath(scanned, context.previous, limits.maxPathDepth, start);
+  // The statement being read (for a bad escape found while its value is resolved).
+  let stmtStart = 0;
+  let stmtEol = 0;
+  let stmtLine = 0;
+  const parser = new StatementParser({ text, nextBackslash }, context, limits, (at) => {
+    const reason = 'A backslash must be followed by a backslash or a line break';
+    if (strict) throw new ScanError('BAD_ESCAPE', reason, at);
+    fail('BAD_ESCAPE', reason, stmtStart, at, stmtEol, stmtLine);
+  });
 
   while (pos < length && thrown === undefined) {
     const start = pos;
@@ -147,57 +142,19 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
     }
 
     // The header: the path(s) and the operator.
-    let lval: ScannedPath;
-    let ref: ScannedPath | undefined;
-    let op: Operator;
-    let valueStart: number;
-    let at = 0;
-    let del = 0;
     try {
-      lval = scanPath(text, start, eol, limits.maxPathDepth, limits.maxArrayIndex);
-      const p = lval.end;
-      if (p >= eol) throw new ScanError('NO_OPERATOR', 'Missing operator', p);
-      if (text.charCodeAt(p) === 61 /* = */) {
-        op = '=';
-        valueStart = p + 1;
-      } else {
-        if (text.charCodeAt(p + 1) !== 61 || p + 1 >= eol) {
-          throw new ScanError('BAD_OPERATOR', `Expected "=" after "${text[p]}"`, p + 1);
-        }
-        op = `${text[p]}=` as Operator;
-        valueStart = p + 2;
-      }
-      if (op === '~=') {
-        const head = scanSpliceHead(text, valueStart, eol);
-        if (typeof head === 'number') {
-          throw new ScanError(
-            'BAD_SPLICE',
-            'Expected "~=position,deleted[,text]" (decimal numbers)',
-            head,
-          );
-        }
-        at = head.at;
-        del = head.del;
-        valueStart = head.textStart;
-      }
-      if (op === '&=') {
-        if (valueStart >= eol) {
-          throw new ScanError('EMPTY_VALUE', 'Missing reference after "&="', valueStart);
-        }
-        ref = scanPath(text, valueStart, eol, limits.maxPathDepth, limits.maxArrayIndex);
-        if (ref.end !== eol) {
-          throw new ScanError('BAD_SEGMENT', 'Illegal character in a reference path', ref.end);
-        }
-      }
+      parser.readHeader(start, eol);
     } catch (err) {
       scanFailed(err, start, eol);
       finish(eol, 0);
       continue;
     }
+    const { op, valueStart, quoted } = parser;
 
     // The value: to the end of the line, of its continued lines, or of its closing quote.
-    const stmtLine = line;
-    const quoted = op !== '&=' && valueStart < eol && text.charCodeAt(valueStart) === QUOTE;
+    stmtStart = start;
+    stmtEol = eol;
+    stmtLine = line;
     const lineEnds: number[] = [];
     let breaks = 0;
     let end = eol;
@@ -247,39 +204,7 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
 
     // The statement, `^` expanded.
     try {
-      let value: Literal | undefined;
-      let refPath: Path | undefined;
-      let spliced: string | undefined;
-      if (op !== '&=') {
-        let raw: string | undefined;
-        if (quoted) raw = unquote(text.slice(valueStart + 1, end - 1), valueStart + 1, true);
-        else if (valueStart < end || op === '~=') {
-          const bs = nextBackslash(valueStart);
-          raw =
-            bs === -1 || bs >= end
-              ? text.slice(valueStart, end)
-              : bareValueText(text, valueStart, end, lineEnds, (i) => {
-                  const reason = 'A backslash must be followed by a backslash or a line break';
-                  if (strict) throw new ScanError('BAD_ESCAPE', reason, i);
-                  fail('BAD_ESCAPE', reason, start, i, eol, stmtLine);
-                });
-        }
-        if (op === '~=') spliced = raw;
-        else if (raw !== undefined) value = quoted ? raw : typeBareValue(raw);
-        else if (op !== '=') {
-          throw new ScanError('EMPTY_VALUE', `Missing value after "${op}"`, valueStart);
-        }
-      } else {
-        refPath = expand(ref!, start);
-        context.previous = refPath as Segment[];
-      }
-      const path = expand(lval, start);
-      context.previous = path as Segment[];
-      const statement: Statement =
-        spliced === undefined
-          ? { op, path, value, ref: refPath, line: stmtLine }
-          : { op, path, value, ref: refPath, splice: { at, del, text: spliced }, line: stmtLine };
-      out.push(statement);
+      out.push(parser.build(start, end, lineEnds, stmtLine));
     } catch (err) {
       scanFailed(err, start, eol, stmtLine);
     }

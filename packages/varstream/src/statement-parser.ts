@@ -1,13 +1,22 @@
 import { bareValueText } from './bare-value-text.js';
 import type { Limits } from './defaults.js';
 import { expandPath } from './expand-path.js';
-import type { LineBuffer } from './line-buffer.js';
 import { type Path, ScanError, type ScannedPath, type Segment, scanPath, unquote } from './path.js';
 import type { PathContext } from './path-context.js';
 import { scanSpliceHead } from './splice-head.js';
 import type { Operator, Statement } from './statement.js';
 import type { Splice } from './text/splices.js';
 import { type Literal, typeBareValue } from './value.js';
+
+/**
+ * The text a parser reads statements from: the `Reader`'s `LineBuffer`, or
+ * a whole text (`readText`), with its cached search for backslashes.
+ */
+export interface StatementText {
+  readonly text: string;
+  /** Index of the next backslash at or after `from`, or -1. */
+  nextBackslash(from: number): number;
+}
 
 const EQUALS = 61;
 const QUOTE = 34;
@@ -33,7 +42,7 @@ export class StatementParser {
   #spliceAt = 0;
   #spliceDel = 0;
 
-  readonly #lines: LineBuffer;
+  readonly #lines: StatementText;
   readonly #context: PathContext;
   readonly #maxPathDepth: number;
   readonly #maxArrayIndex: number;
@@ -41,7 +50,7 @@ export class StatementParser {
   readonly #badEscape: (at: number) => void;
 
   constructor(
-    lines: LineBuffer,
+    lines: StatementText,
     context: PathContext,
     limits: Limits,
     badEscape: (at: number) => void,
