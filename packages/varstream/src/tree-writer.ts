@@ -43,6 +43,14 @@ class Frame {
   segs: string[] = [];
   heads: string[] = [];
 
+  /**
+   * The heads of the last two lines `#line` wrote here with a `^` prefix
+   * (`\n^1.+.date=`): records in a row start and end with the same ones.
+   */
+  readonly recent = [new LineHead(), new LineHead()];
+  /** Which of `recent` is replaced next. */
+  older = 0;
+
   /** Enters an object: its keys' texts are kept when they are the previous object's keys. */
   keysOf(keys: string[]): void {
     if (!sameKeys(this.shape, keys)) {
@@ -71,6 +79,30 @@ class Frame {
       this.heads[i] = head;
     }
     return head;
+  }
+}
+
+/** The head of a line (`\n^1.+.date=`) and what it is made of. */
+class LineHead {
+  head = '';
+  prefix = '';
+  /** Segments between the prefix and the leaf (0 to 2), and the first two of them. */
+  span = -1;
+  a = '';
+  b = '';
+  leaf = '';
+  op = '';
+
+  /** True when this is the head of `prefix`, `span` segments `a` and `b`, `leaf` and `op`. */
+  is(prefix: string, span: number, a: string, b: string, leaf: string, op: string): boolean {
+    return (
+      this.prefix === prefix &&
+      this.span === span &&
+      this.a === a &&
+      this.b === b &&
+      this.leaf === leaf &&
+      this.op === op
+    );
   }
 }
 
@@ -395,8 +427,15 @@ export class TreeWriter implements Iterable<string> {
       prefix = k === this.#prevLen - 1 ? '^' : backTo(k);
       if (prefix.length + 1 + (absolute - cum[k]!) >= absolute) prefix = '';
     }
-    // Pieces are appended one by one: cheaper than joining them first.
     const out = this.#out;
+    const head = prefix !== '' && depth - k <= 2 ? this.#lineHead(depth, k, prefix, leaf, op) : '';
+    if (head !== '') {
+      out.put(head);
+      out.line(value);
+      this.#lineWritten(depth);
+      return;
+    }
+    // Pieces are appended one by one: cheaper than joining them first.
     if (prefix !== '') {
       out.put(NL);
       out.put(prefix);
@@ -413,6 +452,37 @@ export class TreeWriter implements Iterable<string> {
     out.put(op);
     out.line(value);
     this.#lineWritten(depth);
+  }
+
+  /**
+   * `\n` + `prefix` + the segments from `k` to `depth` + `leaf` + `op` when
+   * the frame wrote the same head before (made once, on its second use),
+   * else '' (the caller appends the pieces; the frame remembers them).
+   */
+  #lineHead(depth: number, k: number, prefix: string, leaf: string, op: string): string {
+    const frame = this.#frames[depth]!;
+    const span = depth - k;
+    const a = span > 0 ? this.#texts[k]! : '';
+    const b = span > 1 ? this.#texts[k + 1]! : '';
+    const recent = frame.recent;
+    let seen = recent[0]!;
+    if (!seen.is(prefix, span, a, b, leaf, op)) seen = recent[1]!;
+    if (seen.is(prefix, span, a, b, leaf, op)) {
+      if (seen.head === '') {
+        seen.head = `${NL}${prefix}${span > 0 ? `.${a}` : ''}${span > 1 ? `.${b}` : ''}.${leaf}${op}`;
+      }
+      return seen.head;
+    }
+    const made = recent[frame.older]!;
+    frame.older ^= 1;
+    made.head = '';
+    made.prefix = prefix;
+    made.span = span;
+    made.a = a;
+    made.b = b;
+    made.leaf = leaf;
+    made.op = op;
+    return '';
   }
 
   /** The first `depth` segments, each followed by a dot. */
