@@ -534,7 +534,7 @@ class Containers {
   readonly #parents: number[] = [];
   readonly #segs: Segment[] = [];
   /** Number of each container of `#nodes` up to `#mapped`. */
-  readonly #ids = new Map<object, number>();
+  #ids: Map<object, number> | undefined;
   #mapped = 0;
 
   /** Number of the container registered last. */
@@ -566,6 +566,7 @@ class Containers {
 
   #idOf(node: object): number {
     const nodes = this.#nodes;
+    this.#ids ??= new Map();
     const ids = this.#ids;
     for (; this.#mapped < nodes.length; this.#mapped++) ids.set(nodes[this.#mapped]!, this.#mapped);
     return ids.get(node)!;
