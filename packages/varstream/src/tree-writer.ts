@@ -37,27 +37,32 @@ class Frame {
    * Texts of the keys `shape` (the keys of an object written at this depth):
    * each key as a path segment, and as the head of a sibling line
    * (`^.seg=`), made when first needed. Objects met in a row at one depth
-   * often have the same keys (records): their texts are made once.
+   * often have the same keys (records): their texts are made once. The
+   * arrays are made on first use (a deep path has a frame per level).
    */
-  shape: string[] = [];
-  segs: string[] = [];
-  heads: string[] = [];
+  shape: string[] = NO_TEXTS;
+  segs: string[] = NO_TEXTS;
+  heads: string[] = NO_TEXTS;
+  /** True from the second object in a row with the keys `shape`. */
+  repeated = false;
 
   /**
    * The heads of the last two lines `#line` wrote here with a `^` prefix
    * (`\n^1.+.date=`): records in a row start and end with the same ones.
    */
-  readonly recent = [new LineHead(), new LineHead()];
-  /** Which of `recent` is replaced next. */
+  h0: LineHead = NO_LINE_HEAD;
+  h1: LineHead = NO_LINE_HEAD;
+  /** Which of `h0` and `h1` is replaced next. */
   older = 0;
 
   /** Enters an object: its keys' texts are kept when they are the previous object's keys. */
   keysOf(keys: string[]): void {
     if (!sameKeys(this.shape, keys)) {
       this.shape = keys;
-      this.segs = [];
-      this.heads = [];
-    }
+      this.segs = NO_TEXTS;
+      this.heads = NO_TEXTS;
+      this.repeated = false;
+    } else this.repeated = true;
   }
 
   /** Key `i` as a path segment: bare when it reads back as itself, else quoted. */
@@ -66,6 +71,8 @@ class Frame {
     if (seg === undefined) {
       const key = this.shape[i]!;
       seg = isBareKey(key) ? key : quote(key);
+      if (!this.repeated) return seg; // kept once a second object has these keys
+      if (this.segs === NO_TEXTS) this.segs = [];
       this.segs[i] = seg;
     }
     return seg;
@@ -76,6 +83,7 @@ class Frame {
     let head = this.heads[i];
     if (head === undefined) {
       head = `\n^.${this.seg(i)}=`;
+      if (this.heads === NO_TEXTS) this.heads = [];
       this.heads[i] = head;
     }
     return head;
@@ -105,6 +113,12 @@ class LineHead {
     );
   }
 }
+
+/** The texts of a frame before they are made: empty, never written to. */
+const NO_TEXTS: string[] = [];
+
+/** What a frame holds before its first line head: matches no line (`span` -1), never written. */
+const NO_LINE_HEAD = new LineHead();
 
 function sameKeys(a: string[], b: string[]): boolean {
   if (a === b) return true;
@@ -464,16 +478,20 @@ export class TreeWriter implements Iterable<string> {
     const span = depth - k;
     const a = span > 0 ? this.#texts[k]! : '';
     const b = span > 1 ? this.#texts[k + 1]! : '';
-    const recent = frame.recent;
-    let seen = recent[0]!;
-    if (!seen.is(prefix, span, a, b, leaf, op)) seen = recent[1]!;
+    let seen = frame.h0;
+    if (!seen.is(prefix, span, a, b, leaf, op)) seen = frame.h1;
     if (seen.is(prefix, span, a, b, leaf, op)) {
       if (seen.head === '') {
         seen.head = `${NL}${prefix}${span > 0 ? `.${a}` : ''}${span > 1 ? `.${b}` : ''}.${leaf}${op}`;
       }
       return seen.head;
     }
-    const made = recent[frame.older]!;
+    let made = frame.older === 0 ? frame.h0 : frame.h1;
+    if (made === NO_LINE_HEAD) {
+      made = new LineHead();
+      if (frame.older === 0) frame.h0 = made;
+      else frame.h1 = made;
+    }
     frame.older ^= 1;
     made.head = '';
     made.prefix = prefix;
