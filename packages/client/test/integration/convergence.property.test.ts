@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { untilQuiescent } from '../helpers/quiescence.js';
 import { client, startServer } from '../helpers/real-server.js';
-import { until } from '../helpers/wait.js';
 
 /**
  * Several clients make random concurrent changes against the real server,
@@ -121,14 +121,7 @@ describe('convergence against the real server', () => {
               );
             }
           }
-          await until(
-            () => {
-              const rev = server.document('doc')?.rev ?? 0;
-              return docs.every((d) => d.status === 'open' && d.pending === 0 && d.rev === rev);
-            },
-            'quiescence',
-            15_000,
-          );
+          await untilQuiescent(server, 'doc', docs, () => `steps: ${JSON.stringify(steps)}`);
           const root = server.document('doc')?.root as
             | { count?: number; log?: string[] }
             | undefined;

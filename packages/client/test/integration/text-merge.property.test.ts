@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ConnectOptions, VarStreamDocument } from '../../src/index.js';
 import { connect } from '../../src/index.js';
+import { untilQuiescent } from '../helpers/quiescence.js';
 import { startServer } from '../helpers/real-server.js';
-import { until } from '../helpers/wait.js';
 
 /**
  * Several clients edit one string at once against the real server: typing
@@ -14,7 +14,17 @@ import { until } from '../helpers/wait.js';
  * kept) and random disconnects. Every inserted character is unique, and the
  * test records what each writer could see when it wrote it. Afterwards every
  * replica equals the server, and each typed run is in one piece, in order,
- * unless its writer's neighbour saw part of it when inserting between.
+ * unless its writer's neighbour saw part of it when inserting between, or
+ * typed after a character that was deleted since.
+ *
+ * Why the deleted anchor: splices are transformed one after another in
+ * server order, and a delete loses which side of the deleted text a later
+ * insert was on. Writer 1 sees `A` and types `C` after it; writer 2 sees
+ * `BA` (its own `B` first) and types `E` after its `B`; writer 3 deletes
+ * `A`. Once `A` is gone both inserts fall at the same place after `B` and
+ * the tie-break orders them: `BEC` or `BCE`, both convergent (a known limit
+ * of position-based text transformation, not a lost or misplaced edit;
+ * seen about once in 2 000 runs on a loaded machine).
  */
 const CLIENTS = 3;
 const PATH = ['t'];
@@ -155,6 +165,16 @@ describe('text splices: convergence and typed runs against the real server', () 
           });
           /** What the writer of each character could see when it wrote it. */
           const seenBy = new Map<string, string>();
+          /** The character just before each typed or appended one, as its writer saw it ('' at the start). */
+          const anchorOf = new Map<string, string>();
+          /** Each character of `value` follows the one before it, the first one `first`. */
+          const anchorChain = (value: string, first: string) => {
+            let previous = first;
+            for (const ch of value) {
+              anchorOf.set(ch, previous);
+              previous = ch;
+            }
+          };
           const runs: string[][] = [];
           try {
             await Promise.all(writers.map((w) => w.doc.whenSynced()));
@@ -171,7 +191,9 @@ describe('text splices: convergence and typed runs against the real server', () 
                   if (w.run === undefined) runs.push((w.run = []));
                   for (let i = 0; i < s.count; i++) {
                     const ch = fresh();
-                    seenBy.set(ch, String(w.doc.get(PATH) ?? ''));
+                    const seen = String(w.doc.get(PATH) ?? '');
+                    seenBy.set(ch, seen);
+                    anchorOf.set(ch, seen[w.caret - 1] ?? '');
                     w.doc.splice(PATH, w.caret, 0, ch);
                     w.caret++;
                     w.run.push(ch);
@@ -193,6 +215,7 @@ describe('text splices: convergence and typed runs against the real server', () 
                 case 'set': {
                   const value = Array.from({ length: s.length }, fresh).join('');
                   for (const ch of value) seenBy.set(ch, text);
+                  anchorChain(value, '');
                   w.doc.set(PATH, value);
                   w.caret = value.length;
                   w.run = undefined;
@@ -201,6 +224,7 @@ describe('text splices: convergence and typed runs against the real server', () 
                 case 'append': {
                   const value = Array.from({ length: s.length }, fresh).join('');
                   for (const ch of value) seenBy.set(ch, text);
+                  anchorChain(value, text.at(-1) ?? '');
                   w.doc.apply('+=', PATH, value);
                   w.run = undefined;
                   break;
@@ -210,15 +234,11 @@ describe('text splices: convergence and typed runs against the real server', () 
                   break;
               }
             }
-            await until(
-              () => {
-                const rev = server.document('doc')?.rev ?? 0;
-                return writers.every(
-                  (w) => w.doc.status === 'open' && w.doc.pending === 0 && w.doc.rev === rev,
-                );
-              },
-              'quiescence',
-              20_000,
+            await untilQuiescent(
+              server,
+              'doc',
+              writers.map((w) => w.doc),
+              () => `steps: ${JSON.stringify(steps)}, seed: ${seed}`,
             );
             const root = server.document('doc')!.root as { t: string };
             for (const w of writers) expect(w.doc.get('')).toEqual(root);
@@ -228,14 +248,22 @@ describe('text splices: convergence and typed runs against the real server', () 
               const positions = alive.map((ch) => final.indexOf(ch));
               for (let i = 1; i < positions.length; i++) {
                 expect(positions[i]).toBeGreaterThan(positions[i - 1]!);
+                /** Intruders already allowed in this gap: typing after one follows it in. */
+                const allowed = new Set<string>();
                 for (let p = positions[i - 1]! + 1; p < positions[i]!; p++) {
                   const intruder = final[p]!;
                   const saw = seenBy.get(intruder) ?? '';
-                  // Only someone who saw part of the run may have typed inside it.
+                  const anchor = anchorOf.get(intruder) ?? '';
+                  // Only someone who saw part of the run may have typed inside it, or
+                  // someone whose insert lost its place when what it followed was deleted.
+                  const may =
+                    run.some((ch) => saw.includes(ch)) ||
+                    (anchor !== '' && (!final.includes(anchor) || allowed.has(anchor)));
                   expect(
-                    run.some((ch) => saw.includes(ch)),
-                    `${intruder} inside ${run.join('')} in ${final}`,
+                    may,
+                    `${intruder} inside ${run.join('')} in ${final} (its writer saw "${saw}", typed after "${anchor}")`,
                   ).toBe(true);
+                  allowed.add(intruder);
                 }
               }
             }
