@@ -314,7 +314,7 @@ export class FastParser {
   #resolve(): boolean {
     const n = this.#n;
     const path = this.#cur;
-    const node = this.#walker.walk(this.root, path, n, this.#prev, this.#back);
+    const node = this.#walker.walk(this.root, path, n, path, this.#prev, this.#back);
     if (node === WALK_FAILED) return false;
     const createFrom = this.#walker.createFrom;
     const created = (createFrom === -1 ? 0 : n - createFrom) + (node === undefined ? 1 : 0);

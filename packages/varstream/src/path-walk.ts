@@ -51,16 +51,18 @@ export class PathWalk {
   }
 
   /**
-   * Walks the first `n` segments of `path` from `root`, resolving them in
-   * place: each `+`, `*`, `!` and index becomes the concrete index it
-   * addresses. `last` is the concrete path walked before and `known` how
-   * many first segments of `path` are known to equal it. Returns the value
-   * at the path (undefined when absent), or `WALK_FAILED`.
+   * Walks the first `n` segments of `path` from `root` and writes them,
+   * resolved, into `out` (which may be `path` itself): each `+`, `*`, `!`
+   * and index becomes the concrete index it addresses. `last` is the
+   * concrete path walked before and `known` how many first segments of
+   * `path` are known to equal it (and are already in `out`). Returns the
+   * value at the path (undefined when absent), or `WALK_FAILED`.
    */
   walk(
     root: unknown,
-    path: Segment[],
+    path: readonly Segment[],
     n: number,
+    out: Segment[],
     last: readonly Segment[],
     known: number,
   ): unknown {
@@ -68,9 +70,19 @@ export class PathWalk {
     const maxIndex = this.#maxArrayIndex;
     const maxGap = this.#maxArrayGap;
     let node = root;
-    const max = Math.min(n, this.reusable - 1);
-    let d = Math.max(0, Math.min(known, max));
-    while (d < max && path[d] === last[d]) d++;
+    // Compared, not Math.min'ed: a comparison's feedback keeps `d` a small
+    // integer, where Math.min of the (untyped) parameters would make the
+    // loop counter a double.
+    const reusable = this.reusable - 1;
+    // biome-ignore lint/complexity/useMathMinMax: a comparison keeps `max` a small integer
+    const max = n < reusable ? n : reusable;
+    // biome-ignore lint/complexity/useMathMinMax: a comparison keeps `d` a small integer
+    let d = known < max ? known : max;
+    if (d < 0) d = 0;
+    while (d < max && path[d] === last[d]) {
+      out[d] = path[d]!;
+      d++;
+    }
     if (d > 0) node = chain[d];
     this.reusable = 0; // the walk below overwrites the chain
     let createFrom = -1;
@@ -93,14 +105,15 @@ export class PathWalk {
           if (index > maxIndex || index > maxGap) {
             return this.#outOfLimits(index, d);
           }
-          path[d] = index;
-        }
+          out[d] = index;
+        } else out[d] = seg;
         node = undefined;
         continue;
       }
       const container = node as Container;
       chain[d] = container;
       if (typeof seg === 'string') {
+        out[d] = seg;
         // Most keys are new: one lookup, and own-ness checked only when found.
         node = (container as Record<string, unknown>)[seg];
         if (node !== undefined && (node === HOLE || !hasOwn(container, seg))) node = undefined;
@@ -109,7 +122,7 @@ export class PathWalk {
       const arr = container as unknown[];
       if (seg === RESET) {
         // The array is emptied, its first slot is new.
-        path[d] = 0;
+        out[d] = 0;
         resetDepth = d;
         node = undefined;
         if (d + 1 < n) createFrom = d + 1;
@@ -121,7 +134,7 @@ export class PathWalk {
       if (index > maxIndex || index - length > maxGap) {
         return this.#outOfLimits(index, d);
       }
-      path[d] = index;
+      out[d] = index;
       node = index < length && hasOwn(arr, index) ? arr[index] : undefined;
     }
     this.createFrom = createFrom;

@@ -297,14 +297,14 @@ export class Tree {
   /**
    * Walks the left side without touching the tree (`PathWalk`, shared with
    * `parse()`'s fast path): `concrete` gets the path with its indices
-   * resolved, the walker's chain the existing containers. Returns the value at the path; throws when an index is out
-   * of the limits or `*` addresses an empty array.
+   * resolved, the walker's chain the existing containers. Returns the value
+   * at the path; throws when an index is out of the limits or `*`
+   * addresses an empty array.
    */
   #walk(statement: Statement, concrete: Segment[]): unknown {
     const path = statement.path;
     const n = path.length;
-    for (let d = 0; d < n; d++) concrete[d] = path[d]!;
-    const node = this.#walker.walk(this.#root, concrete, n, this.#last, 0);
+    const node = this.#walker.walk(this.#root, path, n, concrete, this.#last, 0);
     if (node === WALK_FAILED) this.#walkFailed(statement);
     return node;
   }
