@@ -115,7 +115,7 @@ export class StatementAssembler {
   // --- between statements --------------------------------------------------------------------
 
   /** A blank line, a comment, or the first line of a statement (its header is read). */
-  #betweenStatements(): Comment | typeof AGAIN | null {
+  #betweenStatements(): Comment | typeof COMPLETE | typeof AGAIN | null {
     const lines = this.#lines;
     const text = lines.text;
     const pos = lines.pos;
@@ -139,7 +139,8 @@ export class StatementAssembler {
       if (blank !== undefined) return blank;
     }
     this.#header(pos, lineEnd);
-    return AGAIN;
+    // A header read changes nothing `next()` checks: its value may be complete already.
+    return this.pending ? this.#valueEnd() : AGAIN;
   }
 
   /** The first line of a statement is incomplete: wait for it, unless it is already too long. */
