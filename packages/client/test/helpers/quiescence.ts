@@ -9,6 +9,30 @@ import { until } from './wait.js';
  */
 export const QUIESCENCE_MS = 20_000;
 
+/** The last events of each watched replica, oldest first (see `watchReplica`). */
+const histories = new WeakMap<VarStreamDocument, string[]>();
+/** Events a watched replica keeps for the report. */
+const KEPT_EVENTS = 12;
+
+/**
+ * Records what `replica` goes through (status changes, rejections, errors,
+ * with the time since it was watched), for a quiescence timeout to report:
+ * a reconnection loop or a change refused again and again shows there.
+ */
+export function watchReplica<D extends VarStreamDocument>(replica: D): D {
+  const events: string[] = [];
+  histories.set(replica, events);
+  const start = Date.now();
+  const note = (text: string) => {
+    events.push(`+${Date.now() - start} ms ${text}`);
+    if (events.length > KEPT_EVENTS) events.shift();
+  };
+  replica.on('status', (status) => note(`status ${status}`));
+  replica.on('reject', (r) => note(`reject ${r.id} ${r.code}: ${r.message}`));
+  replica.on('error', (e) => note(`error ${e.code}: ${e.message}`));
+  return replica;
+}
+
 /** True when `replica` is open, has nothing pending and holds revision `rev`. */
 function settled(replica: VarStreamDocument, rev: number): boolean {
   return replica.status === 'open' && replica.pending === 0 && replica.rev === rev;
@@ -16,7 +40,8 @@ function settled(replica: VarStreamDocument, rev: number): boolean {
 
 /**
  * The state of the server's document and of every replica, each replica
- * marked when it is not settled: what a quiescence timeout reports.
+ * marked when it is not settled, with its last events when it is watched:
+ * what a quiescence timeout reports.
  */
 export function describeReplicas(
   server: VarStreamServer,
@@ -25,10 +50,13 @@ export function describeReplicas(
 ): string {
   const hosted = server.document(doc);
   const rev = hosted?.rev ?? 0;
-  const lines = replicas.map(
-    (r, i) =>
-      `  replica ${i} (client ${r.clientId}, conn ${r.conn ?? '-'}): status=${r.status} pending=${r.pending} rev=${r.rev}${settled(r, rev) ? '' : '  <- not settled'}`,
-  );
+  const lines = replicas.map((r, i) => {
+    const state = `  replica ${i} (client ${r.clientId}, conn ${r.conn ?? '-'}): status=${r.status} pending=${r.pending} rev=${r.rev}${settled(r, rev) ? '' : '  <- not settled'}`;
+    const events = histories.get(r);
+    return events === undefined || events.length === 0
+      ? state
+      : `${state}\n    last events: ${events.join('; ')}`;
+  });
   return [`server: ${doc} rev=${rev} members=${hosted?.members ?? 0}`, ...lines].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { untilQuiescent } from '../helpers/quiescence.js';
+import { untilQuiescent, watchReplica } from '../helpers/quiescence.js';
 import { client, startServer } from '../helpers/real-server.js';
 
 /**
@@ -68,7 +68,7 @@ describe('convergence against the real server', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 60 }), async (steps) => {
         const server = await startServer();
-        const docs = Array.from({ length: CLIENTS }, () => client(server));
+        const docs = Array.from({ length: CLIENTS }, () => watchReplica(client(server)));
         try {
           await Promise.all(docs.map((d) => d.whenSynced()));
           const ledger: string[] = [];

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ConnectOptions, VarStreamDocument } from '../../src/index.js';
 import { connect } from '../../src/index.js';
-import { untilQuiescent } from '../helpers/quiescence.js';
+import { untilQuiescent, watchReplica } from '../helpers/quiescence.js';
 import { startServer } from '../helpers/real-server.js';
 
 /**
@@ -153,10 +153,12 @@ describe('text splices: convergence and typed runs against the real server', () 
           await server.write('doc', 't=""\n');
           const writers: Writer[] = Array.from({ length: CLIENTS }, () => {
             const socket = delayedWebSocket(random);
-            const doc = connect(`${server.url}doc`, {
-              WebSocket: socket.WebSocket,
-              backoff: { baseMs: 5, maxMs: 40 },
-            });
+            const doc = watchReplica(
+              connect(`${server.url}doc`, {
+                WebSocket: socket.WebSocket,
+                backoff: { baseMs: 5, maxMs: 40 },
+              }),
+            );
             const writer: Writer = { doc, kill: socket.kill, caret: 0, run: undefined };
             doc.on('text', (_path, op) => {
               writer.caret = transformPosition(writer.caret, op, 'before');
