@@ -9,6 +9,17 @@ import { until } from './wait.js';
  */
 export const QUIESCENCE_MS = 20_000;
 
+/**
+ * A property that waits for quiescence stops after this long, reporting the
+ * failing case found so far (its seed, path and the replicas' state): a
+ * hang costs `QUIESCENCE_MS` for every failing case shrinking tries, and the
+ * test's timeout (`PROPERTY_TEST_MS`) must not cut the report short.
+ */
+export const PROPERTY_LIMIT_MS = 90_000;
+
+/** The timeout of a test running such a property: above `PROPERTY_LIMIT_MS` and one more wait. */
+export const PROPERTY_TEST_MS = PROPERTY_LIMIT_MS + 2 * QUIESCENCE_MS;
+
 /** The last events of each watched replica, oldest first (see `watchReplica`). */
 const histories = new WeakMap<VarStreamDocument, string[]>();
 /** Events a watched replica keeps for the report. */

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { untilQuiescent, watchReplica } from '../helpers/quiescence.js';
+import {
+  PROPERTY_LIMIT_MS,
+  PROPERTY_TEST_MS,
+  untilQuiescent,
+  watchReplica,
+} from '../helpers/quiescence.js';
 import { client, startServer } from '../helpers/real-server.js';
 
 /**
@@ -63,7 +68,9 @@ const step = fc.oneof(
 );
 
 describe('convergence against the real server', () => {
-  it('replicas equal the server after random concurrent changes and disconnects', async () => {
+  it('replicas equal the server after random concurrent changes and disconnects', {
+    timeout: PROPERTY_TEST_MS,
+  }, async () => {
     let token = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 60 }), async (steps) => {
@@ -133,7 +140,7 @@ describe('convergence against the real server', () => {
           await server.close();
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 40, plugins: [fc.interruptAfterTimeLimit(PROPERTY_LIMIT_MS)] },
     );
   });
 });

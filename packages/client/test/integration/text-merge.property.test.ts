@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ConnectOptions, VarStreamDocument } from '../../src/index.js';
 import { connect } from '../../src/index.js';
-import { untilQuiescent, watchReplica } from '../helpers/quiescence.js';
+import {
+  PROPERTY_LIMIT_MS,
+  PROPERTY_TEST_MS,
+  untilQuiescent,
+  watchReplica,
+} from '../helpers/quiescence.js';
 import { startServer } from '../helpers/real-server.js';
 
 /**
@@ -136,7 +141,9 @@ interface Writer {
 }
 
 describe('text splices: convergence and typed runs against the real server', () => {
-  it('replicas equal the server; each typed run stays in one piece unless someone saw it and typed inside', async () => {
+  it('replicas equal the server; each typed run stays in one piece unless someone saw it and typed inside', {
+    timeout: PROPERTY_TEST_MS,
+  }, async () => {
     let next = 0x4e00;
     const fresh = () => String.fromCharCode(next++);
     await fc.assert(
@@ -275,7 +282,7 @@ describe('text splices: convergence and typed runs against the real server', () 
           }
         },
       ),
-      { numRuns: 20 },
+      { numRuns: 20, plugins: [fc.interruptAfterTimeLimit(PROPERTY_LIMIT_MS)] },
     );
-  }, 120_000);
+  });
 });
