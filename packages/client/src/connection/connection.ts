@@ -20,6 +20,9 @@ export interface ConnectionHandlers {
   down(code: number, reason: string, retry: boolean): void;
 }
 
+/** The error handler of a socket given up: its errors are expected and say nothing. */
+function ignoreError(): void {}
+
 /**
  * One logical connection: opens sockets one after another, with backoff
  * between attempts, a heartbeat while established, and a silence timeout.
@@ -73,7 +76,7 @@ export class Connection {
       this.#lastHeard = Date.now();
       if (typeof event.data === 'string') this.#handlers.frame(event.data);
     };
-    socket.onerror = () => {};
+    socket.onerror = ignoreError;
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       this.#dropped(event.code, event.reason);
@@ -150,7 +153,9 @@ export class Connection {
     socket.onopen = null;
     socket.onmessage = null;
     socket.onclose = null;
-    socket.onerror = null;
+    // Not null: ws emits 'error' for a socket closed before it opened, and
+    // Node throws an 'error' event nobody listens to.
+    socket.onerror = ignoreError;
     try {
       socket.close(code, reason);
     } catch {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VarStreamServer } from '@varstream/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import {
   MemoryStorage,
   type Rejection,
@@ -181,6 +182,19 @@ describe('client and real server', () => {
     });
     const a = open(server, { token: 'bad' });
     await expect(a.whenSynced()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(a.status).toBe('closed');
+  });
+
+  it('closes while its ws socket is still connecting without an unhandled error event', async () => {
+    const server = await serve();
+    const a = open(server);
+    const socket = a.sockets[0]!;
+    expect(socket.readyState).toBe(WebSocket.CONNECTING);
+    a.close();
+    // ws emits 'error' for a socket closed before it opened, on the next tick:
+    // an 'error' nobody listens to is thrown by Node (it would end a Node app).
+    expect(socket.listenerCount('error')).toBeGreaterThan(0);
+    await until(() => socket.readyState === WebSocket.CLOSED, 'the socket closed');
     expect(a.status).toBe('closed');
   });
 
