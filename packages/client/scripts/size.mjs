@@ -8,17 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { browserBundle } from './browser-bundle.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const settings = {
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  conditions: ['source'],
-  write: false,
-};
+const settings = browserBundle;
 
 /** The values (not types) the client's sources import from the codec. */
 function codecImports() {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { browserBundle } from '../../scripts/browser-bundle.mjs';
 
 // The browser bundle takes from the codec only what a replica needs
 // (scripts/size.mjs measures it): the whole-text reader and the replica
@@ -11,14 +12,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function bundledFiles(entry: string): Promise<string[]> {
   const result = await build({
+    ...browserBundle,
     entryPoints: [`${root}${entry}`],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['source'],
-    write: false,
     metafile: true,
     absWorkingDir: root,
   });
