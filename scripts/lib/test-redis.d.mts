@@ -10,3 +10,11 @@ export interface TestRedis {
   remove(): Promise<void>;
 }
 export function startRedis(): Promise<TestRedis>;
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number>;
+/** redis-server's arguments: 127.0.0.1 only, no RDB saves, an append-only file in `dir` (fsync `always` unless told). */
+export function redisServerArgs(
+  port: number,
+  dir: string,
+  fsync?: 'always' | 'everysec' | 'no',
+): string[];

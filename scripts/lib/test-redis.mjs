@@ -15,7 +15,8 @@ async function until(condition, label, timeoutMs) {
   }
 }
 
-async function freePort() {
+/** A free TCP port on 127.0.0.1 (listened on, then released). */
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -27,25 +28,28 @@ async function freePort() {
   });
 }
 
+/** redis-server's arguments: 127.0.0.1 only, no RDB saves, durable append-only file in `dir`. */
+export function redisServerArgs(port, dir, fsync = 'always') {
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    fsync,
+    '--dir',
+    dir,
+  ];
+}
+
 async function launch(port, dir) {
-  const child = spawn(
-    'redis-server',
-    [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--dir',
-      dir,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn('redis-server', redisServerArgs(port, dir), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk) => {
     out += chunk;

@@ -46,11 +46,11 @@
 //   --report <file>          print the tables of results written by --json
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, redisServerArgs } from '../../../scripts/lib/test-redis.mjs';
 import { measureJoin } from './join.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -235,17 +235,6 @@ function startServer(kind, extra = []) {
   });
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** A redis-server of this run's own (durable as the README advises), in a temp dir. */
 async function startRedis() {
   const dir = mkdtempSync(join(tmpdir(), 'varstream-bench-redis-'));
@@ -256,17 +245,7 @@ async function startRedis() {
       : { file: 'nice', prefix: ['-n', String(niceness), 'redis-server'] };
   const child = spawn(
     redisCommand.file,
-    [
-      ...redisCommand.prefix,
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-    ].concat(['--appendfsync', redisFsync, '--dir', dir]),
+    [...redisCommand.prefix, ...redisServerArgs(port, dir, redisFsync)],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: niceness !== undefined },
   );
   children.add(child);
