@@ -7,13 +7,16 @@
  * container that lost its aliases stays marked, which only costs speed.
  */
 const aliased = new WeakSet<object>();
+/** False until the first container is marked: most documents have no `&=`, and then no lookup is made. */
+let anyAliased = false;
 
 export function markAliased(container: object): void {
+  anyAliased = true;
   aliased.add(container);
 }
 
 export function isAliased(container: object): boolean {
-  return aliased.has(container);
+  return anyAliased && aliased.has(container);
 }
 
 /**
@@ -31,6 +34,7 @@ export function changedAliased(
   createFrom: number,
   resetDepth: number,
 ): boolean {
+  if (!anyAliased) return false;
   if (resetDepth !== -1 && aliased.has(chain[resetDepth]!)) return true;
   if (n === 0 || createFrom === 0) return false;
   return aliased.has(chain[createFrom === -1 ? n - 1 : createFrom - 1]!);

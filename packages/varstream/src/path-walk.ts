@@ -114,9 +114,9 @@ export class PathWalk {
       chain[d] = container;
       if (typeof seg === 'string') {
         out[d] = seg;
-        // Most keys are new: one lookup, and own-ness checked only when found.
-        node = (container as Record<string, unknown>)[seg];
-        if (node !== undefined && (node === HOLE || !hasOwn(container, seg))) node = undefined;
+        // Own-ness first: a keyed load of a missing key searches the prototype chain.
+        node = hasOwn(container, seg) ? (container as Record<string, unknown>)[seg] : undefined;
+        if (node === HOLE) node = undefined;
         continue;
       }
       const arr = container as unknown[];
