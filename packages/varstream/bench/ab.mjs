@@ -1,34 +1,39 @@
 // A/B: the same workload on two builds of the codec, to tell a real change
-// of speed from the machine's noise. Each pair of fresh worker threads (one
-// per build) runs rounds in turn, A then B then A..., so that a busy moment
-// costs both; the figure is the median, over every round, of B's time over
-// A's. Two copies of the same build measure 0.99-1.03 on a busy 2-core machine.
+// of speed from the machine's noise. Each pair of fresh child processes (one
+// per build, GC on the main thread) runs rounds in turn, A then B then A...,
+// timed in CPU time, so that a busy moment costs both and another process's
+// load costs neither; the figure is the median, over every round, of B's
+// time over A's.
 //
-//   node bench/ab.mjs <distA> <distB> [parse|apply|read|stringify] [pairs]
+//   node bench/ab.mjs <distA> <distB> [parse|apply|read|stringify] [pairs] [set name part]
 //
 // e.g. build an older commit into /tmp/dist-old (git worktree add, pnpm
 // build), then `node bench/ab.mjs /tmp/dist-old dist parse`.
 
+import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MODES = ['parse', 'apply', 'read', 'stringify'];
 const ROUNDS = 8;
 const ROUND_MS = 250;
 
-if (isMainThread) await main();
-else await worker();
+if (process.send === undefined) await main();
+else await child();
 
 async function main() {
-  const [distA, distB, mode = 'parse', pairsText = '8'] = process.argv.slice(2);
+  const [distA, distB, mode = 'parse', pairsText = '8', only = ''] = process.argv.slice(2);
   const pairs = Number(pairsText);
   if (!distA || !distB || !MODES.includes(mode) || !(pairs >= 1)) {
-    console.error(`usage: node bench/ab.mjs <distA> <distB> [${MODES.join('|')}] [pairs]`);
+    console.error(
+      `usage: node bench/ab.mjs <distA> <distB> [${MODES.join('|')}] [pairs] [set name part]`,
+    );
     process.exit(2);
   }
   const { dataSets } = await import('./data.mjs');
-  const names = dataSets().map((set) => set.name);
+  const names = dataSets()
+    .map((set) => set.name)
+    .filter((name) => name.includes(only));
   console.log(`B/A time, ${mode}: ${resolve(distB)} over ${resolve(distA)} (< 1: B is faster)`);
   const all = [];
   for (const name of names) {
@@ -41,7 +46,8 @@ async function main() {
         const tb = await round(b);
         ratios.push(tb / ta);
       }
-      await Promise.all([a.terminate(), b.terminate()]);
+      a.kill();
+      b.kill();
     }
     const m = median(ratios);
     all.push(m);
@@ -56,36 +62,46 @@ async function main() {
 
 function start(dist, mode, name) {
   const url = pathToFileURL(resolve(dist, 'index.js')).href;
-  return new Worker(new URL(import.meta.url), { workerData: { url, mode, name } });
-}
-
-/** Asks the worker for one round; resolves to the time per operation, in ms. */
-function round(w) {
-  return new Promise((ok, fail) => {
-    w.once('message', ok);
-    w.once('error', fail);
-    w.postMessage('round');
+  return fork(fileURLToPath(import.meta.url), [url, mode, name], {
+    execArgv: ['--single-threaded-gc'],
   });
 }
 
-async function worker() {
-  const { url, mode, name } = workerData;
+/** Asks the child for one round; resolves to the CPU time per operation, in ms. */
+function round(child) {
+  return new Promise((ok, fail) => {
+    child.once('message', ok);
+    child.once('error', fail);
+    child.once('exit', (code) =>
+      fail(new Error(`the ${child.spawnargs.at(-2)} child exited (${code})`)),
+    );
+    child.send('round');
+  });
+}
+
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+async function child() {
+  const [url, mode, name] = process.argv.slice(2);
   const codec = await import(url);
   const { dataSets } = await import('./data.mjs');
   const set = dataSets().find((s) => s.name === name);
   const text = set.value === undefined ? set.text : codec.stringify(set.value);
   const op = operation(codec, mode, set.value, text);
   op(); // the first run compiles
-  parentPort.on('message', () => {
+  process.on('message', () => {
     let n = 0;
-    const t0 = performance.now();
+    const t0 = cpuMs();
     let t = t0;
     while (t - t0 < ROUND_MS) {
       op();
       n++;
-      t = performance.now();
+      t = cpuMs();
     }
-    parentPort.postMessage((t - t0) / n);
+    process.send((t - t0) / n);
   });
 }
 

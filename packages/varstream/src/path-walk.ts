@@ -67,9 +67,56 @@ export class PathWalk {
     known: number,
   ): unknown {
     const chain = this.chain;
-    const maxIndex = this.#maxArrayIndex;
-    const maxGap = this.#maxArrayGap;
-    let node = root;
+    // In place (`parse()`'s fast path), a segment is written only where it changes.
+    const inPlace = out === path;
+    let d = this.#shared(path, n, out, last, known, inPlace);
+    let node = d > 0 ? chain[d] : root;
+    this.reusable = 0; // the walk below overwrites the chain
+    this.createFrom = -1;
+    this.replacedArray = -1;
+    this.resetDepth = -1;
+    for (; d < n; d++) {
+      const seg = path[d]!;
+      if (!isContainer(node) || Array.isArray(node) !== (typeof seg === 'number')) {
+        if (typeof seg === 'string' && Array.isArray(node)) this.replacedArray = d;
+        return this.#create(path, n, out, inPlace, d);
+      }
+      chain[d] = node;
+      if (typeof seg === 'string') {
+        if (!inPlace) out[d] = seg;
+        // Own-ness first: a keyed load of a missing key searches the prototype chain.
+        node = hasOwn(node, seg) ? (node as Record<string, unknown>)[seg] : undefined;
+        if (node === HOLE) node = undefined;
+        continue;
+      }
+      const arr = node as unknown[];
+      if (seg === RESET) {
+        // The array is emptied, its first slot is new, and so is the rest of the path.
+        out[d] = 0;
+        this.resetDepth = d;
+        return this.#create(path, n, out, inPlace, d + 1);
+      }
+      const index = this.#index(arr, seg, d);
+      if (index === -1) return WALK_FAILED;
+      out[d] = index;
+      node = index < arr.length && hasOwn(arr, index) ? arr[index] : undefined;
+    }
+    return node;
+  }
+
+  /**
+   * How many first segments of `path` the walk can take from the last one
+   * (copied into `out` unless in place): those known or found equal, within
+   * what the chain still holds.
+   */
+  #shared(
+    path: readonly Segment[],
+    n: number,
+    out: Segment[],
+    last: readonly Segment[],
+    known: number,
+    inPlace: boolean,
+  ): number {
     // Compared, not Math.min'ed: a comparison's feedback keeps `d` a small
     // integer, where Math.min of the (untyped) parameters would make the
     // loop counter a double.
@@ -80,67 +127,53 @@ export class PathWalk {
     let d = known < max ? known : max;
     if (d < 0) d = 0;
     while (d < max && path[d] === last[d]) {
-      out[d] = path[d]!;
+      if (!inPlace) out[d] = path[d]!;
       d++;
     }
-    if (d > 0) node = chain[d];
-    this.reusable = 0; // the walk below overwrites the chain
-    let createFrom = -1;
-    let replacedArray = -1;
-    let resetDepth = -1;
-    for (; d < n; d++) {
+    return d;
+  }
+
+  /** The concrete index `seg` (not `!`) addresses in an existing array, or -1 (the failure is recorded). */
+  #index(arr: unknown[], seg: number, d: number): number {
+    const length = arr.length;
+    const index = seg >= 0 ? seg : seg === APPEND ? length : length - 1;
+    if (index < 0) {
+      this.#fail('NO_LAST', d, 0);
+      return -1;
+    }
+    if (index > this.#maxArrayIndex || index - length > this.#maxArrayGap) {
+      this.#outOfLimits(index, d);
+      return -1;
+    }
+    return index;
+  }
+
+  /**
+   * The rest of the path, from depth `from`, is created: its containers are
+   * new, so in an array `+` and `!` are 0 and `*` has nothing to address.
+   */
+  #create(
+    path: readonly Segment[],
+    n: number,
+    out: Segment[],
+    inPlace: boolean,
+    from: number,
+  ): undefined | typeof WALK_FAILED {
+    if (from < n) this.createFrom = from;
+    for (let d = from; d < n; d++) {
       const seg = path[d]!;
-      if (createFrom === -1) {
-        const wantArray = typeof seg === 'number';
-        if (!isContainer(node) || Array.isArray(node) !== wantArray) {
-          createFrom = d;
-          if (!wantArray && Array.isArray(node)) replacedArray = d;
-        }
-      }
-      if (createFrom !== -1) {
-        if (typeof seg === 'number') {
-          // In an array being created, `+` and `!` are 0 and `*` has nothing to address.
-          if (seg === LAST) return this.#fail('NO_LAST', d, 0);
-          const index = Math.max(0, seg);
-          if (index > maxIndex || index > maxGap) {
-            return this.#outOfLimits(index, d);
-          }
-          out[d] = index;
-        } else out[d] = seg;
-        node = undefined;
-        continue;
-      }
-      const container = node as Container;
-      chain[d] = container;
       if (typeof seg === 'string') {
-        out[d] = seg;
-        // Own-ness first: a keyed load of a missing key searches the prototype chain.
-        node = hasOwn(container, seg) ? (container as Record<string, unknown>)[seg] : undefined;
-        if (node === HOLE) node = undefined;
+        if (!inPlace) out[d] = seg;
         continue;
       }
-      const arr = container as unknown[];
-      if (seg === RESET) {
-        // The array is emptied, its first slot is new.
-        out[d] = 0;
-        resetDepth = d;
-        node = undefined;
-        if (d + 1 < n) createFrom = d + 1;
-        continue;
-      }
-      const length = arr.length;
-      const index = seg >= 0 ? seg : seg === APPEND ? length : length - 1;
-      if (index < 0) return this.#fail('NO_LAST', d, 0);
-      if (index > maxIndex || index - length > maxGap) {
+      if (seg === LAST) return this.#fail('NO_LAST', d, 0);
+      const index = Math.max(0, seg);
+      if (index > this.#maxArrayIndex || index > this.#maxArrayGap) {
         return this.#outOfLimits(index, d);
       }
       out[d] = index;
-      node = index < length && hasOwn(arr, index) ? arr[index] : undefined;
     }
-    this.createFrom = createFrom;
-    this.replacedArray = replacedArray;
-    this.resetDepth = resetDepth;
-    return node;
+    return undefined;
   }
 
   /**
