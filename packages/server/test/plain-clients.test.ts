@@ -1,12 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { parse } from '@varstream/varstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { TestClient } from './helpers/client.js';
 import { revisionAfter } from './helpers/revisions.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
 
 const require = createRequire(import.meta.url);
+/** The 2013 demo's saved form (UTF-8, accents), as `--init` loads it. */
+const WEBSOCKIPC = join(
+  import.meta.dirname,
+  '../../varstream/test/fixtures/varstream-0.3.2/websockipc-vars.dat',
+);
 const Legacy = require('varstream') as {
   Reader: new (root: Record<string, unknown>, prop: string) => { read(text: string): void };
 };
@@ -135,5 +143,60 @@ describe('plain clients receive every change, their own included', () => {
     }
     writer.close();
     other.close();
+  });
+});
+
+describe('the 2013 WebSockIPC client (a bare socket and varstream 0.3.2)', () => {
+  // Regression: a field emptied by a protocol client (the demo's Send writes
+  // `form.firstname=""`; deleting a field's whole text is a splice) reached
+  // 0.3.2 readers as `form.firstname=""`, which 0.3.2 reads as two quotes.
+  it('gets the seeded form, its own echo and a protocol client’s edits, emptied fields included, as the server holds them', async () => {
+    server = await startServer({
+      init: { text: readFileSync(WEBSOCKIPC, 'utf8'), path: 'form' },
+    });
+    const page = new PlainSocket(server.url);
+    const modern = new TestClient(server.url, { ext: 'splice' });
+    await Promise.all([page.opened(), modern.welcome()]);
+    const doc = server.server.document('default')!;
+    const seeded = {
+      firstname: 'Mickaël',
+      lastname: 'Vendetta',
+      email: 'micka@elysee.fr',
+      subject: 'Ça se passe comment ???',
+      message: 'Kikoolol ! Ça marche !!!',
+    };
+    expect(page.legacyRoot).toEqual({ form: seeded });
+
+    // What the 2013 page sends: bare lines, without a final line break too.
+    page.ws.send('form.firstname=Alice');
+    page.ws.send('form.subject+= Bien.\n');
+    await until(() => page.rev === 3, 'its own two lines back');
+    expect(page.legacyRoot).toEqual({
+      form: { ...seeded, firstname: 'Alice', subject: 'Ça se passe comment ??? Bien.' },
+    });
+
+    // A protocol client (splices announced) clears two fields with `=""`,
+    // deletes the whole message with a splice and types into another field.
+    await modern.atRev(3);
+    await modern.settled(modern.change('form.lastname=""\n^.email=""\n'));
+    const length = seeded.message.length;
+    await modern.settled(modern.change(`form.message~=0,${length}\n`, modern.rev));
+    await modern.settled(modern.change('form.firstname~=5,0,!\n', modern.rev));
+    await until(() => page.rev === doc.rev, 'the protocol client’s changes');
+    expect(doc.root).toEqual({
+      form: {
+        ...seeded,
+        firstname: 'Alice!',
+        subject: 'Ça se passe comment ??? Bien.',
+        lastname: '',
+        email: '',
+        message: '',
+      },
+    });
+    expect(page.legacyRoot).toEqual(doc.root);
+    expect(page.codecRoot).toEqual(doc.root);
+    expect(page.frames.join('')).not.toContain('~=');
+    page.close();
+    modern.close();
   });
 });

@@ -1,3 +1,4 @@
+import type { Path } from './path.js';
 import type { WritableStatement } from './statement-writer.js';
 import type { Change } from './tree.js';
 import { EMPTY_OBJECT, isBareString, isNumberText, type Literal } from './value.js';
@@ -27,7 +28,7 @@ export const REWRITE_MAX_LENGTH = 4_096;
  */
 export function canonicalize(change: Change): WritableStatement {
   const { op, path, value } = change;
-  if (op === '=') return { op, path, value };
+  if (op === '=') return assignment(path, value, change.previous);
   if (op === '&=') return { op, path, value: undefined, ref: change.ref };
   if (op === '~=') return { op, path, value: undefined, splice: change.splice };
   const previous = change.previous;
@@ -45,7 +46,19 @@ export function canonicalize(change: Change): WritableStatement {
     }
     if (previous.length > REWRITE_MAX_LENGTH) return { op, path, value };
   }
-  return { op: '=', path, value: change.result as Literal };
+  return assignment(path, change.result as Literal, previous);
+}
+
+/**
+ * `path=value` over `previous`, written so that every reader gets `value`:
+ * the empty string over a string is `path=` (SPEC 5.3: both this codec and
+ * varstream 0.3.2 turn it into `""`), because 0.3.2 reads `path=""` as two
+ * quote characters (a field cleared by a protocol client would show `""` on
+ * a 0.3.2 page).
+ */
+function assignment(path: Path, value: Literal | undefined, previous: unknown): WritableStatement {
+  if (value === '' && typeof previous === 'string') return { op: '=', path, value: undefined };
+  return { op: '=', path, value };
 }
 
 /**
@@ -72,5 +85,5 @@ export function canonicalReset(change: Change): WritableStatement | undefined {
  */
 export function plainStatement(statement: WritableStatement, change: Change): WritableStatement {
   if (statement.op !== '~=') return statement;
-  return { op: '=', path: statement.path, value: change.result as string };
+  return assignment(statement.path, change.result as string, change.previous);
 }
