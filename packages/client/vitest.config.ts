@@ -24,6 +24,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/{unit,socket,integration}/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
         },
       },
       {
@@ -31,7 +32,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/dom/**/*.test.ts'],
-          globalSetup: ['test/dom/global-setup.ts'],
+          globalSetup: ['test/global-setup.ts', 'test/dom/global-setup.ts'],
           browser: {
             enabled: true,
             headless: true,

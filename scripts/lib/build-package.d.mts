@@ -1,0 +1,1 @@
+export function buildPackage(dir: string): void;
