@@ -83,8 +83,38 @@ describe('varstream-server CLI', () => {
     });
     expect(await runToExit(['--init', bad])).toEqual({
       code: 1,
-      stderr:
-        'varstream-server: Initial state: Empty path segment at line 2, column 3: "b..c=2" (INIT_FAILED)\n',
+      stderr: `varstream-server: --init ${bad}: Empty path segment at line 2, column 3: "b..c=2" (EMPTY_SEGMENT)\n`,
+    });
+  });
+
+  // Regression: these printed Node's own words (`EEXIST: file already exists,
+  // mkdir`, `getaddrinfo ENOTFOUND`, `listen EADDRINUSE`) or an INIT_FAILED
+  // about an "initial path", not which flag to change.
+  it('a bad --init-path, --data, --host or a port in use is one line naming the flag', async () => {
+    const d = await dir();
+    const file = join(d, 'not-a-dir');
+    const seed = join(d, 'seed.dat');
+    await writeFile(file, 'x=1\n');
+    await writeFile(seed, 'firstname=Alice\n');
+    expect(await runToExit(['--init', seed, '--init-path', 'form..x'])).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^varstream-server: --init-path: Empty path segment: "form\.\.x"\n\nUsage:/,
+      ),
+    });
+    expect(await runToExit(['--data', file])).toEqual({
+      code: 2,
+      stderr: `varstream-server: --data: not a directory: ${file}\n`,
+    });
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: no DNS involved.
+    expect(await runToExit(['--host', '192.0.2.1'])).toEqual({
+      code: 1,
+      stderr: 'varstream-server: --host 192.0.2.1: not an address of this machine\n',
+    });
+    const port = new URL((await cli([])).url).port;
+    expect(await runToExit(['--port', port])).toEqual({
+      code: 1,
+      stderr: `varstream-server: --port ${port}: already in use on 127.0.0.1 (stop what uses it, or pick another port; 0 picks a free one)\n`,
     });
   });
 

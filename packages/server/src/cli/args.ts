@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parsePath } from '@varstream/varstream';
 import { isLogLevel, type LogLevel } from '../log/logger.js';
 import { type FsyncPolicy, isFsyncPolicy } from '../storage/fsync-policy.js';
 
@@ -76,6 +77,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (values['init-path'] !== undefined && values.init === undefined) {
     throw new UsageError('--init-path needs --init');
   }
+  if (values['init-path'] !== undefined) checkPath('--init-path', values['init-path']);
   return {
     host: values.host ?? '127.0.0.1',
     port,
@@ -91,6 +93,15 @@ export function parseCli(argv: readonly string[]): CliOptions {
     workers,
     help: values.help === true,
   };
+}
+
+/** A VarStream path (`form`, `a.b`), or a UsageError saying what is wrong with it. */
+function checkPath(flag: string, text: string): void {
+  try {
+    parsePath(text);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message}`);
+  }
 }
 
 function parse(argv: readonly string[]) {

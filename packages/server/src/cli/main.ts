@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
 import { readFile, stat } from 'node:fs/promises';
+import { VarStreamError } from '@varstream/varstream';
 import { isServerError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { VarStreamServer } from '../server/varstream-server.js';
 import { startStdioBridge } from '../stdio/stdio-bridge.js';
 import { parseCli, USAGE, UsageError } from './args.js';
 import { describeFileError } from './file-error.js';
+import { describeListenError } from './listen-error.js';
 import { runWorkers } from './workers.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -24,6 +26,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (options.static !== undefined && !(await isDirectory(options.static))) {
     process.stderr.write(`varstream-server: --static: not a directory: ${options.static}\n`);
+    return 2;
+  }
+  if (options.data !== undefined && (await isFile(options.data))) {
+    process.stderr.write(`varstream-server: --data: not a directory: ${options.data}\n`);
     return 2;
   }
   let initText: string | undefined;
@@ -45,26 +51,44 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return runWorkers(options.workers, logger, options.stdio);
   }
-  const server = new VarStreamServer({
-    host: options.host,
-    port: options.port,
-    dataDir: options.data,
-    fsync: options.fsync,
-    staticDir: options.static,
-    origins: options.origins,
-    redis: options.redis,
-    logger,
-    defaultMetrics: true,
-    ...(initText === undefined
-      ? {}
-      : {
-          init: {
-            text: initText,
-            ...(options.initPath === undefined ? {} : { path: options.initPath }),
-          },
-        }),
-  });
-  await server.listen();
+  let server: VarStreamServer;
+  try {
+    server = new VarStreamServer({
+      host: options.host,
+      port: options.port,
+      dataDir: options.data,
+      fsync: options.fsync,
+      staticDir: options.static,
+      origins: options.origins,
+      redis: options.redis,
+      logger,
+      defaultMetrics: true,
+      ...(initText === undefined
+        ? {}
+        : {
+            init: {
+              text: initText,
+              ...(options.initPath === undefined ? {} : { path: options.initPath }),
+            },
+          }),
+    });
+  } catch (err) {
+    const bad = isServerError(err) && err.code === 'INIT_FAILED' ? err.cause : undefined;
+    if (!(bad instanceof VarStreamError)) throw err;
+    // The file, then where in it (line, column) and what (the codec's code).
+    process.stderr.write(
+      `varstream-server: --init ${options.init}: ${bad.message} (${bad.code})\n`,
+    );
+    return 1;
+  }
+  try {
+    await server.listen();
+  } catch (err) {
+    const text = describeListenError(err, options.host, options.port);
+    if (text === undefined) throw err;
+    process.stderr.write(`varstream-server: ${text}\n`);
+    return 1;
+  }
   if (initText !== undefined) await server.open('default'); // load it now: errors show at start
   const url = server.url;
   const banner = `varstream-server listening on ${url} (http: ${url.replace(/^ws/, 'http')})\n`;
@@ -106,6 +130,15 @@ function describeFatal(err: unknown): string {
   if (isServerError(err)) return `${err.message} (${err.code})`;
   if (err instanceof Error && 'syscall' in err) return err.message;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/** True when `path` exists and is not a directory. */
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return !(await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
