@@ -1,0 +1,102 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CuttableProxy, startCuttableProxy } from './cuttable-proxy.js';
+import {
+  converged,
+  launchBrowser,
+  openUser,
+  type ServerProcess,
+  serverTree,
+  startServer,
+  tempDir,
+  waitForStatus,
+  waitSynced,
+} from './harness.js';
+
+/**
+ * One page loses its network while the server stays up and another page
+ * keeps typing in the same field. The reconnect tests stop the server, so
+ * nobody can edit meanwhile; here the dropped page's edits, made on the
+ * revision it held before the drop, meet what the other page typed in the
+ * same text meanwhile, and must both survive once it is back (it resumes
+ * with a replay; the server transforms its splices, PROTOCOL.md 3.6).
+ */
+
+let browser: Browser;
+let server: ServerProcess;
+let proxy: CuttableProxy;
+let data: ReturnType<typeof tempDir>;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[][] = [];
+
+/** The browser's own report of a failed attempt while the network is cut: expected, not a page error. */
+const RETRY_FAILED = /^WebSocket connection to '[^']+' failed/;
+
+async function user(name: string, url: string): Promise<Page> {
+  const { context, page, errors } = await openUser(browser, url, { name });
+  contexts.push(context);
+  pageErrors.push(errors);
+  return page;
+}
+
+async function caretAt(page: Page, at: number): Promise<void> {
+  await page.focus('#message');
+  await page.$eval('#message', (el, i) => (el as HTMLTextAreaElement).setSelectionRange(i, i), at);
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  data = tempDir('collab-form-drop-');
+  server = await startServer({ dataDir: data.path });
+  proxy = await startCuttableProxy(server.port);
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+  await proxy?.close();
+  await server?.stop();
+  data?.remove();
+  expect(
+    pageErrors
+      .splice(0)
+      .flat()
+      .filter((e) => !RETRY_FAILED.test(e)),
+  ).toEqual([]);
+});
+
+describe('collab-form when one page loses its network', () => {
+  it('keeps what it typed offline and what another page typed in the same field meanwhile', async () => {
+    const a = await user('Ada', proxy.url);
+    const b = await user('Bob', server.url);
+    await b.click('#message');
+    await b.keyboard.type('one two three');
+    await converged([a, b]);
+
+    proxy.cut();
+    await waitForStatus(a, 'offline');
+    await caretAt(a, 4); // before "two"
+    await a.keyboard.type('AAA ');
+    await caretAt(b, 8); // before "three"
+    await b.keyboard.type('BBB ');
+    await waitSynced(b);
+    expect(await a.inputValue('#message')).toBe('one AAA two three');
+    expect(Number(await a.getAttribute('#pending', 'data-pending'))).toBeGreaterThan(0);
+    expect(await b.inputValue('#message')).toBe('one two BBB three');
+
+    proxy.restore();
+    // As the browser does when the network is back: retry at once, not after the backoff.
+    await a.evaluate(() => window.dispatchEvent(new Event('online')));
+    const { values } = await converged([a, b], 'both pages after the reconnect', 45_000);
+    expect(values.message).toBe('one AAA two BBB three');
+    expect(((await serverTree(server.port)).form as Record<string, string>).message).toBe(
+      values.message,
+    );
+  });
+});
