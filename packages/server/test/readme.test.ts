@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adapt, readmeSnippets, runModule } from '../../../scripts/lib/readme-snippets.mjs';
 import { startRedis } from '../../../scripts/lib/test-redis.mjs';
+import { USAGE } from '../src/cli/args.js';
 import { tempDir } from './helpers/server.js';
 
 // Every example of this README runs, as written, against the built package,
@@ -70,6 +71,17 @@ describe('server README', () => {
     const run = await runModule(file, DIR);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('1\n');
+  });
+
+  // Regression: the table lacked --redis, --workers and --help.
+  it('the CLI flag table lists the flags the CLI takes, each once', () => {
+    const table = readFileSync(README, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `-'))
+      .flatMap((line) => [...line.split('|')[1]!.matchAll(/--[a-z-]+/g)].map((m) => m[0]));
+    const usage = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!);
+    expect(usage.length).toBeGreaterThan(10);
+    expect(table).toEqual(usage);
   });
 
   // Regression: `--init websockipc-vars.dat` named a file that is not there.
