@@ -3,10 +3,11 @@ import cluster from 'node:cluster';
 import { readFile, stat } from 'node:fs/promises';
 import { VarStreamError } from '@varstream/varstream';
 import { isServerError } from '../errors.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { VarStreamServerOptions } from '../options/options.js';
 import { VarStreamServer } from '../server/varstream-server.js';
 import { startStdioBridge } from '../stdio/stdio-bridge.js';
-import { parseCli, USAGE, UsageError } from './args.js';
+import { type CliOptions, parseCli, USAGE, UsageError } from './args.js';
 import { describeFileError } from './file-error.js';
 import { describeListenError } from './listen-error.js';
 import { runWorkers } from './workers.js';
@@ -53,32 +54,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let server: VarStreamServer;
   try {
-    server = new VarStreamServer({
-      host: options.host,
-      port: options.port,
-      dataDir: options.data,
-      fsync: options.fsync,
-      staticDir: options.static,
-      origins: options.origins,
-      redis: options.redis,
-      logger,
-      defaultMetrics: true,
-      ...(initText === undefined
-        ? {}
-        : {
-            init: {
-              text: initText,
-              ...(options.initPath === undefined ? {} : { path: options.initPath }),
-            },
-          }),
-    });
+    server = new VarStreamServer(serverOptions(options, initText, logger));
   } catch (err) {
-    const bad = isServerError(err) && err.code === 'INIT_FAILED' ? err.cause : undefined;
-    if (!(bad instanceof VarStreamError)) throw err;
-    // The file, then where in it (line, column) and what (the codec's code).
-    process.stderr.write(
-      `varstream-server: --init ${options.init}: ${bad.message} (${bad.code})\n`,
-    );
+    const failure = describeInitError(err, options.init);
+    if (failure === undefined) throw err;
+    process.stderr.write(`varstream-server: ${failure}\n`);
     return 1;
   }
   try {
@@ -119,6 +99,41 @@ async function main(argv: readonly string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+function serverOptions(
+  options: CliOptions,
+  initText: string | undefined,
+  logger: Logger,
+): VarStreamServerOptions {
+  return {
+    host: options.host,
+    port: options.port,
+    dataDir: options.data,
+    fsync: options.fsync,
+    staticDir: options.static,
+    origins: options.origins,
+    redis: options.redis,
+    logger,
+    defaultMetrics: true,
+    ...(initText === undefined
+      ? {}
+      : {
+          init: {
+            text: initText,
+            ...(options.initPath === undefined ? {} : { path: options.initPath }),
+          },
+        }),
+  };
+}
+
+/**
+ * An `--init` file that is not valid VarStream: the file, then where in it
+ * (line, column) and what (the codec's code); undefined for other errors.
+ */
+function describeInitError(err: unknown, file: string | undefined): string | undefined {
+  const bad = isServerError(err) && err.code === 'INIT_FAILED' ? err.cause : undefined;
+  return bad instanceof VarStreamError ? `--init ${file}: ${bad.message} (${bad.code})` : undefined;
 }
 
 /**
