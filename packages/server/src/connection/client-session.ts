@@ -21,6 +21,7 @@ import type { Logger } from '../log/logger.js';
 import { closeCodeLabel } from '../metrics/close-code-label.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ServerLimits } from '../options/defaults.js';
+import { clipReason } from './clip-reason.js';
 import { FrameHandler } from './frame-handler.js';
 import type { FrameSink, SharedLog } from './frame-sink.js';
 import { type Hello, parseHello } from './hello.js';
@@ -84,11 +85,6 @@ function afterOtherSockets(resume: () => void): () => void {
   };
   handle = setImmediate(hop);
   return () => clearImmediate(handle);
-}
-
-/** Close reasons are at most 123 bytes. */
-function clipReason(reason: string): string {
-  return Buffer.byteLength(reason) <= 123 ? reason : `${reason.slice(0, 100)}…`;
 }
 
 function toBuffer(data: RawData): Buffer {

@@ -14,6 +14,7 @@ import { formatStatement, PathContext, type Statement } from '@varstream/varstre
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { originAllowed } from '../auth/origin.js';
 import { ClientSession, type ClientSessionDeps } from '../connection/client-session.js';
+import { clipReason } from '../connection/clip-reason.js';
 import { docNameFromPath, rawPathname, underPrefix } from '../document/doc-name.js';
 import type { HostedDocument } from '../document/hosted-document.js';
 import { DocumentRegistry } from '../document/registry.js';
@@ -396,7 +397,7 @@ export class VarStreamServer {
   ): void {
     const refuseWith = (code: number, reason: string) => {
       this.metrics.connectionsClosed.inc({ code: closeCodeLabel(code) });
-      ws.close(code, reason);
+      ws.close(code, clipReason(reason));
     };
     if (!originAllowed(this.#options.origins, req.headers.origin)) {
       this.#logger.info('origin refused', { origin: req.headers.origin });
@@ -410,7 +411,11 @@ export class VarStreamServer {
     }
     const vs = url.searchParams.get('vs');
     if (vs !== null && vs !== '1') {
-      refuseWith(CloseCode.UNSUPPORTED_VERSION, `Protocol version ${vs} not supported`);
+      // `vs` says "I speak the protocol", not which version: the hello's `v` does.
+      refuseWith(
+        CloseCode.UNSUPPORTED_VERSION,
+        `Unknown vs=${vs}: use vs=1 (the hello's v gives the version)`,
+      );
       return;
     }
     const connection = new ClientSession(
