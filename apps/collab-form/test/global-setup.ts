@@ -1,17 +1,18 @@
-import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { APP_DIR, serverCli } from './harness.js';
+import { buildPackage } from '../../../scripts/lib/build-package.mjs';
 
 /**
  * The tests run against the built app served by the real server CLI: both
- * must exist. `pnpm test` at the root builds everything first (turbo); the
- * app itself is rebuilt here (about a second) so that a test run never sees
- * stale output.
+ * are built first (the server, and the client whose build output `vite
+ * build` bundles; quick when up to date), so that
+ * `pnpm --filter collab-form test` works on a fresh clone and a test run
+ * never sees stale output. Nothing here imports a workspace package (the
+ * harness does): they are not built yet.
  */
 export default async function setup(): Promise<void> {
-  const cli = serverCli();
-  if (!existsSync(cli)) {
-    throw new Error(`${cli} is missing: run \`pnpm build\` at the repository root first`);
-  }
-  await build({ root: APP_DIR, logLevel: 'warn' });
+  const app = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  for (const pkg of ['server', 'client']) buildPackage(join(app, '../../packages', pkg));
+  await build({ root: app, logLevel: 'warn' });
 }
