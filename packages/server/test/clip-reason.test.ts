@@ -27,7 +27,7 @@ describe('close reasons fit a close frame (123 bytes)', () => {
   // Regression: `?vs=` with a value of more than about 100 bytes made the
   // close reason too long; ws threw in the upgrade handler and the whole
   // server process died (one unauthenticated request).
-  it('a long or multi-byte vs= is refused with 4409 and the server keeps serving', async () => {
+  it('a long or multi-byte vs= or hello v is refused with 4409 and the server keeps serving', async () => {
     let server: TestServer | undefined;
     try {
       server = await startServer();
@@ -42,6 +42,16 @@ describe('close reasons fit a close frame (123 bytes)', () => {
         expect(closed!.code).toBe(4409);
         expect(closed!.reason).toMatch(/^Unknown vs=/);
       }
+      // A hello's `v` is quoted too (percent-decoded: 100 × €, 300 bytes);
+      // the session's own clip cut 100 UTF-16 units, and closed with 1006.
+      const ws = new WebSocket(`${server.url}?vs=1`);
+      let code = 0;
+      ws.on('open', () => ws.send(`#vs hello v=${'%E2%82%AC'.repeat(100)} client=abc`));
+      ws.on('close', (c) => {
+        code = c;
+      });
+      await until(() => code !== 0, 'the hello refused');
+      expect(code).toBe(4409);
       const client = new TestClient(server.url);
       await client.welcome();
       await client.settled(client.change('still=here\n'));
