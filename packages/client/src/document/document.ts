@@ -61,6 +61,8 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   readonly #token: string | undefined;
   #status: Status = 'connecting';
   #conn: string | undefined;
+  /** The epoch (history) of the revision the replica holds, from the last welcome. */
+  #epoch: string | undefined;
   #access: string | undefined;
   /** The server speaks text splices (its last welcome said `ext=splice`). */
   #splices = false;
@@ -309,6 +311,9 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
         v: PROTOCOL_VERSION,
         client: this.clientId,
         rev: rev >= 0 ? rev : undefined,
+        // Without it, a server that lost its history would replay its new
+        // revisions after `rev` onto a tree they have nothing to do with.
+        epoch: rev >= 0 ? this.#epoch : undefined,
         token: this.#token,
         ext: EXT_SPLICE,
       }),
@@ -354,7 +359,10 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
       unavailable,
     } = interpretFrame(messages, this.#sections);
     let presence = false;
+    let newHistory = false;
     if (welcome !== undefined) {
+      newHistory = this.#epoch !== undefined && welcome.epoch !== this.#epoch;
+      this.#epoch = welcome.epoch;
       this.#conn = welcome.conn;
       this.#access = welcome.access;
       this.#splices = welcome.ext.includes(EXT_SPLICE);
@@ -365,6 +373,11 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
     presence = this.#peers.apply(updates, this.#conn) || presence;
     const pendingBefore = this.pending;
     const result = batch.length > 0 ? this.#replica.receive(batch) : undefined;
+    if (newHistory) {
+      // The pending splices' bases are revisions of the old history: they
+      // now sit on the snapshot of the new one.
+      for (const change of this.#replica.pending) change.base = this.#replica.rev;
+    }
     if (result !== undefined) {
       if (result.acked.length > 0 || result.rejected.length > 0) this.#persist();
       if (result.acked.length > 0) this.#unavailable = 0;

@@ -20,6 +20,8 @@ export interface Interpreted {
     | {
         readonly conn: string | undefined;
         readonly access: string | undefined;
+        /** The document's history (PROTOCOL.md 2.3): sent back in the hello to resume. */
+        readonly epoch: string | undefined;
         /** Extensions the server speaks for this connection (`splice`). */
         readonly ext: readonly string[];
       }
@@ -68,6 +70,7 @@ export function interpretFrame(
         welcome = {
           conn: fields.conn,
           access: fields.access,
+          epoch: fields.epoch,
           ext: fields.ext === undefined ? [] : fields.ext.split(','),
         };
         sections.welcome(fields.conn);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VarStreamServer } from '@varstream/server';
+import { VarStreamServer } from '@varstream/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -265,5 +265,43 @@ describe('client and real server', () => {
     const second = await serve({ dataDir, fsync: 'always', port });
     await converged(second, [a]);
     expect(second.document('doc')!.root).toEqual({ kept: 'yes', offline: 'change' });
+  });
+
+  // Regression: the hello left out the welcome's epoch, so a server that had
+  // lost its history (memory only, restarted) replayed its new revisions
+  // after the client's `rev` onto the old tree: the client kept what the
+  // server no longer had, missed the rest, and said it was synced; and its
+  // pending splices kept bases from the old history (BAD_META, or transformed
+  // against unrelated revisions).
+  it('after the server lost its history, takes the new one (snapshot) and keeps its offline edits', async () => {
+    const first = await startServer();
+    const port = first.address()!.port;
+    const a = client(first);
+    cleanups.push(() => a.close());
+    a.set('old', 'history');
+    a.set('text', 'hello');
+    for (let i = 0; i < 5; i++) a.set(`n${i}`, i);
+    await a.whenSynced();
+    const held = a.rev;
+    await first.close();
+    await until(() => a.status === 'offline');
+    a.splice('text', 5, 0, ' world'); // on the text as it was: based on the old history
+    a.set('offline', 'change');
+    // Memory only: a new history, already past the revision the client holds.
+    // It is written to before it listens: the client must meet it past `held`.
+    const second = new VarStreamServer({ host: '127.0.0.1', port, logLevel: 'error' });
+    cleanups.push(() => second.close());
+    await second.write('doc', 'text=fresh\n');
+    for (let i = 0; i < held; i++) await second.write('doc', `m${i}=${i}\n`);
+    await second.listen();
+    a.reconnect();
+    await converged(second, [a]);
+    const root = second.document('doc')!.root as Record<string, unknown>;
+    expect(a.get([])).toEqual(root);
+    expect(root).not.toHaveProperty('old');
+    expect(root.offline).toBe('change');
+    expect(root[`m${held - 1}`]).toBe(held - 1);
+    // The splice applies to the new text as written (its old base means nothing here).
+    expect(root.text).toBe('fresh world');
   });
 });
