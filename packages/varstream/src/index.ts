@@ -1,5 +1,10 @@
 export { isAliased } from './aliases.js';
-export { canonicalize, canonicalReset, plainStatement } from './canonical.js';
+export {
+  canonicalize,
+  canonicalReset,
+  plainStatement,
+  REWRITE_MAX_LENGTH,
+} from './canonical.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';
 export type { VarStreamErrorCode, VarStreamErrorDetails } from './errors.js';

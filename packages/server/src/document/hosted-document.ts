@@ -422,7 +422,9 @@ export class HostedDocument {
       rev,
       author?.id,
       id,
-      tx.hasSplices ? { text: () => tx.plainBody, length: tx.plainLength } : tx.plainBody,
+      tx.hasSplices
+        ? { text: () => tx.plainBody, length: tx.plainLength, journal: tx.journalBody }
+        : tx.plainBody,
       tx.hasSplices ? tx.body : undefined,
       live,
     );

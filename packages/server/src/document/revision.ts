@@ -27,6 +27,12 @@ export interface Revision {
   readonly spliceBody?: string | undefined;
   /** `text` with `spliceBody`, when there is one. */
   readonly spliceText?: string | undefined;
+  /**
+   * When the change holds text splices: the body the journal keeps (splices
+   * into long strings kept as `~=`, see `Transaction.journalBody`).
+   * Otherwise `body`.
+   */
+  readonly journalBody?: string | undefined;
   /** The compact heads of the section, for live frames (the body follows). */
   readonly live: LiveHeads;
   /** About how many characters `text` holds (it may not be written yet: see `makeRevision`). */
@@ -41,7 +47,7 @@ export function makeRevision(
   rev: number,
   conn: string | undefined,
   id: string | undefined,
-  body: string | { readonly text: () => string; readonly length: number },
+  body: string | { readonly text: () => string; readonly length: number; readonly journal: string },
   spliceBody?: string,
   live: { readonly id: string | undefined } = { id },
 ): Revision {
@@ -78,6 +84,7 @@ export function makeRevision(
     },
     spliceBody,
     spliceText: spliceBody === undefined ? undefined : head + spliceBody,
+    journalBody: body.journal,
     live: heads,
     length: head.length + body.length,
   };

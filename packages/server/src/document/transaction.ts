@@ -8,6 +8,7 @@ import {
   type PathContext,
   plainStatement,
   RESET,
+  REWRITE_MAX_LENGTH,
   type Statement,
   StatementWriter,
   type Tree,
@@ -46,6 +47,11 @@ export class Transaction {
    */
   #plainParts: (string | WritableStatement)[] | undefined;
   #plainBody: string | undefined;
+  /**
+   * Once a splice is written: the journal's form of the body (see
+   * `journalBody`), parts as in `#plainParts`.
+   */
+  #journalParts: (string | WritableStatement)[] | undefined;
   /** Roughly how long the plain body is (what the values it holds weigh). */
   #plainLength = 0;
   /** What the applied statements did to strings, recorded with the revision on commit. */
@@ -177,6 +183,7 @@ export class Transaction {
     if (statement.op === '~=' && this.#plainParts === undefined) {
       // The first splice: from here on, plain readers get their own body.
       this.#plainParts = [this.#body];
+      this.#journalParts = [this.#body];
       this.#plainLength = this.#body.length;
     }
     this.#body += line;
@@ -184,6 +191,7 @@ export class Transaction {
     if (parts !== undefined) {
       const plain = plainStatement(statement, change);
       parts.push(plain);
+      this.#journalParts?.push(journalStatement(statement, plain));
       this.#plainLength += line.length + (typeof plain.value === 'string' ? plain.value.length : 0);
       this.#plainBody = undefined;
     }
@@ -198,13 +206,20 @@ export class Transaction {
   get plainBody(): string {
     const parts = this.#plainParts;
     if (parts === undefined) return this.#body;
-    if (this.#plainBody === undefined) {
-      const writer = new StatementWriter();
-      let text = '';
-      for (const part of parts) text += typeof part === 'string' ? part : writer.write(part);
-      this.#plainBody = text;
-    }
+    this.#plainBody ??= writeParts(parts);
     return this.#plainBody;
+  }
+
+  /**
+   * The statements as the journal keeps them: a splice into a string longer
+   * than `REWRITE_MAX_LENGTH` stays a splice (as long as the edit, not as the
+   * string: writing the whole string cost O(string) per keystroke), a splice
+   * into a shorter string is written as its value, as for plain readers
+   * (readable by varstream 0.3.2). Without splices, `body`.
+   */
+  get journalBody(): string {
+    const parts = this.#journalParts;
+    return parts === undefined ? this.#body : writeParts(parts);
   }
 
   /** About how many characters `plainBody` holds, without formatting it. */
@@ -263,6 +278,24 @@ export class Transaction {
     this.#removed = [];
     return total;
   }
+}
+
+/** A body written from its parts: the text before the first splice, then statements, each line written by one writer (`^` across them). */
+function writeParts(parts: readonly (string | WritableStatement)[]): string {
+  const writer = new StatementWriter();
+  let text = '';
+  for (const part of parts) text += typeof part === 'string' ? part : writer.write(part);
+  return text;
+}
+
+/** A statement as the journal keeps it (see `Transaction.journalBody`): `plain` is its form for plain readers. */
+function journalStatement(
+  statement: WritableStatement,
+  plain: WritableStatement,
+): WritableStatement {
+  if (statement.op !== '~=') return statement;
+  const value = plain.value;
+  return typeof value === 'string' && value.length > REWRITE_MAX_LENGTH ? statement : plain;
 }
 
 /**

@@ -5,7 +5,8 @@ import { StatementReader } from '../reading/statement-reader.js';
  * Applies VarStream text to a tree statement by statement. Strict: the first
  * error throws, unless `onError` takes it (the statement is then skipped and
  * the rest applied). `#vs` meta lines go to `onMeta`. Used to load snapshots
- * and journal records, which the server wrote itself.
+ * and journal records, which the server wrote itself. Returns how many
+ * statements applied, and how many of them were text splices (`~=`).
  */
 export function applyText(
   tree: Tree,
@@ -13,9 +14,10 @@ export function applyText(
   limits: Partial<Limits>,
   onMeta?: (text: string) => void,
   onError?: (error: unknown) => void,
-): number {
+): { applied: number; splices: number } {
   const context = new PathContext();
   let applied = 0;
+  let splices = 0;
   const skip =
     onError === undefined
       ? undefined
@@ -30,6 +32,7 @@ export function applyText(
         try {
           tree.apply(statement, context);
           applied++;
+          if (statement.op === '~=') splices++;
         } catch (err) {
           if (skip === undefined) throw err;
           skip(err);
@@ -46,5 +49,5 @@ export function applyText(
     context,
   );
   reader.end(text);
-  return applied;
+  return { applied, splices };
 }

@@ -126,7 +126,12 @@ export class DocumentStore implements JournalHolder {
   /** Appends revisions (in order); with `sync`, resolves once they are fsynced. */
   append(revisions: readonly Revision[], sync: boolean): Promise<void> {
     let text = '';
-    for (const revision of revisions) text += encodeRecord(revision);
+    for (const revision of revisions) {
+      // `body` only when there is no journal form: for a change with splices
+      // it writes whole strings (and is only made when read).
+      const body = revision.journalBody ?? revision.body;
+      text += encodeRecord({ rev: revision.rev, conn: revision.conn, id: revision.id, body });
+    }
     const data = Buffer.from(text, 'utf8');
     this.#journalBytes += data.length;
     return this.#enqueue(async () => {

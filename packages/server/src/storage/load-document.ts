@@ -164,8 +164,9 @@ export async function loadDocument(
         break;
       }
       tree.begin();
+      let splices = 0;
       try {
-        applyText(tree, record.body, readLimits);
+        splices = applyText(tree, record.body, readLimits).splices;
         tree.commit();
       } catch (err) {
         tree.rollback();
@@ -175,7 +176,10 @@ export async function loadDocument(
       }
       rev = record.rev;
       keep = record.end;
-      revisions.push(makeRevision(record.rev, record.conn, record.id, record.body));
+      // The journal keeps splices into long strings as splices: readers without
+      // the extension cannot replay such a record, so the resume log starts after it.
+      if (splices > 0) revisions.length = 0;
+      else revisions.push(makeRevision(record.rev, record.conn, record.id, record.body));
       if (record.id !== undefined) applied.push({ id: record.id, rev: record.rev });
     }
     if (keep < data.length) {
