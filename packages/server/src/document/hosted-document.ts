@@ -19,6 +19,7 @@ import { ResumeLog } from './resume-log.js';
 import { makeRevision, type Revision } from './revision.js';
 import { type TextEvent, TextHistory } from './text-history.js';
 import { Transaction } from './transaction.js';
+import { WelcomeSnapshots } from './welcome-snapshot.js';
 
 export interface DocumentConfig {
   readonly limits: Readonly<ServerLimits>;
@@ -143,8 +144,10 @@ export class HostedDocument {
   #writing = false;
   readonly #compactor: Compactor | undefined;
   #snapshot: { rev: number; text: string } | undefined;
-  /** The `#vs snapshot` line and the snapshot, as sent in welcomes: one Buffer shared by every client welcomed at that revision. */
-  #snapshotFrame: { rev: number; data: Buffer } | undefined;
+  /** The `#vs snapshot` line and the snapshot, as sent in welcomes: one Buffer shared by every client welcomed with it. */
+  readonly #welcomeSnapshots = new WelcomeSnapshots(() =>
+    Buffer.from(`${formatMeta(Verb.SNAPSHOT, { rev: this.#rev })}\n${this.snapshotText()}`, 'utf8'),
+  );
   #status: DocumentStatus = 'open';
   #idle: (() => void)[] = [];
 
@@ -232,18 +235,6 @@ export class HostedDocument {
     return text;
   }
 
-  /** The snapshot part of a welcome at the current revision (shared: never modify it). */
-  #sharedSnapshot(): Buffer {
-    const cached = this.#snapshotFrame;
-    if (cached !== undefined && cached.rev === this.#rev) return cached.data;
-    const data = Buffer.from(
-      `${formatMeta(Verb.SNAPSHOT, { rev: this.#rev })}\n${this.snapshotText()}`,
-      'utf8',
-    );
-    this.#snapshotFrame = { rev: this.#rev, data };
-    return data;
-  }
-
   // --- members ----------------------------------------------------------------
 
   /**
@@ -272,13 +263,13 @@ export class HostedDocument {
     })}\n`;
     if (replay !== undefined) {
       text += `${formatMeta(Verb.REPLAY, { from: options.resumeRev })}\n`;
-      for (const revision of replay) {
-        text += member.splices ? (revision.spliceText ?? revision.text) : revision.text;
-      }
-      parts.push(text);
+      parts.push(text + sectionsText(replay, member.splices));
       this.#config.metrics.replaysSent.inc();
     } else {
-      parts.push(text, this.#sharedSnapshot());
+      // Maybe a snapshot of an earlier revision, then the revisions since (welcome-snapshot.ts).
+      const snapshot = this.#welcomeSnapshots.at(rev, this.#log);
+      parts.push(text, snapshot.data);
+      if (snapshot.since.length > 0) parts.push(sectionsText(snapshot.since, member.splices));
       this.#config.metrics.snapshotsSent.inc();
     }
     // Presence lines are added when the welcome is sent: they are the latest then.
@@ -722,4 +713,13 @@ function isEmptyObject(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   for (const key in value) if (Object.hasOwn(value, key)) return false;
   return true;
+}
+
+/** Change sections in full (as in replays), in the form the member reads (`~=` kept for the splice extension). */
+function sectionsText(revisions: readonly Revision[], splices: boolean): string {
+  let text = '';
+  for (const revision of revisions) {
+    text += splices ? (revision.spliceText ?? revision.text) : revision.text;
+  }
+  return text;
 }

@@ -1,0 +1,63 @@
+/**
+ * A join after every small change used to rebuild the welcome's snapshot
+ * (stringify of the whole document, on the event loop): one change of a few
+ * bytes and one connection cost O(document), ~180 ms for a 7 MB document,
+ * as often as an attacker could connect. The snapshot built for an earlier
+ * revision is now reused, followed by the revisions written since, until
+ * those weigh a quarter of it. Counted deterministically: every distinct
+ * snapshot revision a joiner receives was built once.
+ */
+import { stringify } from '@varstream/varstream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestClient } from '../helpers/client.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.close();
+  server = undefined;
+});
+
+function snapshotRev(client: TestClient): number {
+  const match = /^#vs snapshot rev=(\d+)/m.exec(client.frames[0] ?? '');
+  if (match === null) throw new Error(`no snapshot in ${client.frames[0]?.slice(0, 200)}`);
+  return Number(match[1]);
+}
+
+async function join(url: string, options = {}): Promise<TestClient> {
+  const client = new TestClient(url, options);
+  clients.push(client);
+  await client.welcome();
+  return client;
+}
+
+describe('hostile: joins after small changes', () => {
+  it('do not rebuild the snapshot of a 1 MB document for each join', async () => {
+    server = await startServer();
+    let seed = '';
+    for (let i = 0; i < 10_000; i++) seed += `k${i}=${'x'.repeat(90)}\n`;
+    await server.server.write('default', seed);
+    const writer = await join(server.url);
+    const doc = server.server.document('default')!;
+    const built = new Set<number>();
+    let last: TestClient | undefined;
+    for (let i = 0; i < 20; i++) {
+      await writer.settled(writer.change(`k${i}=${i}\n`));
+      last = await join(server.url, i % 2 === 0 ? { ext: 'splice' } : { protocol: false });
+      await last.atRev(doc.rev);
+      built.add(snapshotRev(last));
+      last.close();
+    }
+    // Old: 20 snapshots built, one per join.
+    expect(built.size).toBe(1);
+    expect(stringify(last!.root).trimEnd()).toBe(doc.snapshot().trimEnd());
+
+    // Once the changes since weigh a quarter of the snapshot, it is built again.
+    await writer.settled(writer.change(`big=${'y'.repeat(300_000)}\n`));
+    const after = await join(server.url);
+    expect(snapshotRev(after)).toBe(doc.rev);
+    expect(stringify(after.root).trimEnd()).toBe(doc.snapshot().trimEnd());
+  });
+});
