@@ -244,10 +244,12 @@ describe('outbox', () => {
     expect(toWriter?.frame).toBeInstanceOf(Buffer);
     expect(toWriter?.frame).toBe(toReader?.frame); // the same bytes, built once
     expect(toWriter?.revisions).toBe(2);
-    const toTalker = outbox.frameFor(talker, 4);
-    expect(String(toTalker?.frame)).toBe(
+    // The author of the presence line gets the same bytes around it: slices, nothing built.
+    const toTalker = outbox.frameFor(talker, 4)!.frame as readonly Buffer[];
+    expect(Buffer.concat(toTalker).toString()).toBe(
       '#vs change rev=5 conn=c1\na=1\n#vs change rev=6 conn=c2 id=k:1\nb=2\n',
     );
+    for (const part of toTalker) expect(part.buffer).toBe((toReader!.frame as Buffer).buffer);
     // A member whose welcome already held revision 5 gets only what follows.
     expect(String(outbox.frameFor(member('c4'), 5)?.frame)).toBe(
       '#vs presence conn=c2 name=Bo\n#vs change rev=6 conn=c2 id=k:1\nb=2\n',

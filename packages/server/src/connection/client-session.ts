@@ -170,8 +170,9 @@ export class ClientSession implements Member {
 
   // --- Member ---------------------------------------------------------------------
 
-  send(frame: Buffer | string): void {
-    this.#write(typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame, false);
+  send(frame: Buffer | string | readonly Buffer[]): void {
+    if (typeof frame === 'string') this.#write([Buffer.from(frame, 'utf8')], false);
+    else this.#write(Buffer.isBuffer(frame) ? [frame] : frame, false);
   }
 
   sendWelcome(parts: readonly (Buffer | string)[]): void {
@@ -193,7 +194,7 @@ export class ClientSession implements Member {
       // and it reaches compressWelcomeBytes): its own copy, compressed.
       this.#sharedWelcome = 0;
       this.#write(
-        Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))),
+        [Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))],
         true,
       );
       return;
@@ -216,7 +217,8 @@ export class ClientSession implements Member {
     return Math.max(0, this.#ws.bufferedAmount - this.#sharedWelcome);
   }
 
-  #write(data: Buffer, compress: boolean): void {
+  /** Sends one message: its parts as fragments (one part: one frame). */
+  #write(parts: readonly Buffer[], compress: boolean): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     const ws = this.#ws;
     if (ws.readyState !== WebSocket.OPEN) return;
@@ -231,9 +233,13 @@ export class ClientSession implements Member {
       this.close(CloseCode.SLOW_CONSUMER, 'Too slow: more than maxBufferedBytes waiting');
       return;
     }
-    ws.send(data, { binary: false, compress });
+    let bytes = 0;
+    for (let i = 0; i < parts.length; i++) {
+      ws.send(parts[i]!, { binary: false, fin: i === parts.length - 1, compress });
+      bytes += parts[i]!.length;
+    }
     metrics.counts.framesOut++;
-    metrics.counts.bytesOut += data.length;
+    metrics.counts.bytesOut += bytes;
   }
 
   // --- lifecycle -----------------------------------------------------------------

@@ -581,6 +581,7 @@ export class HostedDocument {
         if (outbox.lastRev > held) this.#members.set(member, outbox.lastRev);
         if (out === undefined) continue;
         metrics.counts.deliveries += out.revisions;
+        if (typeof out.frame === 'string') metrics.counts.memberFrames++;
         member.send(out.frame);
       }
       metrics.counts.broadcastFrames += outbox.built;

@@ -13,8 +13,11 @@ export interface Member {
    * plain clients: see `@varstream/protocol` sections), else in full.
    */
   readonly compact: boolean;
-  /** Sends one frame. A Buffer may be shared with other members: never modify it. */
-  send(frame: Buffer | string): void;
+  /**
+   * Sends one frame; several Buffers are one message in fragments (slices of
+   * a shared frame). A Buffer may be shared with other members: never modify it.
+   */
+  send(frame: Buffer | string | readonly Buffer[]): void;
   /**
    * Sends the welcome: one message made of these parts in order (it may hold
    * a large snapshot: the slow-client limit allows for it). A Buffer part may

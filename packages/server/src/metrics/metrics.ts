@@ -15,6 +15,8 @@ export interface Counts {
   framesOut: number;
   /** Frames built by a flush and sent to many clients (one Buffer each). */
   broadcastFrames: number;
+  /** Frames a flush built for one client (its welcome held some of the flush's revisions). */
+  memberFrames: number;
   /** Revisions delivered, counted once per recipient. */
   deliveries: number;
 }
@@ -33,6 +35,7 @@ export class ServerMetrics {
     framesIn: 0,
     framesOut: 0,
     broadcastFrames: 0,
+    memberFrames: 0,
     deliveries: 0,
   };
   readonly connectionsOpened: Counter;
@@ -103,6 +106,11 @@ export class ServerMetrics {
       'varstream_broadcast_frames_total',
       'Frames built once per flush and sent to every client of a document',
       () => counts.broadcastFrames,
+    );
+    lazyCounter(
+      'varstream_member_frames_total',
+      'Frames a flush built for one client (its welcome held some of the revisions)',
+      () => counts.memberFrames,
     );
     lazyCounter(
       'varstream_deliveries_total',
