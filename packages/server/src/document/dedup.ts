@@ -18,12 +18,24 @@ export interface AppliedId {
  * change after a reconnect (or a reload) does not apply it twice. Remembers
  * up to `perClient` ids for each of the `clients` most recently active
  * client ids. Ids are matched exactly: a client never reuses one.
+ *
+ * The least recently active client is found in amortized O(1): a queue of
+ * (client, touched) in the order changes were recorded, entries made stale
+ * by a later change of the same client skipped when met, the queue rebuilt
+ * once it holds twice as many entries as there are clients. It was found
+ * by a scan of every client, once per change of a new client id when the
+ * table was full: each change sent under a new id cost a walk of
+ * `dedupClients` (10 000) records, ~0.8 ms, for one rate-limit token.
  */
 export class DedupTable {
   readonly #clients = new Map<string, ClientRecord>();
   readonly #maxClients: number;
   readonly #perClient: number;
   #clock = 0;
+  /** Recorded changes, oldest first: a client's entry is current when its `touched` is the record's. */
+  #order: { readonly client: string; readonly touched: number }[] = [];
+  /** Entries of `#order` before this one were consumed. */
+  #head = 0;
 
   constructor(maxClients: number, perClient: number) {
     this.#maxClients = Math.max(1, maxClients);
@@ -47,6 +59,8 @@ export class DedupTable {
       this.#clients.set(parsed.client, record);
     }
     record.touched = ++this.#clock;
+    this.#order.push({ client: parsed.client, touched: record.touched });
+    if (this.#order.length - this.#head > 2 * this.#clients.size + 1024) this.#compact();
     record.seqs.set(parsed.seq, rev);
     if (record.seqs.size > this.#perClient) {
       const oldest = record.seqs.keys().next().value;
@@ -54,17 +68,26 @@ export class DedupTable {
     }
   }
 
-  /** Forgets the least recently active client (a scan, only when the table is full). */
+  /** Forgets the least recently active client: the first current entry of the queue. */
   #evict(): void {
-    let stale: string | undefined;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const [client, record] of this.#clients) {
-      if (record.touched < oldest) {
-        oldest = record.touched;
-        stale = client;
+    const order = this.#order;
+    while (this.#head < order.length) {
+      const entry = order[this.#head++]!;
+      if (this.#isCurrent(entry)) {
+        this.#clients.delete(entry.client);
+        return;
       }
     }
-    if (stale !== undefined) this.#clients.delete(stale);
+  }
+
+  #isCurrent(entry: { readonly client: string; readonly touched: number }): boolean {
+    return this.#clients.get(entry.client)?.touched === entry.touched;
+  }
+
+  /** Drops the consumed and stale entries of the queue (O(queue), once per as many records). */
+  #compact(): void {
+    this.#order = this.#order.slice(this.#head).filter((entry) => this.#isCurrent(entry));
+    this.#head = 0;
   }
 
   get clients(): number {
@@ -74,8 +97,11 @@ export class DedupTable {
   /** The most recent ids of each client (at most `perClient` each), to save in a snapshot. */
   recent(perClient: number): AppliedId[] {
     const out: AppliedId[] = [];
-    const byActivity = [...this.#clients].sort((a, b) => a[1].touched - b[1].touched);
-    for (const [client, record] of byActivity) {
+    for (let i = this.#head; i < this.#order.length; i++) {
+      const entry = this.#order[i]!;
+      if (!this.#isCurrent(entry)) continue;
+      const client = entry.client;
+      const record = this.#clients.get(client)!;
       let skip = record.seqs.size - perClient;
       for (const [seq, rev] of record.seqs) {
         if (skip-- > 0) continue;
