@@ -6,6 +6,7 @@ import {
   Verb,
 } from '@varstream/protocol';
 import type { PathContext, Segment, Statement } from '@varstream/varstream';
+import { idOwner } from '../auth/id-owner.js';
 import type { ResolvedIdentity } from '../auth/identity.js';
 import { writeDenied } from '../auth/scope.js';
 import type { HostedDocument } from '../document/hosted-document.js';
@@ -113,7 +114,7 @@ export class Change {
     this.#base = base ?? undefined;
     this.#problem = this.#admit(head.id, base, head.line);
     if (this.#problem === undefined && head.id !== undefined) {
-      this.#duplicateOf = author.doc.appliedRevision(head.id);
+      this.#duplicateOf = author.doc.appliedRevision(head.id, idOwner(author.identity));
     }
   }
 
@@ -208,7 +209,8 @@ export class Change {
     try {
       const delta = tx.delta;
       const live = connection === undefined ? { id: this.id } : connection.ids.head(this.id);
-      const revision = doc.commit(tx, connection?.member, this.id, live);
+      const owner = idOwner(this.#author.identity);
+      const revision = doc.commit(tx, connection?.member, this.id, live, owner);
       connection?.ids.accepted(live);
       if (delta > 0) memory?.grew(delta);
       return { kind: 'accepted', revision };

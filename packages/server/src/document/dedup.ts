@@ -1,6 +1,9 @@
 import { parseChangeId } from '@varstream/protocol';
 
 interface ClientRecord {
+  readonly client: string;
+  /** Whose ids these are (see `idOwner`): '' for writers that may write everywhere. */
+  readonly owner: string;
   /** seq -> revision that applied it, oldest first. */
   readonly seqs: Map<number, number>;
   /** When this client last had a change recorded (a counter). */
@@ -11,6 +14,13 @@ interface ClientRecord {
 export interface AppliedId {
   readonly id: string;
   readonly rev: number;
+  /** Whose id it is (see `idOwner`); absent: '' (and in what older servers saved). */
+  readonly owner?: string | undefined;
+}
+
+/** The table's key of a client's ids: the owner, then the client id (which holds no `/`). */
+function keyOf(owner: string, client: string): string {
+  return owner === '' ? client : `${owner}/${client}`;
 }
 
 /**
@@ -18,6 +28,11 @@ export interface AppliedId {
  * change after a reconnect (or a reload) does not apply it twice. Remembers
  * up to `perClient` ids for each of the `clients` most recently active
  * client ids. Ids are matched exactly: a client never reuses one.
+ *
+ * Ids are remembered per owner (the writer's scope, see `idOwner`): an id a
+ * writer sent is a duplicate only for writers of the same scope, or for any
+ * writer when it was recorded by a writer without scope (or by an older
+ * server, which saved no owner).
  *
  * The least recently active client is found in amortized O(1): a queue of
  * (client, touched) in the order changes were recorded, entries made stale
@@ -33,7 +48,7 @@ export class DedupTable {
   readonly #perClient: number;
   #clock = 0;
   /** Recorded changes, oldest first: a client's entry is current when its `touched` is the record's. */
-  #order: { readonly client: string; readonly touched: number }[] = [];
+  #order: { readonly key: string; readonly touched: number }[] = [];
   /** Entries of `#order` before this one were consumed. */
   #head = 0;
 
@@ -43,23 +58,26 @@ export class DedupTable {
   }
 
   /** The revision that applied `id`, or undefined when it was not applied (or is forgotten). */
-  lookup(id: string): number | undefined {
+  lookup(id: string, owner = ''): number | undefined {
     const parsed = parseChangeId(id);
     if (parsed === undefined) return undefined;
+    const own = this.#clients.get(keyOf(owner, parsed.client))?.seqs.get(parsed.seq);
+    if (own !== undefined || owner === '') return own;
     return this.#clients.get(parsed.client)?.seqs.get(parsed.seq);
   }
 
-  record(id: string, rev: number): void {
+  record(id: string, rev: number, owner = ''): void {
     const parsed = parseChangeId(id);
     if (parsed === undefined) return;
-    let record = this.#clients.get(parsed.client);
+    const key = keyOf(owner, parsed.client);
+    let record = this.#clients.get(key);
     if (record === undefined) {
       if (this.#clients.size >= this.#maxClients) this.#evict();
-      record = { seqs: new Map(), touched: 0 };
-      this.#clients.set(parsed.client, record);
+      record = { client: parsed.client, owner, seqs: new Map(), touched: 0 };
+      this.#clients.set(key, record);
     }
     record.touched = ++this.#clock;
-    this.#order.push({ client: parsed.client, touched: record.touched });
+    this.#order.push({ key, touched: record.touched });
     if (this.#order.length - this.#head > 2 * this.#clients.size + 1024) this.#compact();
     record.seqs.set(parsed.seq, rev);
     if (record.seqs.size > this.#perClient) {
@@ -74,14 +92,14 @@ export class DedupTable {
     while (this.#head < order.length) {
       const entry = order[this.#head++]!;
       if (this.#isCurrent(entry)) {
-        this.#clients.delete(entry.client);
+        this.#clients.delete(entry.key);
         return;
       }
     }
   }
 
-  #isCurrent(entry: { readonly client: string; readonly touched: number }): boolean {
-    return this.#clients.get(entry.client)?.touched === entry.touched;
+  #isCurrent(entry: { readonly key: string; readonly touched: number }): boolean {
+    return this.#clients.get(entry.key)?.touched === entry.touched;
   }
 
   /** Drops the consumed and stale entries of the queue (O(queue), once per as many records). */
@@ -100,12 +118,12 @@ export class DedupTable {
     for (let i = this.#head; i < this.#order.length; i++) {
       const entry = this.#order[i]!;
       if (!this.#isCurrent(entry)) continue;
-      const client = entry.client;
-      const record = this.#clients.get(client)!;
+      const record = this.#clients.get(entry.key)!;
+      const owner = record.owner === '' ? undefined : record.owner;
       let skip = record.seqs.size - perClient;
       for (const [seq, rev] of record.seqs) {
         if (skip-- > 0) continue;
-        out.push({ id: `${client}:${seq}`, rev });
+        out.push({ id: `${record.client}:${seq}`, rev, owner });
       }
     }
     return out;

@@ -185,7 +185,7 @@ export class HostedDocument {
     if (state.textHistory !== undefined) {
       this.#textHistory.restore(state.textHistory.from, state.textHistory.events);
     }
-    for (const { id, rev } of state.applied) this.#dedup.record(id, rev);
+    for (const { id, rev, owner } of state.applied) this.#dedup.record(id, rev, owner);
     this.#size = state.size ?? Buffer.byteLength(this.snapshotText(), 'utf8');
     // Saved as -1 when never measured (see replicaState).
     const recountRev = state.recountRev ?? -1;
@@ -336,8 +336,8 @@ export class HostedDocument {
   // --- changes ------------------------------------------------------------------
 
   /** The revision that applied change `id`, if it was applied (duplicate detection). */
-  appliedRevision(id: string): number | undefined {
-    return this.#dedup.lookup(id);
+  appliedRevision(id: string, owner = ''): number | undefined {
+    return this.#dedup.lookup(id, owner);
   }
 
   /**
@@ -389,6 +389,7 @@ export class HostedDocument {
     author: Member | undefined,
     id: string | undefined,
     live: { readonly id: string | undefined } = { id },
+    owner = '',
   ): Revision {
     if (this.#tx !== tx || !tx.open) throw new Error('Not the open change of this document');
     const max = this.#config.limits.maxDocumentBytes;
@@ -418,13 +419,14 @@ export class HostedDocument {
         : tx.plainBody,
       tx.hasSplices ? tx.body : undefined,
       live,
+      owner,
     );
     const client = id === undefined ? undefined : id.slice(0, id.indexOf(':'));
     for (const event of tx.events) {
       this.#textHistory.record({ rev, path: event.path, op: event.op, author: client });
     }
     this.#log.push(revision);
-    if (id !== undefined) this.#dedup.record(id, rev);
+    if (id !== undefined) this.#dedup.record(id, rev, owner);
     // Every member receives it, its author included (the author's
     // acknowledgement; a plain client then holds the server's tree).
     // Getters: the plain form of a change with splices is written only if somebody reads it.

@@ -33,6 +33,8 @@ export interface Revision {
    * Otherwise `body`.
    */
   readonly journalBody?: string | undefined;
+  /** Whose change id `id` is (see `idOwner`): '' or absent for writers without scope. */
+  readonly owner?: string | undefined;
   /** The compact heads of the section, for live frames (the body follows). */
   readonly live: LiveHeads;
   /** About how many characters `text` holds (it may not be written yet: see `makeRevision`). */
@@ -50,6 +52,7 @@ export function makeRevision(
   body: string | { readonly text: () => string; readonly length: number; readonly journal: string },
   spliceBody?: string,
   live: { readonly id: string | undefined } = { id },
+  owner?: string,
 ): Revision {
   const head = `${formatMeta(Verb.CHANGE, { rev, conn, id })}\n`;
   const heads = {
@@ -63,6 +66,7 @@ export function makeRevision(
       id,
       body,
       text: head + body,
+      owner,
       live: heads,
       length: head.length + body.length,
     };
@@ -85,6 +89,7 @@ export function makeRevision(
     spliceBody,
     spliceText: spliceBody === undefined ? undefined : head + spliceBody,
     journalBody: body.journal,
+    owner,
     live: heads,
     length: head.length + body.length,
   };

@@ -16,6 +16,8 @@ export interface JournalRecord {
   readonly rev: number;
   readonly conn: string | undefined;
   readonly id: string | undefined;
+  /** Whose id `id` is (`o=`, see `idOwner`): absent for writers without scope. */
+  readonly owner?: string | undefined;
   readonly body: string;
 }
 
@@ -27,7 +29,14 @@ export interface StoredRecord extends JournalRecord {
 /** One record as text (header line and body). */
 export function encodeRecord(record: JournalRecord): string {
   const len = Buffer.byteLength(record.body, 'utf8');
-  const head = formatMeta(Verb.CHANGE, { rev: record.rev, conn: record.conn, id: record.id, len });
+  const owner = record.owner === '' ? undefined : record.owner;
+  const head = formatMeta(Verb.CHANGE, {
+    rev: record.rev,
+    conn: record.conn,
+    id: record.id,
+    o: owner,
+    len,
+  });
   const crc = crc32(record.body, crc32(head));
   return `${head} crc=${hex(crc)}\n${record.body}`;
 }
@@ -116,6 +125,7 @@ export function decodeJournal(data: Buffer): DecodedJournal {
       rev,
       conn: meta.fields.conn,
       id: meta.fields.id,
+      owner: meta.fields.o,
       body: body.toString('utf8'),
       end,
     });

@@ -68,7 +68,9 @@ export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
     rev: snapshot.rev,
     size: snapshot.size,
     recountRev: snapshot.recountRev,
-    applied: snapshot.applied.map(({ id, rev }) => [id, rev]),
+    applied: snapshot.applied.map(({ id, rev, owner }) =>
+      owner === undefined ? [id, rev] : [id, rev, owner],
+    ),
     conns: snapshot.conns.map((c) => [
       c.conn,
       c.access,
@@ -136,7 +138,11 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
       if (!Array.isArray(item) || typeof item[0] !== 'string' || !isCount(item[1])) {
         throw corrupt('bad applied id');
       }
-      return { id: item[0], rev: item[1] };
+      return {
+        id: item[0],
+        rev: item[1],
+        owner: typeof item[2] === 'string' ? item[2] : undefined,
+      };
     }),
     conns: conns.map((item: unknown) => {
       if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[3])) {

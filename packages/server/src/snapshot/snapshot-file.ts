@@ -27,7 +27,8 @@ export interface SnapshotContent {
 
 export function encodeSnapshot(content: SnapshotContent): Buffer {
   let body = '';
-  for (const { id, rev } of content.applied) body += `${formatMeta(Verb.APPLIED, { id, rev })}\n`;
+  for (const { id, rev, owner } of content.applied)
+    body += `${formatMeta(Verb.APPLIED, { id, rev, o: owner })}\n`;
   body += content.text;
   if (body.length > 0 && !body.endsWith('\n')) body += '\n';
   const len = Buffer.byteLength(body, 'utf8');

@@ -130,7 +130,8 @@ export class DocumentStore implements JournalHolder {
       // `body` only when there is no journal form: for a change with splices
       // it writes whole strings (and is only made when read).
       const body = revision.journalBody ?? revision.body;
-      text += encodeRecord({ rev: revision.rev, conn: revision.conn, id: revision.id, body });
+      const { rev, conn, id, owner } = revision;
+      text += encodeRecord({ rev, conn, id, owner, body });
     }
     const data = Buffer.from(text, 'utf8');
     this.#journalBytes += data.length;

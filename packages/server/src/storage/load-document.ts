@@ -96,7 +96,7 @@ export async function loadDocument(
     if (meta?.verb !== Verb.APPLIED) return;
     const { id } = meta.fields;
     const at = parseWireInteger(meta.fields.rev);
-    if (id !== undefined && at !== undefined) applied.push({ id, rev: at });
+    if (id !== undefined && at !== undefined) applied.push({ id, rev: at, owner: meta.fields.o });
   };
 
   const snapshotData = await readIfExists(files.snapshot);
@@ -155,7 +155,8 @@ export async function loadDocument(
       if (stopped) break;
       if (record.rev <= rev) {
         keep = record.end;
-        if (record.id !== undefined) applied.push({ id: record.id, rev: record.rev });
+        if (record.id !== undefined)
+          applied.push({ id: record.id, rev: record.rev, owner: record.owner });
         continue;
       }
       if (record.rev !== rev + 1) {
@@ -180,7 +181,8 @@ export async function loadDocument(
       // the extension cannot replay such a record, so the resume log starts after it.
       if (splices > 0) revisions.length = 0;
       else revisions.push(makeRevision(record.rev, record.conn, record.id, record.body));
-      if (record.id !== undefined) applied.push({ id: record.id, rev: record.rev });
+      if (record.id !== undefined)
+        applied.push({ id: record.id, rev: record.rev, owner: record.owner });
     }
     if (keep < data.length) {
       const torn = decoded.tail?.startsWith('incomplete') === true && problem === decoded.tail;

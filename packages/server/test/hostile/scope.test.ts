@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Authenticate } from '../../src/index.js';
 import { TestClient } from '../helpers/client.js';
 import { startServer, type TestServer, tempDir } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
 import { expectReloads } from './reload.js';
 
 let server: TestServer | undefined;
@@ -92,5 +93,49 @@ describe('a scoped writer changes nothing outside its scope, parents included', 
     const root = await attempt('form.sub=text\nform.keep=1\n', 'form.sub', 'form.sub.a.b=1\n');
     expect(root.code).toBe('accepted');
     expect(root.root).toEqual({ form: { sub: { a: { b: 1 } }, keep: 1 } });
+  });
+
+  it("cannot make another writer's next change a duplicate by sending its id first", async () => {
+    // Old: change ids are visible to every member; a writer scoped to `a`
+    // that sent `id=<victim>:<next seq>` (inside its own scope) made the
+    // victim's real change, outside that scope, an acknowledged duplicate:
+    // silently dropped. Ids are now remembered per scope, across restarts.
+    dir = await tempDir();
+    server = await startServer({ authenticate, dataDir: dir.path });
+    const victim = new TestClient(server.url, { doc: '/ids', token: 'b', client: 'victim' });
+    const attacker = new TestClient(server.url, { doc: '/ids', token: 'a', version: 1 });
+    await Promise.all([victim.welcome(), attacker.welcome()]);
+    const first = victim.change('b.v=1\n');
+    await victim.settled(first);
+    await attacker.atRev(victim.rev);
+    expect(attacker.frames.join('')).toContain(`id=${first}`); // what the attacker learns
+    // Claims the victim's next ids, and replays the one it saw.
+    const claims = ['victim:2', 'victim:3', first];
+    attacker.send(claims.map((id, i) => `#vs change id=${id}\na.x=${i}\n`).join(''));
+    await until(
+      () => claims.every((id) => attacker.acked.has(id) || attacker.rejected.has(id)),
+      'claims',
+    );
+    const second = victim.change('b.v=2\n');
+    await victim.settled(second);
+    expect(victim.metasOf('ack').find((meta) => meta.fields.id === second)).toBeUndefined();
+    expect(server.server.document('ids')!.root).toMatchObject({ b: { v: 2 } });
+    // The victim's own re-sends are still duplicates, across a restart too.
+    victim.send(`#vs change id=${first}\nb.v=10\n#vs change id=${second}\nb.v=20\n`);
+    await until(() => victim.metasOf('ack').length >= 2, 'duplicate acks');
+    expect(victim.metasOf('ack').map((meta) => meta.fields.duplicate)).toEqual(['1', '1']);
+    const snapshot = server.server.document('ids')!.snapshot();
+    victim.close();
+    attacker.close();
+    await server.close();
+    server = await startServer({ authenticate, dataDir: dir.path });
+    const back = new TestClient(server.url, { doc: '/ids', token: 'b', client: 'victim' });
+    await back.welcome();
+    back.send(`#vs change id=${second}\nb.v=20\n#vs change id=victim:3\nb.v=3\n`);
+    await until(() => back.acked.has('victim:3') || back.rejected.has('victim:3'), 'victim:3');
+    expect(back.metasOf('ack').map((meta) => meta.fields.id)).toEqual([second]);
+    expect(server.server.document('ids')!.root).toMatchObject({ b: { v: 3 } });
+    back.close();
+    expect(snapshot).toContain('b.v=2');
   });
 });
