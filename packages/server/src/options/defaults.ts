@@ -33,9 +33,10 @@ export interface ServerLimits {
   /**
    * Bytes of document the server may walk per second and per document for
    * exact measures (a size check when the estimate passes
-   * `maxDocumentBytes`, a depth check after `&=` of containers) and for
+   * `maxDocumentBytes`, a depth check after `&=` of containers), for
    * saving the elements of a shared array that `!` empties (64 bytes an
-   * element). A change that needs work the budget cannot pay is refused
+   * element) and for splices (`~=`) into strings longer than 64 Ki
+   * characters (their length / 16: a splice copies the string). A change that needs work the budget cannot pay is refused
    * (`DOC_TOO_LARGE`, or `BUSY`). Default 8 MiB (8 388 608).
    */
   measureBytesPerSecond: number;

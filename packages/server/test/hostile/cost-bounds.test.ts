@@ -119,4 +119,47 @@ describe('hostile: cost bounded by the change, not the document', () => {
     expect(root.p).toBe(root.o);
     expect(doc.snapshot()).toContain('p&=o\n');
   });
+
+  // Old: the text history recorded an append as `result.slice(at)`, which copies the whole new
+  // string (V8 flattens it): 4 to 12 ms for each one-character `+=` to a 1.9 MB string.
+  it('appends to a 1.9 MB string cost what appends to a short string cost', async () => {
+    server = await startServer();
+    await server.server.write('long', `s=${'x'.repeat(1_900_000)}\n`);
+    await server.server.write('short', 's=x\n');
+    const spend = async (doc: string) => {
+      const started = performance.now();
+      for (let i = 0; i < 3; i++) await server!.server.write(doc, 's+=y\n'.repeat(100));
+      return performance.now() - started;
+    };
+    await spend('short'); // warm up
+    await spend('long');
+    const short = await spend('short');
+    const long = await spend('long');
+    // Old: 10 to 30 times as long; a generous bound.
+    expect(long).toBeLessThan(5 * short + 200);
+    const s = (server.server.document('long')!.root as { s: string }).s;
+    expect(s.length).toBe(1_900_000 + 600);
+  });
+
+  // A splice copies its string whatever the edit (no in-place edit of a JavaScript string):
+  // one-character splices into a 1.9 MB string kept the server busy within the change rate.
+  it('pays splices into long strings from measureBytesPerSecond (BUSY beyond); short ones stay free', async () => {
+    server = await startServer({ measureBytesPerSecond: 1_000, maxDocumentBytes: 4 * 1024 * 1024 });
+    await server.server.write('default', `long=${'x'.repeat(1_900_000)}\nshort=abc\n`);
+    const attacker = new TestClient(server.url, { ext: 'splice' });
+    await attacker.welcome();
+    const ids = await attack(attacker, 1, 100, 'long~=1,1,y\n');
+    const codes = ids.map((id) => attacker.rejected.get(id)?.fields.code ?? 'accepted');
+    // 4 MiB of budget, 1.9 MB / 16 a splice: about 35 accepted, then BUSY.
+    const accepted = codes.filter((code) => code === 'accepted').length;
+    expect(accepted).toBeGreaterThan(10);
+    expect(accepted).toBeLessThan(60);
+    expect(codes.slice(accepted).every((code) => code === 'BUSY')).toBe(true);
+    const short = attacker.change('short~=1,1,Z\n');
+    await attacker.settled(short);
+    expect(attacker.acked.has(short)).toBe(true);
+    const root = server.server.document('default')!.root as { long: string; short: string };
+    expect(root.long.slice(0, 3)).toBe('xyx');
+    expect(root.short).toBe('aZc');
+  });
 });

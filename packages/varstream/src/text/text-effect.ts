@@ -33,7 +33,11 @@ export function textEffect(change: Change): TextEffect {
     (typeof previous === 'string' || previous === undefined)
   ) {
     const at = previous?.length ?? 0;
-    return { path, op: at === 0 ? [result] : [at, result.slice(at)] };
+    if (at === 0) return { path, op: [result] };
+    // What `+=` appended to a string is its operand's text (see `combine`):
+    // `result.slice(at)` would flatten the new string, O(its length) for
+    // every append.
+    return { path, op: [at, String(change.value)] };
   }
   return { path, op: undefined };
 }
