@@ -19,7 +19,7 @@ import { ResumeLog } from './resume-log.js';
 import { makeRevision, type Revision } from './revision.js';
 import { type TextEvent, TextHistory } from './text-history.js';
 import { Transaction } from './transaction.js';
-import { WelcomeSnapshots } from './welcome-snapshot.js';
+import { replayFits, WelcomeSnapshots } from './welcome-snapshot.js';
 
 export interface DocumentConfig {
   readonly limits: Readonly<ServerLimits>;
@@ -246,10 +246,11 @@ export class HostedDocument {
     this.#assertUsable();
     const rev = this.#rev;
     const sameHistory = options.resumeEpoch === undefined || options.resumeEpoch === this.epoch;
-    const replay =
+    const missed =
       options.resumeRev === undefined || !sameHistory
         ? undefined
         : this.#log.since(options.resumeRev, rev);
+    const replay = missed !== undefined && replayFits(missed, this.#size) ? missed : undefined;
     // The welcome is sent as one message in fragments: the snapshot part is
     // shared by every client welcomed at this revision, not copied per client.
     const parts: (Buffer | string)[] = [];

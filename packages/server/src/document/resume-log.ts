@@ -64,6 +64,13 @@ export class ResumeLog {
   }
 }
 
+/** About how many characters the sections of `revisions` hold (see `Revision.length`). */
+export function sectionsLength(revisions: readonly Revision[]): number {
+  let total = 0;
+  for (const revision of revisions) total += revision.length;
+  return total;
+}
+
 /** Memory a revision holds: its section, and its splice form when it has one. */
 function weight(revision: Revision): number {
   return revision.length + (revision.spliceText?.length ?? 0);

@@ -1,4 +1,4 @@
-import type { ResumeLog } from './resume-log.js';
+import { type ResumeLog, sectionsLength } from './resume-log.js';
 import type { Revision } from './revision.js';
 
 /**
@@ -6,6 +6,21 @@ import type { Revision } from './revision.js';
  * since, while those weigh at most 1/SNAPSHOT_REUSE_DIVISOR of it.
  */
 export const SNAPSHOT_REUSE_DIVISOR = 4;
+
+/** Replays up to this many characters are sent whatever the document's size (see `replayFits`). */
+export const REPLAY_FREE_LENGTH = 65_536;
+
+/**
+ * True when a client that missed `missed` gets them as a replay rather than
+ * a snapshot: a replay is built for one client (a snapshot is shared), and
+ * its size grows with the history, not with the document (a client that
+ * resumed 9 000 revisions back got 6.4 MB, ~290 ms a join, for a 35 KB
+ * document). So at most REPLAY_FREE_LENGTH characters, or as much as the
+ * document's size estimate (`documentSize`, bytes of its snapshot).
+ */
+export function replayFits(missed: readonly Revision[], documentSize: number): boolean {
+  return sectionsLength(missed) <= Math.max(REPLAY_FREE_LENGTH, documentSize);
+}
 
 /** The snapshot part of a welcome: a shared frame, and the revisions that bring it to the document's. */
 export interface WelcomeSnapshot {
@@ -39,7 +54,10 @@ export class WelcomeSnapshots {
     const frame = this.#frame;
     if (frame !== undefined) {
       const since = log.since(frame.rev, rev);
-      if (since !== undefined && weight(since) * SNAPSHOT_REUSE_DIVISOR <= frame.data.length) {
+      if (
+        since !== undefined &&
+        sectionsLength(since) * SNAPSHOT_REUSE_DIVISOR <= frame.data.length
+      ) {
         return { data: frame.data, since };
       }
     }
@@ -47,10 +65,4 @@ export class WelcomeSnapshots {
     this.#frame = { rev, data };
     return { data, since: [] };
   }
-}
-
-function weight(revisions: readonly Revision[]): number {
-  let total = 0;
-  for (const revision of revisions) total += revision.length;
-  return total;
 }
