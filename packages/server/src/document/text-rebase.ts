@@ -10,6 +10,7 @@ import {
   transformTextOp,
 } from '@varstream/varstream';
 import { ServerError } from '../errors.js';
+import type { MeasureBudget } from '../limits/measure-budget.js';
 import type { TextHistory } from './text-history.js';
 
 /** The history a change's splices on one string are transformed against. */
@@ -37,7 +38,13 @@ interface Bridge {
  * Cost per splice: the path's length, plus the history lookup and one
  * transformation per concurrent text operation (both bounded by
  * `maxTextHistory`), each linear in the two operations' sizes (the splice's
- * bounded by `maxSpliceParts`); per replacement: formatting its path.
+ * bounded by `maxSpliceParts`); per replacement: formatting its path. The
+ * transformations are paid from the document's measure budget
+ * (TRANSFORM_BYTES each): a splice based far back costs up to
+ * `maxTextHistory` of them (~80 ms for 9 000 appends to its string), and one
+ * connection sent such splices within its change rate. One the budget cannot
+ * pay is `SPLICE_STALE`: the client sends it again based on a recent
+ * revision, which costs little.
  */
 export class TextRebase {
   readonly #history: TextHistory;
@@ -49,17 +56,21 @@ export class TextRebase {
   #replacements = 0;
 
   readonly #author: string | undefined;
+  /** Pays for the transformations (absent: deterministic mode, free). */
+  readonly #budget: MeasureBudget | undefined;
 
   constructor(
     history: TextHistory,
     base: number | undefined,
     maxParts: number,
     author: string | undefined,
+    budget?: MeasureBudget,
   ) {
     this.#history = history;
     this.#base = base;
     this.#maxParts = maxParts;
     this.#author = author;
+    this.#budget = budget;
   }
 
   /** The splices to apply instead of `statement`'s (none when it is void). */
@@ -90,6 +101,13 @@ export class TextRebase {
     const ops = bridge.ops;
     if (ops === undefined) return [];
     if (ops.length === 0) return [splice];
+    if (this.#budget !== undefined && !this.#budget.take(ops.length * TRANSFORM_BYTES)) {
+      throw new ServerError(
+        'SPLICE_STALE',
+        `The splice would be transformed against ${ops.length} edits made since revision ${base}, more than the server can afford now (measureBytesPerSecond); resend it based on a newer revision`,
+        { line: statement.line },
+      );
+    }
     let op: TextOp = spliceToOp(splice);
     for (let i = 0; i < ops.length; i++) {
       const other = ops[i]!;
@@ -113,6 +131,13 @@ export class TextRebase {
     this.#replaced.set(formatPath(path), ++this.#replacements);
   }
 }
+
+/**
+ * What transforming a splice past one concurrent text operation costs, in
+ * bytes of measure budget: about as long as walking that many bytes of
+ * document (both transformations of one step, ~9 µs on a busy 2-core machine).
+ */
+const TRANSFORM_BYTES = 256;
 
 /** The number of the last replacement of `path` or of one of its ancestors in this change; 0 for none. */
 function lastReplacedAbove(replaced: ReadonlyMap<string, number>, path: Path): number {

@@ -90,7 +90,7 @@ export class Transaction {
     this.#tree = tree;
     this.#writer = writer;
     this.context = context;
-    this.#rebaseArgs = [history, base, limits.maxSpliceParts, author];
+    this.#rebaseArgs = [history, base, limits.maxSpliceParts, author, limits.budget];
     this.#depthBound = limits.bound;
     this.#maxPathDepth = limits.maxPathDepth;
     this.#budget = limits.budget;

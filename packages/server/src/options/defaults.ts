@@ -35,8 +35,10 @@ export interface ServerLimits {
    * exact measures (a size check when the estimate passes
    * `maxDocumentBytes`, a depth check after `&=` of containers), for
    * saving the elements of a shared array that `!` empties (64 bytes an
-   * element) and for splices (`~=`) into strings longer than 64 Ki
-   * characters (their length / 16: a splice copies the string). A change that needs work the budget cannot pay is refused
+   * element), for splices (`~=`) into strings longer than 64 Ki
+   * characters (their length / 16: a splice copies the string) and for
+   * transforming splices past concurrent edits (256 bytes each; beyond:
+   * `SPLICE_STALE`). A change that needs work the budget cannot pay is refused
    * (`DOC_TOO_LARGE`, or `BUSY`). Default 8 MiB (8 388 608).
    */
   measureBytesPerSecond: number;

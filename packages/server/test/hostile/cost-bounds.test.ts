@@ -162,4 +162,28 @@ describe('hostile: cost bounded by the change, not the document', () => {
     expect(root.long.slice(0, 3)).toBe('xyx');
     expect(root.short).toBe('aZc');
   });
+
+  // Old: a splice based far back was transformed against every edit of its string since
+  // (up to maxTextHistory): ~80 ms each after 9 000 appends, 1 000 such splices a second allowed.
+  it('pays the transformation of splices based far back from measureBytesPerSecond (SPLICE_STALE beyond)', async () => {
+    server = await startServer({ measureBytesPerSecond: 1_000, maxDocumentBytes: 1024 * 1024 });
+    await server.server.write('default', 's=abc\n');
+    const doc = server.server.document('default')!;
+    const base = doc.rev;
+    for (let i = 0; i < 3; i++) await server.server.write('default', 's+=x\n'.repeat(1_000));
+    const attacker = new TestClient(server.url, { ext: 'splice' });
+    await attacker.welcome();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(attacker.change('s~=1,0,y\n', base));
+    for (const id of ids) await attacker.settled(id);
+    const codes = ids.map((id) => attacker.rejected.get(id)?.fields.code ?? 'accepted');
+    // 1 MiB of budget, 3 000 transformations of 256 bytes a splice: one, then SPLICE_STALE.
+    expect(codes.filter((code) => code === 'accepted').length).toBeLessThanOrEqual(2);
+    expect(codes.slice(2).every((code) => code === 'SPLICE_STALE')).toBe(true);
+    // Based on the current revision, nothing to transform: accepted.
+    const fresh = attacker.change('s~=1,0,z\n', doc.rev);
+    await attacker.settled(fresh);
+    expect(attacker.acked.has(fresh)).toBe(true);
+    expect((doc.root as { s: string }).s.slice(0, 3)).toBe('azy');
+  });
 });
