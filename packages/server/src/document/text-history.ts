@@ -103,6 +103,16 @@ export class TextHistory {
    * splices, not waiting for acknowledgements as PROTOCOL.md 3.6 asks, then
    * still gets its string right when it is the only one editing it).
    */
+  /**
+   * How many events of the string at `path` a lookup `since(base, path)`
+   * may walk (an upper bound, in O(log n)): what transforming a splice based
+   * on `base` may cost, known before doing it.
+   */
+  pending(base: number, path: Path): number {
+    if (base < this.#from) return 0; // stale: answered without work
+    return this.#byPath.get(pathKey(path))?.countAfter(base) ?? 0;
+  }
+
   since(base: number, path: Path, author?: string): TextHistoryAnswer {
     if (base < this.#from) return { kind: 'stale', from: this.#from };
     // A replacement of the string or of a container above it, after `base`?
@@ -156,6 +166,22 @@ class PathEvents {
     }
     if (!others) return;
     const events = this.#events;
+    for (let i = this.#firstAfter(rev); i < events.length; i++) {
+      const event = events[i]!;
+      if (event.op !== undefined && (author === undefined || event.author !== author)) {
+        ops.push(event.op);
+      }
+    }
+  }
+
+  /** How many events here came after revision `rev`. */
+  countAfter(rev: number): number {
+    return this.#events.length - this.#firstAfter(rev);
+  }
+
+  /** The index of the first event after revision `rev` (binary search). */
+  #firstAfter(rev: number): number {
+    const events = this.#events;
     let lo = this.#head;
     let hi = events.length;
     while (lo < hi) {
@@ -163,12 +189,7 @@ class PathEvents {
       if (events[mid]!.rev <= rev) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < events.length; i++) {
-      const event = events[i]!;
-      if (event.op !== undefined && (author === undefined || event.author !== author)) {
-        ops.push(event.op);
-      }
-    }
+    return lo;
   }
 
   /** True when a replacement was recorded after revision `rev` (one evicted is at or before `from`). */

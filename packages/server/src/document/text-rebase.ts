@@ -87,6 +87,8 @@ export class TextRebase {
       this.#bridges.set(key, bridge);
     }
     if (bridge === undefined) {
+      // Paid before the lookup, which walks as many events as the transformations.
+      this.#pay(this.#history.pending(base, path), base, statement.line);
       const answer = this.#history.since(base, path, this.#author);
       if (answer.kind === 'stale') {
         throw new ServerError(
@@ -97,17 +99,12 @@ export class TextRebase {
       }
       bridge = { ops: answer.kind === 'replaced' ? undefined : answer.ops, made: 0 };
       this.#bridges.set(key, bridge);
+    } else if (bridge.ops !== undefined) {
+      this.#pay(bridge.ops.length, base, statement.line);
     }
     const ops = bridge.ops;
     if (ops === undefined) return [];
     if (ops.length === 0) return [splice];
-    if (this.#budget !== undefined && !this.#budget.take(ops.length * TRANSFORM_BYTES)) {
-      throw new ServerError(
-        'SPLICE_STALE',
-        `The splice would be transformed against ${ops.length} edits made since revision ${base}, more than the server can afford now (measureBytesPerSecond); resend it based on a newer revision`,
-        { line: statement.line },
-      );
-    }
     let op: TextOp = spliceToOp(splice);
     for (let i = 0; i < ops.length; i++) {
       const other = ops[i]!;
@@ -123,6 +120,17 @@ export class TextRebase {
       }
     }
     return opToSplices(op);
+  }
+
+  /** Pays for transforming a splice past `edits` concurrent edits; SPLICE_STALE when the budget cannot. */
+  #pay(edits: number, base: number, line: number): void {
+    if (edits === 0 || this.#budget === undefined) return;
+    if (this.#budget.take(edits * TRANSFORM_BYTES)) return;
+    throw new ServerError(
+      'SPLICE_STALE',
+      `The splice would be transformed against ${edits} edits made since revision ${base}, more than the server can afford now (measureBytesPerSecond); resend it based on a newer revision`,
+      { line },
+    );
   }
 
   /** A statement of this change replaced the value at `path`: later splices under it apply as written. */
