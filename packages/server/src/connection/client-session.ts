@@ -175,7 +175,10 @@ export class ClientSession implements Member {
     else this.#write(Buffer.isBuffer(frame) ? [frame] : frame, false);
   }
 
-  sendWelcome(parts: readonly (Buffer | string)[]): void {
+  sendWelcome(
+    parts: readonly (Buffer | string)[],
+    compressible: (bytes: number) => boolean = () => true,
+  ): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     const ws = this.#ws;
     if (ws.readyState !== WebSocket.OPEN) return;
@@ -189,7 +192,11 @@ export class ClientSession implements Member {
       }
     }
     this.#allowance = bytes;
-    if (bytes >= this.#deps.limits.compressWelcomeBytes && ws.extensions.includes('deflate')) {
+    if (
+      bytes >= this.#deps.limits.compressWelcomeBytes &&
+      ws.extensions.includes('deflate') &&
+      compressible(bytes)
+    ) {
       // The only frame ever compressed (the client offered permessage-deflate
       // and it reaches compressWelcomeBytes): its own copy, compressed.
       this.#sharedWelcome = 0;

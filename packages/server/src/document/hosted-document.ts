@@ -123,6 +123,16 @@ export class HostedDocument {
   #size: number;
   /** Pays for exact measures of the whole document (`measureBytesPerSecond`; not in deterministic mode). */
   readonly #measures: MeasureBudget;
+  /**
+   * Pays for compressing welcomes (a copy per client that offered
+   * permessage-deflate, O(its size) each, even with nothing changed): half
+   * their bytes from a budget of `measureBytesPerSecond`; beyond, a welcome
+   * goes uncompressed (its snapshot shared). A join storm on a 7 MB document
+   * deflated 7 MB per join.
+   */
+  readonly #compressions: MeasureBudget;
+  readonly #compressible = (bytes: number): boolean =>
+    this.#compressions.take(Math.ceil(bytes / 2));
   /** A bound on the depth of every value of the tree (see `Transaction.depthBound`). */
   #depthBound: number;
   #lastRecountRev = Number.NEGATIVE_INFINITY;
@@ -192,6 +202,7 @@ export class HostedDocument {
     this.#lastRecountRev = recountRev < 0 ? Number.NEGATIVE_INFINITY : recountRev;
     this.#depthBound = treeDepth(state.root);
     this.#measures = new MeasureBudget(limits.measureBytesPerSecond, limits.maxDocumentBytes);
+    this.#compressions = new MeasureBudget(limits.measureBytesPerSecond, limits.maxDocumentBytes);
   }
 
   /** Every revision after this one is in the text history (a splice based on an older one is stale). */
@@ -276,7 +287,7 @@ export class HostedDocument {
     // Presence lines are added when the welcome is sent: they are the latest then.
     if (rev <= this.#durableRev) {
       this.#members.set(member, rev);
-      member.sendWelcome([...parts, this.#presence.linesFor(member)]);
+      member.sendWelcome([...parts, this.#presence.linesFor(member)], this.#compressible);
     } else {
       this.#welcoming.set(member, { rev, parts });
       this.#schedule();
@@ -574,7 +585,7 @@ export class HostedDocument {
       if (welcome.rev > durable) continue;
       this.#welcoming.delete(member);
       this.#members.set(member, welcome.rev);
-      member.sendWelcome([...welcome.parts, this.#presence.linesFor(member)]);
+      member.sendWelcome([...welcome.parts, this.#presence.linesFor(member)], this.#compressible);
     }
     const { metrics } = this.#config;
     if (items.length > 0) {

@@ -21,9 +21,11 @@ export interface Member {
   /**
    * Sends the welcome: one message made of these parts in order (it may hold
    * a large snapshot: the slow-client limit allows for it). A Buffer part may
-   * be shared with other members: never modify it.
+   * be shared with other members: never modify it. `compressible(bytes)`
+   * says whether compressing that many bytes for this member alone is
+   * affordable now (it is paid for when it answers true).
    */
-  sendWelcome(parts: readonly (Buffer | string)[]): void;
+  sendWelcome(parts: readonly (Buffer | string)[], compressible?: (bytes: number) => boolean): void;
   /** Closes the member's connection (the document cannot serve it any more). */
   close(code: number, reason: string): void;
 }

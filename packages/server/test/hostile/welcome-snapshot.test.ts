@@ -7,10 +7,13 @@
  * those weigh a quarter of it. Counted deterministically: every distinct
  * snapshot revision a joiner receives was built once.
  */
+import type { Socket } from 'node:net';
 import { stringify } from '@varstream/varstream';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { TestClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
 
 let server: TestServer | undefined;
 const clients: TestClient[] = [];
@@ -88,5 +91,39 @@ describe('hostile: joins after small changes', () => {
     await near.atRev(doc.rev);
     expect(near.frames[0]).toMatch(/^#vs replay from=/m);
     expect(stringify(near.root).trimEnd()).toBe(doc.snapshot().trimEnd());
+  });
+
+  it('compress welcomes for joiners only as far as measureBytesPerSecond pays (then shared, uncompressed)', async () => {
+    // Old: every joiner that offered permessage-deflate got its own compressed copy of
+    // the whole document (a 7 MB document: 7 MB deflated per join, nothing changed).
+    server = await startServer({ measureBytesPerSecond: 1_000, maxDocumentBytes: 1024 * 1024 });
+    await server.server.write('default', `s=${'x'.repeat(900_000)}\n`);
+    const onWire: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const ws = new WebSocket(server.url);
+      let socket: Socket | undefined;
+      ws.once('upgrade', (response) => {
+        socket = response.socket;
+      });
+      let welcome = '';
+      let before = 0;
+      let read = 0;
+      ws.on('message', (data) => {
+        if (welcome !== '') return;
+        welcome = data.toString();
+        read = socket!.bytesRead - before;
+      });
+      await new Promise((resolve) => ws.once('open', resolve));
+      before = socket!.bytesRead;
+      await until(() => welcome !== '', 'welcome');
+      expect(welcome).toContain(`s=${'x'.repeat(900_000)}`);
+      onWire.push(read);
+      ws.close();
+    }
+    // 1 MiB of budget, half of 900 KB a compression: two compressed, then as they are.
+    const compressed = onWire.filter((bytes) => bytes < 100_000).length;
+    expect(compressed).toBeGreaterThanOrEqual(1);
+    expect(compressed).toBeLessThanOrEqual(2);
+    expect(onWire.slice(2).every((bytes) => bytes > 500_000)).toBe(true);
   });
 });
