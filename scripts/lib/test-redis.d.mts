@@ -4,8 +4,11 @@ export interface TestRedis {
   readonly port: number;
   /** Stops it (SIGKILL with `crash`), keeps its data directory. */
   stop(crash?: boolean): Promise<void>;
-  /** Starts it again on the same port and data (the append-only file). */
-  restart(): Promise<void>;
+  /**
+   * Starts it again on the same port and data (the append-only file), or
+   * with `empty`, without its data (a Redis that lost everything).
+   */
+  restart(options?: { empty?: boolean }): Promise<void>;
   /** Stops it and removes its data. */
   remove(): Promise<void>;
 }

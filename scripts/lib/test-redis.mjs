@@ -1,7 +1,7 @@
 // A redis-server of a test's own (server and client suites share it): on
 // 127.0.0.1 and a free port, its data in a temporary directory.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,8 +85,12 @@ export async function startRedis() {
     url: `redis://127.0.0.1:${port}`,
     port,
     stop,
-    async restart() {
+    async restart({ empty = false } = {}) {
       await stop();
+      if (empty) {
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir);
+      }
       child = await launch(port, dir);
     },
     async remove() {

@@ -55,7 +55,7 @@ function replica(snapshot: ReplicaSnapshot, seq: number, emitted: string[]): Doc
     'prop',
     documentKeys('prop'),
     snapshot,
-    seq,
+    { seq, gen: 0 },
     {
       limits,
       unsafeKeys,
@@ -180,7 +180,11 @@ describe('replicas on one log', () => {
         fc.array(entry, { minLength: 1, maxLength: 40 }),
         fc.nat(),
         async (log, at) => {
-          const stream: StreamEntry[] = log.map((e, i) => ({ seq: i + 1, fields: encodeEntry(e) }));
+          const stream: StreamEntry[] = log.map((e, i) => ({
+            seq: i + 1,
+            gen: 0,
+            fields: encodeEntry(e),
+          }));
           const cut = at % (stream.length + 1);
           const emittedA: string[] = [];
           const a = replica(initial, 0, emittedA);

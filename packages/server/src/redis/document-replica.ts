@@ -15,7 +15,7 @@ import { applyText } from '../storage/apply-text.js';
 import { loadLimits } from '../storage/load-document.js';
 import { decodeEntry, encodeEntry, type LogEntry, nodeOfConn } from './log-entry.js';
 import type { DocumentKeys } from './redis-keys.js';
-import type { RedisLink, StreamEntry } from './redis-link.js';
+import type { LogPosition, RedisLink, StreamEntry } from './redis-link.js';
 import type { RedisMetrics } from './redis-metrics.js';
 import { RemoteMember } from './remote-member.js';
 import { encodeReplicaSnapshot, type ReplicaSnapshot, type SavedConn } from './replica-snapshot.js';
@@ -84,6 +84,8 @@ export class DocumentReplica {
   readonly #deps: ReplicaDeps;
   /** The last entry applied. */
   #seq: number;
+  /** The history this copy follows (Redis's log of the document since it was created, or given again). */
+  readonly gen: number;
   /** The entry of the last snapshot this node knows of. */
   #snapshotSeq: number;
   /** Bytes of the entries applied since then (a snapshot is also due after `compactionBytes`). */
@@ -105,14 +107,16 @@ export class DocumentReplica {
     name: string,
     keys: DocumentKeys,
     snapshot: ReplicaSnapshot,
-    seq: number,
+    at: LogPosition,
     config: DocumentConfig,
     deps: ReplicaDeps,
   ) {
     this.name = name;
     this.keys = keys;
     this.#deps = deps;
+    const seq = at.seq;
     this.#seq = seq;
+    this.gen = at.gen;
     this.#snapshotSeq = seq;
     const tree = new Tree({}, { limits: loadLimits(deps.limits) });
     applyText(tree, snapshot.text, loadLimits(deps.limits));
@@ -142,6 +146,11 @@ export class DocumentReplica {
     return this.#seq;
   }
 
+  /** Where this copy is in the log: the last entry applied, of its history. */
+  get position(): LogPosition {
+    return { seq: this.#seq, gen: this.gen };
+  }
+
   get stale(): boolean {
     return this.#stale;
   }
@@ -150,8 +159,14 @@ export class DocumentReplica {
 
   /** Applies entries read from the log (those already applied are skipped). */
   applyEntries(entries: readonly StreamEntry[]): void {
-    for (const { seq, fields } of entries) {
+    for (const { seq, gen, fields } of entries) {
       if (this.#stale) return;
+      if (gen !== this.gen) {
+        // Redis lost the document and a node gave it its copy: this copy is another history.
+        this.#deps.redisMetrics.reloads.inc({ reason: 'lost' });
+        this.#goStale(`log entry ${seq} is of another history: Redis lost the document`);
+        return;
+      }
       if (seq <= this.#seq) continue;
       if (seq !== this.#seq + 1) {
         this.#deps.redisMetrics.reloads.inc({ reason: 'gap' });
@@ -302,6 +317,7 @@ export class DocumentReplica {
       this.#deps.link
         .append(
           this.keys,
+          this.gen,
           batch.map((item) => item.fields),
         )
         .then(
@@ -466,7 +482,7 @@ export class DocumentReplica {
     const seq = this.#seq;
     const state = encodeReplicaSnapshot(this.snapshot());
     try {
-      if (await link.saveSnapshot(this.keys, seq, state)) {
+      if (await link.saveSnapshot(this.keys, this.gen, seq, state)) {
         this.#snapshotSeq = seq;
         this.#bytesSinceSnapshot = 0;
         this.#deps.redisMetrics.snapshots.inc();

@@ -1,57 +1,101 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ServerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type DocumentKeys, KEY_PREFIX, NODE_COUNTER_KEY, nodeKey } from './redis-keys.js';
 
-/** One stream entry: its sequence number (the id is `<seq>-0`) and its fields. */
+/**
+ * One stream entry: its sequence number and its history (the id is
+ * `<seq>-<gen>`), and its fields.
+ */
 export interface StreamEntry {
   readonly seq: number;
+  readonly gen: number;
   readonly fields: readonly string[];
 }
 
-/** A snapshot hash as stored: the state after entry `seq`. */
+/** A place in a document's log: entry `seq` of history `gen`. */
+export interface LogPosition {
+  readonly seq: number;
+  readonly gen: number;
+}
+
+/** A snapshot hash as stored: the state after entry `seq` of history `gen`. */
 export interface StoredSnapshot {
   readonly seq: number;
+  readonly gen: number;
   readonly state: string;
 }
 
 /**
- * Appends entries (ARGV: their count, then for each the number of its
- * fields and the fields): the next numbers of the document's counter become
- * their ids (`<seq>-0`), so ids are consecutive and a reader can tell a gap
- * (a trimmed log, a Redis that lost data) from a quiet log. Returns the
- * first number. Refuses (NOSNAPSHOT) when the document's snapshot is gone:
- * Redis lost the document (flushed, evicted, restarted empty).
+ * Appends entries (ARGV: the appender's history `gen`, their count, then for
+ * each the number of its fields and the fields): the next numbers of the
+ * document's counter become their ids (`<seq>-<gen>`), so ids are
+ * consecutive and a reader can tell a gap (a trimmed log) from a quiet log,
+ * and an entry of another history from one of its own. Returns the first
+ * number. Refuses (NOSNAPSHOT) when the document's snapshot is gone (Redis
+ * lost the document: flushed, evicted, restarted empty) or holds another
+ * history than the appender's (the document was lost and given again by a
+ * node): nothing is appended on top of a history the appender does not hold.
  */
 const APPEND = `if redis.call('EXISTS', KEYS[3]) == 0 then
   return redis.error_reply('NOSNAPSHOT the document is not in Redis any more')
 end
-local count = tonumber(ARGV[1])
+local gen = redis.call('HGET', KEYS[3], 'gen') or '0'
+if gen ~= ARGV[1] then
+  return redis.error_reply('NOSNAPSHOT the document in Redis is another history')
+end
+local count = tonumber(ARGV[2])
 local first = redis.call('INCRBY', KEYS[2], count) - count + 1
-local i = 2
+local i = 3
 for e = 0, count - 1 do
   local n = tonumber(ARGV[i])
-  redis.call('XADD', KEYS[1], string.format('%d-0', first + e), unpack(ARGV, i + 1, i + n))
+  redis.call('XADD', KEYS[1], string.format('%d-%s', first + e, gen), unpack(ARGV, i + 1, i + n))
   i = i + n + 1
 end
 return first`;
 
 /**
  * Creates the first snapshot of a document unless it has one (a new
- * document, or one Redis lost: whatever is left of its log goes, it means
- * nothing without the snapshot); returns the one stored.
+ * document: whatever is left of a log goes, it means nothing without the
+ * snapshot), with the history number ARGV[2]; returns the one stored.
  */
 const CREATE = `if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[3])
-  redis.call('SET', KEYS[2], ARGV[1])
-  redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'state', ARGV[2])
+  redis.call('SET', KEYS[2], '0')
+  redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[1], 'gen', ARGV[2])
 end
-return redis.call('HMGET', KEYS[1], 'seq', 'state')`;
+return redis.call('HMGET', KEYS[1], 'seq', 'state', 'gen')`;
 
-/** Stores a snapshot if it is newer than the stored one, and trims the log before it. */
-const SAVE = `local current = tonumber(redis.call('HGET', KEYS[1], 'seq') or '-1')
-if current >= tonumber(ARGV[1]) then return 0 end
+/**
+ * A node's copy given to a Redis that lost what the node applied (ARGV: the
+ * history `gen` the node holds, the last entry it applied, its state, the
+ * new history's number): when the snapshot is gone, or is still the node's
+ * history while the counter is behind the node (Redis restarted from older
+ * data), the document starts again from the node's state as a new history
+ * (new `gen`, an empty log). Returns 1 when it did; 0 when Redis holds
+ * another history now (another node gave its copy first) or all the node
+ * applied.
+ */
+const RECOVER = `if redis.call('EXISTS', KEYS[1]) == 1 then
+  local gen = redis.call('HGET', KEYS[1], 'gen') or '0'
+  if gen ~= ARGV[1] then return 0 end
+  if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then return 0 end
+end
+redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('SET', KEYS[2], '0')
+redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[3], 'gen', ARGV[4])
+return 1`;
+
+/**
+ * Stores a snapshot if it is newer than the stored one, of the same history
+ * (ARGV[3]), and not past the counter (a node ahead of a Redis that went
+ * back stores nothing there); trims the log before it.
+ */
+const SAVE = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if (redis.call('HGET', KEYS[1], 'gen') or '0') ~= ARGV[3] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'seq')) >= tonumber(ARGV[1]) then return 0 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'state', ARGV[2])
 redis.call('XTRIM', KEYS[2], 'MINID', ARGV[1] .. '-0')
 return 1`;
@@ -68,7 +112,12 @@ function script(lua: string): Script {
 /** Longest block of one XREAD (the reader also wakes when its set of logs changes). */
 const READ_BLOCK_MS = 5_000;
 
-const SCRIPTS = { append: script(APPEND), create: script(CREATE), save: script(SAVE) };
+const SCRIPTS = {
+  append: script(APPEND),
+  create: script(CREATE),
+  recover: script(RECOVER),
+  save: script(SAVE),
+};
 
 /**
  * The node's two connections to Redis: `command` for writes and short reads
@@ -150,30 +199,65 @@ export class RedisLink {
     return this.#command.status === 'ready';
   }
 
-  /** A new node id, unique for this Redis (`n1`, `n2`, ...). */
+  /**
+   * A new node id (`n1-<tag>`, `n2-<tag>`, ...): the counter makes it unique
+   * while Redis keeps its data, the tag (24 random bits) when Redis lost
+   * the counter under running nodes (the ids it gives start again at `n1`).
+   */
   async newNodeId(): Promise<string> {
     const n = await this.#command.incr(NODE_COUNTER_KEY);
-    const id = `n${n.toString(36)}`;
+    const id = `n${n.toString(36)}-${randomBytes(3).toString('base64url')}`;
     this.#wakeKey = `${KEY_PREFIX}wake:${id}`;
     return id;
   }
 
-  /** Appends entries, in order; resolves with the first one's number once Redis holds them all. */
-  async append(keys: DocumentKeys, entries: readonly (readonly string[])[]): Promise<number> {
-    const args = [String(entries.length)];
+  /**
+   * Appends entries to history `gen`, in order; resolves with the first
+   * one's number once Redis holds them all.
+   */
+  async append(
+    keys: DocumentKeys,
+    gen: number,
+    entries: readonly (readonly string[])[],
+  ): Promise<number> {
+    const args = [String(gen), String(entries.length)];
     for (const fields of entries) args.push(String(fields.length), ...fields);
     const seq = await this.#run(SCRIPTS.append, [keys.log, keys.seq, keys.snapshot], args);
     return Number(seq);
   }
 
-  /** The stored snapshot, created from `initial` (at entry 0) when there is none. */
+  /** The stored snapshot, created from `initial` (at entry 0 of a new history) when there is none. */
   async createSnapshot(keys: DocumentKeys, initial: string): Promise<StoredSnapshot> {
     const reply = await this.#run(
       SCRIPTS.create,
       [keys.snapshot, keys.seq, keys.log],
-      ['0', initial],
+      [initial, String(newGen())],
     );
     return parseSnapshotReply(reply);
+  }
+
+  /**
+   * Gives Redis `state` (after entry `applied` of history `gen`) as a new
+   * history, if Redis lost the document or went back behind `applied` and
+   * no other node gave its copy first; true when it did.
+   */
+  async recover(keys: DocumentKeys, gen: number, applied: number, state: string): Promise<boolean> {
+    const reply = await this.#run(
+      SCRIPTS.recover,
+      [keys.snapshot, keys.seq, keys.log],
+      [String(gen), String(applied), state, String(newGen())],
+    );
+    return Number(reply) === 1;
+  }
+
+  /** Where Redis holds the document: its history and last entry; undefined when it lost it. */
+  async position(keys: DocumentKeys): Promise<{ gen: number; last: number } | undefined> {
+    const [[seq, gen], last] = await Promise.all([
+      this.#command.hmget(keys.snapshot, 'seq', 'gen'),
+      this.#command.get(keys.seq),
+    ]);
+    if (seq === null || seq === undefined) return undefined;
+    return { gen: Number(gen ?? 0), last: Number(last ?? 0) };
   }
 
   /** The entry of the stored snapshot, if any. */
@@ -182,15 +266,22 @@ export class RedisLink {
     return seq === null ? undefined : Number(seq);
   }
 
-  /** Stores a snapshot (if newer than the stored one) and trims the log before it. */
-  async saveSnapshot(keys: DocumentKeys, seq: number, state: string): Promise<boolean> {
-    const saved = await this.#run(SCRIPTS.save, [keys.snapshot, keys.log], [String(seq), state]);
+  /**
+   * Stores a snapshot of history `gen` (if newer than the stored one, of the
+   * same history, and not past the counter) and trims the log before it.
+   */
+  async saveSnapshot(
+    keys: DocumentKeys,
+    gen: number,
+    seq: number,
+    state: string,
+  ): Promise<boolean> {
+    const saved = await this.#run(
+      SCRIPTS.save,
+      [keys.snapshot, keys.log, keys.seq],
+      [String(seq), state, String(gen)],
+    );
     return Number(saved) === 1;
-  }
-
-  /** The last sequence number given for a document (0 when none). */
-  async lastSeq(keys: DocumentKeys): Promise<number> {
-    return Number((await this.#command.get(keys.seq)) ?? 0);
   }
 
   /** Takes a lease (SET NX PX): true when this node holds it now. */
@@ -204,9 +295,9 @@ export class RedisLink {
   }
 
   /** Entries after `afterSeq`, at most `count`. */
-  async range(keys: DocumentKeys, afterSeq: number, count: number): Promise<StreamEntry[]> {
-    const reply = await this.#command.xrange(keys.log, `(${afterSeq}-0`, '+', 'COUNT', count);
-    return reply.map(([id, fields]) => ({ seq: seqOf(id), fields }));
+  async range(keys: DocumentKeys, after: LogPosition, count: number): Promise<StreamEntry[]> {
+    const reply = await this.#command.xrange(keys.log, `(${idOf(after)}`, '+', 'COUNT', count);
+    return reply.map(([id, fields]) => entryOf(id, fields));
   }
 
   /**
@@ -214,11 +305,11 @@ export class RedisLink {
    * `wake()` is called, or `blockMs` passes); returns them by key.
    */
   async read(
-    positions: ReadonlyMap<string, number>,
+    positions: ReadonlyMap<string, LogPosition>,
     count: number,
   ): Promise<Map<string, StreamEntry[]>> {
     const keys = [...positions.keys()];
-    const ids = keys.map((key) => `${positions.get(key)}-0`);
+    const ids = [...positions.values()].map(idOf);
     keys.push(this.#wakeKey);
     ids.push(this.#wakeId);
     const reply: unknown = await this.#reader.call(
@@ -242,7 +333,7 @@ export class RedisLink {
       }
       out.set(
         key,
-        entries.map(([id, fields]) => ({ seq: seqOf(id), fields })),
+        entries.map(([id, fields]) => entryOf(id, fields)),
       );
     }
     return out;
@@ -292,15 +383,32 @@ export class RedisLink {
   }
 }
 
-function seqOf(id: string): number {
-  return Number(id.slice(0, id.indexOf('-')));
+function entryOf(id: string, fields: string[]): StreamEntry {
+  const dash = id.indexOf('-');
+  return { seq: Number(id.slice(0, dash)), gen: Number(id.slice(dash + 1)), fields };
+}
+
+/** The stream id of a position. */
+function idOf(position: LogPosition): string {
+  return `${position.seq}-${position.gen}`;
+}
+
+/**
+ * A new history's number: random (Redis may have lost any counter), below
+ * 2^48 so that it stays exact in a JavaScript number and in Lua's; never 0
+ * (the history of snapshots stored before histories were numbered).
+ */
+function newGen(): number {
+  return randomBytes(6).readUIntBE(0, 6) + 1;
 }
 
 function parseSnapshotReply(reply: unknown): StoredSnapshot {
   if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
     throw new ServerError('SNAPSHOT_CORRUPT', 'Redis returned no snapshot');
   }
-  return { seq: Number(reply[0]), state: reply[1] };
+  // A snapshot stored before histories were numbered has no `gen`: history 0.
+  const gen = typeof reply[2] === 'string' ? Number(reply[2]) : 0;
+  return { seq: Number(reply[0]), gen, state: reply[1] };
 }
 
 /** The URL without its password, for messages. */

@@ -131,7 +131,8 @@ export class RedisRegistry implements SharedLog {
           `Document ${name} is served by nodes with other limits or unsafe keys: every node must use the same`,
         );
       }
-      const replica = new DocumentReplica(name, keys, snapshot, stored.seq, this.#config, {
+      const at = { seq: stored.seq, gen: stored.gen };
+      const replica = new DocumentReplica(name, keys, snapshot, at, this.#config, {
         link,
         node: this.#node,
         limits: this.#config.limits,
@@ -144,7 +145,7 @@ export class RedisRegistry implements SharedLog {
         onLost: (lost) => void this.#verify(lost),
       });
       for (;;) {
-        const entries = await link.range(keys, replica.seq, CATCH_UP_BATCH).catch(unavailable);
+        const entries = await link.range(keys, replica.position, CATCH_UP_BATCH).catch(unavailable);
         if (entries.length === 0 || replica.stale) break;
         replica.applyEntries(entries);
       }
@@ -266,10 +267,12 @@ export class RedisRegistry implements SharedLog {
   }
 
   /**
-   * A Redis that lost a document (restarted without persistence, flushed,
-   * evicting keys) gets this node's copy as a new history (new epoch) if no
-   * other node gave it one first; the document is then loaded again, and
-   * its clients reconnect (1013) to the history Redis now holds.
+   * A Redis that lost a document (restarted without persistence or from
+   * older data, flushed, evicting keys) gets this node's copy as a new
+   * history (new epoch, new `gen`) if no other node gave it one first; the
+   * document is then loaded again, and its clients reconnect (1013) to the
+   * history Redis now holds. A node whose history Redis no longer holds
+   * (another node gave its copy) loads that one.
    */
   async #verify(replica: DocumentReplica): Promise<void> {
     const link = this.#link;
@@ -277,19 +280,20 @@ export class RedisRegistry implements SharedLog {
     // Read before asking: the replica applies on meanwhile, the counter never goes back.
     const applied = replica.seq;
     try {
-      const [last, snapshotSeq] = await Promise.all([
-        link.lastSeq(replica.keys),
-        link.loadSnapshotSeq(replica.keys),
-      ]);
-      if (snapshotSeq !== undefined && last >= applied) return;
-      this.#options.logger.error("redis lost a document: it gets this node's copy", {
-        doc: replica.name,
-        seq: replica.seq,
-      });
-      await link.createSnapshot(
-        replica.keys,
-        encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] }),
-      );
+      const held = await link.position(replica.keys);
+      if (held !== undefined && held.gen === replica.gen && held.last >= applied) return;
+      if (replica.stale) return;
+      if (held === undefined || held.gen === replica.gen) {
+        // The state and the entry it follows, taken together.
+        const at = replica.seq;
+        const state = encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] });
+        if (await link.recover(replica.keys, replica.gen, at, state)) {
+          this.#options.logger.error("redis lost a document: it gets this node's copy", {
+            doc: replica.name,
+            seq: at,
+          });
+        }
+      }
       this.#metrics?.reloads.inc({ reason: 'lost' });
       replica.markStale('Redis lost the document');
     } catch (err) {

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { DocumentReplica } from './document-replica.js';
-import type { RedisLink } from './redis-link.js';
+import type { LogPosition, RedisLink } from './redis-link.js';
 
 /** Entries read per log per XREAD. */
 const READ_COUNT = 1_000;
@@ -65,8 +65,8 @@ export class StreamReader {
         this.#idle = undefined;
         continue;
       }
-      const positions = new Map<string, number>();
-      for (const [key, replica] of this.#replicas) positions.set(key, replica.seq);
+      const positions = new Map<string, LogPosition>();
+      for (const [key, replica] of this.#replicas) positions.set(key, replica.position);
       let read: Awaited<ReturnType<RedisLink['read']>>;
       try {
         read = await this.#link.read(positions, READ_COUNT);
