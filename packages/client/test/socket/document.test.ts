@@ -183,6 +183,33 @@ describe('document over a WebSocket', () => {
     expect(doc.get('count')).toBeUndefined(); // duplicate: already in a revision we hold (not in this script)
   });
 
+  it('regression: resumed without the epoch of its last welcome (a server that restarted with another history replayed its revisions over the old tree)', async () => {
+    const doc = open();
+    const s0 = await peer.connection(0);
+    s0.socket.send(
+      '#vs welcome v=1 doc=doc conn=c1 rev=5 epoch=Old_1 access=write\n#vs snapshot rev=5\nx=1\n',
+    );
+    await until(() => doc.status === 'open');
+    s0.socket.close(1001, 'restarting');
+    const s1 = await peer.connection(1);
+    expect(parseMeta(s1.received[0]!)!.fields).toEqual({
+      v: '2',
+      client: doc.clientId,
+      rev: '5',
+      epoch: 'Old_1',
+      ext: 'splice',
+    });
+    // Another history: a snapshot; the next hello names the new epoch.
+    s1.socket.send(
+      '#vs welcome v=1 doc=doc conn=c2 rev=2 epoch=New_2 access=write\n#vs snapshot rev=2\ny=2\n',
+    );
+    await until(() => doc.rev === 2);
+    expect(doc.get('')).toEqual({ y: 2 });
+    s1.socket.close(1001, 'restarting');
+    const s2 = await peer.connection(2);
+    expect(parseMeta(s2.received[0]!)!.fields.epoch).toBe('New_2');
+  });
+
   it('reads compact sections: revisions implied in a frame, its own ids implied', async () => {
     const doc = open();
     const s = await peer.connection(0);
