@@ -1,6 +1,10 @@
+import { formatMeta } from '@varstream/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../scripts/lib/test-redis.mjs';
+import { silentLogger } from '../src/log/logger.js';
+import { documentKeys } from '../src/redis/redis-keys.js';
+import { RedisLink } from '../src/redis/redis-link.js';
 import { TestClient } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
@@ -45,6 +49,16 @@ async function flushall(): Promise<void> {
     await direct.flushall();
   } finally {
     direct.disconnect();
+  }
+}
+
+/** A client welcomed on `doc`, trying again while the node is told 1013 (Redis not reachable yet). */
+async function welcomed(url: string, doc: string): Promise<TestClient> {
+  for (;;) {
+    const c = client(url, { doc });
+    await until(() => c.welcomed || c.closed !== undefined, 'a welcome or a close', 15_000);
+    if (c.welcomed) return c;
+    expect(c.closed!.code).toBe(1013);
   }
 }
 
@@ -108,5 +122,99 @@ describe('Redis lost its data', () => {
     }
     await until(() => snapshotOf(b, doc) === snapshotOf(a, doc), 'equal copies', 10_000);
     expect(b.server.document(doc)!.epoch).toBe(a.server.document(doc)!.epoch);
+  });
+
+  it('regression: a node that had not loaded the document created it empty after Redis lost it, and the nodes holding it reloaded that empty document (the tree was wiped)', async () => {
+    const doc = newDoc();
+    // `a` holds the document and would check Redis only after 20 s: it learns from the log.
+    const a = await node({ redisNodeTtlMs: 60_000 });
+    const ca = client(a.url, { doc });
+    await ca.welcome();
+    const before = ca.changes(['kept.x=1\n', 'kept.y=2\n']);
+    await Promise.all(before.map((id) => ca.settled(id)));
+    await flushall();
+    // A client of another node opens the document first: that node finds nothing and creates it.
+    const c = await node({ redisNodeTtlMs: 60_000 });
+    const cc = client(c.url, { doc });
+    await cc.welcome();
+    expect(cc.root).toEqual({});
+    // One entry each: the new log passes the entry `a` stopped at, and `a` reads one of them.
+    const early = new Map([
+      [cc.change('early=1\n'), 'early=1\n'],
+      [cc.change('early2=2\n'), 'early2=2\n'],
+    ]);
+    await Promise.all([...early.keys()].map((id) => cc.settled(id)));
+    expect(cc.acked.has([...early.keys()][0]!)).toBe(true);
+    // `a` gives Redis its copy, with what was written meanwhile: both nodes load it.
+    await Promise.all([ca.closedWith(10_000), cc.closedWith(10_000)]);
+    const ra = client(a.url, { doc, resume: ca });
+    const rc = client(c.url, { doc, resume: cc });
+    await Promise.all([ra.welcome(), rc.welcome()]);
+    // The second may have come after `a` gave its copy: refused (UNAVAILABLE), sent again.
+    for (const [id, body] of early) {
+      if (cc.acked.has(id)) continue;
+      expect(cc.rejected.get(id)!.fields.code).toBe('UNAVAILABLE');
+      rc.send(`${formatMeta('change', { id })}\n${body}`);
+      await rc.settled(id);
+    }
+    const late = ra.change('late=1\n');
+    await ra.settled(late);
+    expect(ra.acked.has(late)).toBe(true);
+    await rc.atRev(ra.rev);
+    const tree = { kept: { x: 1, y: 2 }, early: 1, early2: 2, late: 1 };
+    expect(ra.root).toEqual(tree);
+    expect(rc.root).toEqual(tree);
+    expect(snapshotOf(c, doc)).toBe(snapshotOf(a, doc));
+  });
+
+  it('regression: after Redis lost a document, the copy of the node that had applied the least won (what the others had acknowledged beyond it was lost)', async () => {
+    const doc = newDoc();
+    const a = await node({ redisNodeTtlMs: 60_000 });
+    const ca = client(a.url, { doc });
+    await ca.welcome();
+    const direct = new Redis(redis.url);
+    try {
+      // The document as created: entry 0 of its history.
+      const [gen, initial] = await direct.hmget(`vs:{${doc}}:snap`, 'gen', 'state');
+      const ids = ca.changes(['x=1\n', 'y=2\n']);
+      await Promise.all(ids.map((id) => ca.settled(id)));
+      await flushall();
+      // A node that had applied nothing of it gives Redis its copy (as RedisRegistry does).
+      const link = await RedisLink.connect(redis.url, silentLogger, 5_000);
+      try {
+        expect(await link.recover(documentKeys(doc), Number(gen), 0, initial!)).toBe(true);
+      } finally {
+        link.close();
+      }
+    } finally {
+      direct.disconnect();
+    }
+    // `a` had applied more: its next append makes it give its copy, which wins.
+    const late = ca.change('late=1\n');
+    await ca.settled(late);
+    await ca.closedWith(10_000);
+    const ra = client(a.url, { doc, resume: ca });
+    await ra.welcome();
+    const again = ra.change('late=1\n');
+    await ra.settled(again);
+    expect(ra.root).toEqual({ x: 1, y: 2, late: 1 });
+  });
+
+  it('regression: a node unloaded a document its last client left while Redis was down, and Redis restarted empty lost it (the node had the only copy)', async () => {
+    const doc = newDoc();
+    const a = await node();
+    const ca = client(a.url, { doc });
+    await ca.welcome();
+    const ids = ca.changes(['x=1\n', 'y=2\n']);
+    await Promise.all(ids.map((id) => ca.settled(id)));
+    await redis.stop(true);
+    ca.close();
+    await ca.closedWith();
+    await until(() => a.server.connections === 0, 'the connection gone on the server');
+    await redis.restart({ empty: true });
+    // The node gives Redis its copy when it is back, then unloads it.
+    await until(() => a.server.document(doc) === undefined, 'the document unloaded', 15_000);
+    const again = await welcomed(a.url, doc);
+    expect(again.root).toEqual({ x: 1, y: 2 });
   });
 });

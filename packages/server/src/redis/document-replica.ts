@@ -32,7 +32,10 @@ export interface ReplicaDeps {
   readonly redisMetrics: RedisMetrics;
   /** The replica missed entries (a trimmed or lost log): it must be loaded again. */
   readonly onStale: (replica: DocumentReplica, why: string) => void;
-  /** Redis refused an append: the document is not there any more. */
+  /**
+   * Redis refused an append, or the log holds entries of another history:
+   * the document is not there any more, or another copy was given.
+   */
   readonly onLost: (replica: DocumentReplica) => void;
 }
 
@@ -100,6 +103,8 @@ export class DocumentReplica {
   readonly #unsentLeaves = new Set<string>();
   #snapshotting = false;
   #stale = false;
+  /** The log holds another history: nothing more is applied, the registry reloads this copy. */
+  #lost = false;
   /** Entries to append at the end of this event-loop turn (one script call for all). */
   #appending: PendingAppend[] = [];
 
@@ -160,11 +165,14 @@ export class DocumentReplica {
   /** Applies entries read from the log (those already applied are skipped). */
   applyEntries(entries: readonly StreamEntry[]): void {
     for (const { seq, gen, fields } of entries) {
-      if (this.#stale) return;
+      if (this.#stale || this.#lost) return;
       if (gen !== this.gen) {
-        // Redis lost the document and a node gave it its copy: this copy is another history.
-        this.#deps.redisMetrics.reloads.inc({ reason: 'lost' });
-        this.#goStale(`log entry ${seq} is of another history: Redis lost the document`);
+        // Redis lost the document and a node gave it a copy: this one may hold more (the registry decides).
+        if (!this.#lost) {
+          this.#lost = true;
+          this.#deps.logger.warn('the log holds another history', { doc: this.name, seq });
+          this.#deps.onLost(this);
+        }
         return;
       }
       if (seq <= this.#seq) continue;

@@ -58,34 +58,74 @@ return first`;
 /**
  * Creates the first snapshot of a document unless it has one (a new
  * document: whatever is left of a log goes, it means nothing without the
- * snapshot), with the history number ARGV[2]; returns the one stored.
+ * snapshot), with the history number ARGV[2], marked `fresh` (a node that
+ * holds the document from before Redis lost it may replace it, see
+ * RECOVER); returns the one stored.
  */
 const CREATE = `if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[3])
   redis.call('SET', KEYS[2], '0')
-  redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[1], 'gen', ARGV[2])
+  redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[1], 'gen', ARGV[2], 'fresh', '1')
 end
 return redis.call('HMGET', KEYS[1], 'seq', 'state', 'gen')`;
 
 /**
  * A node's copy given to a Redis that lost what the node applied (ARGV: the
  * history `gen` the node holds, the last entry it applied, its state, the
- * new history's number): when the snapshot is gone, or is still the node's
- * history while the counter is behind the node (Redis restarted from older
- * data), the document starts again from the node's state as a new history
- * (new `gen`, an empty log). Returns 1 when it did; 0 when Redis holds
- * another history now (another node gave its copy first) or all the node
- * applied.
+ * new history's number). The document starts again from the node's state
+ * as a new history (new `gen`) when:
+ *
+ * - the snapshot is gone (Redis lost the document);
+ * - it is still the node's history but the counter is behind the node
+ *   (Redis restarted from older data);
+ * - it is another history that Redis can still give whole (its snapshot at
+ *   entry 0: nothing trimmed) and that holds less than the node: a new
+ *   empty document (`fresh`, created by a node that did not know it), or
+ *   the copy another node gave from the node's own history at an earlier
+ *   entry (`from`, `fromseq`). Its entries (inputs: joins, frames, writes)
+ *   are appended again after the node's state, then a leave for each
+ *   connection they joined (their nodes follow that history: they reload
+ *   and their clients join again), so that nothing acknowledged there is
+ *   lost.
+ *
+ * Returns 1 when it did; 0 when Redis holds all the node applied, or a
+ * history the node cannot improve on. Entry fields as log-entry.ts writes
+ * them (`k` kind, `c` connection, `j` join, `l` leave).
  */
-const RECOVER = `if redis.call('EXISTS', KEYS[1]) == 1 then
-  local gen = redis.call('HGET', KEYS[1], 'gen') or '0'
-  if gen ~= ARGV[1] then return 0 end
-  if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then return 0 end
+const RECOVER = `local function replace(carried)
+  redis.call('DEL', KEYS[1], KEYS[3])
+  local n = 0
+  local joined = {}
+  for _, entry in ipairs(carried) do
+    n = n + 1
+    local fields = entry[2]
+    redis.call('XADD', KEYS[3], n .. '-' .. ARGV[4], unpack(fields))
+    local kind, conn
+    for i = 1, #fields - 1, 2 do
+      if fields[i] == 'k' then kind = fields[i + 1] elseif fields[i] == 'c' then conn = fields[i + 1] end
+    end
+    if kind == 'j' and conn then joined[#joined + 1] = conn end
+  end
+  for _, conn in ipairs(joined) do
+    n = n + 1
+    redis.call('XADD', KEYS[3], n .. '-' .. ARGV[4], 'k', 'l', 'c', conn)
+  end
+  redis.call('SET', KEYS[2], n)
+  redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[3], 'gen', ARGV[4], 'from', ARGV[1], 'fromseq', ARGV[2])
+  return 1
 end
-redis.call('DEL', KEYS[1], KEYS[3])
-redis.call('SET', KEYS[2], '0')
-redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[3], 'gen', ARGV[4])
-return 1`;
+if redis.call('EXISTS', KEYS[1]) == 0 then return replace({}) end
+local gen = redis.call('HGET', KEYS[1], 'gen') or '0'
+if gen == ARGV[1] then
+  if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then return 0 end
+  return replace({})
+end
+if tonumber(redis.call('HGET', KEYS[1], 'seq')) ~= 0 then return 0 end
+local fresh = redis.call('HGET', KEYS[1], 'fresh') == '1'
+local behind = redis.call('HGET', KEYS[1], 'from') == ARGV[1]
+  and tonumber(redis.call('HGET', KEYS[1], 'fromseq')) < tonumber(ARGV[2])
+if not (fresh or behind) then return 0 end
+return replace(redis.call('XRANGE', KEYS[3], '-', '+'))`;
 
 /**
  * Stores a snapshot if it is newer than the stored one, of the same history
@@ -238,8 +278,8 @@ export class RedisLink {
 
   /**
    * Gives Redis `state` (after entry `applied` of history `gen`) as a new
-   * history, if Redis lost the document or went back behind `applied` and
-   * no other node gave its copy first; true when it did.
+   * history when Redis lost the document, went back behind `applied`, or
+   * holds a history that has less (see RECOVER); true when it did.
    */
   async recover(keys: DocumentKeys, gen: number, applied: number, state: string): Promise<boolean> {
     const reply = await this.#run(

@@ -236,13 +236,24 @@ export class RedisRegistry implements SharedLog {
 
   // --- unloading ----------------------------------------------------------------------
 
-  /** Unloads a document no connection of this node uses. */
+  /**
+   * Unloads a document no connection of this node uses, once Redis is known
+   * to hold all this node applied (see `#verify`): while Redis is
+   * unreachable, or came back without the document, this node's copy may be
+   * the only one left, and stays loaded (the liveness check unloads it later).
+   */
   release(doc: HostedDocument): void {
-    if (doc.members > 0) return;
     const replica = this.#byDoc.get(doc);
-    if (replica === undefined || this.#replicas.get(doc.name) !== replica) return;
-    if (replica.locals().length > 0) return;
-    this.#unload(replica);
+    if (replica === undefined || !this.#unused(replica)) return;
+    void this.#verify(replica);
+  }
+
+  #unused(replica: DocumentReplica): boolean {
+    return (
+      this.#replicas.get(replica.name) === replica &&
+      replica.doc.members === 0 &&
+      replica.locals().length === 0
+    );
   }
 
   #unload(replica: DocumentReplica): void {
@@ -269,10 +280,10 @@ export class RedisRegistry implements SharedLog {
   /**
    * A Redis that lost a document (restarted without persistence or from
    * older data, flushed, evicting keys) gets this node's copy as a new
-   * history (new epoch, new `gen`) if no other node gave it one first; the
+   * history (new epoch, new `gen`), unless another node gave a copy holding
+   * as much (the most advanced copy wins: RECOVER in redis-link.ts); the
    * document is then loaded again, and its clients reconnect (1013) to the
-   * history Redis now holds. A node whose history Redis no longer holds
-   * (another node gave its copy) loads that one.
+   * history Redis now holds.
    */
   async #verify(replica: DocumentReplica): Promise<void> {
     const link = this.#link;
@@ -281,18 +292,20 @@ export class RedisRegistry implements SharedLog {
     const applied = replica.seq;
     try {
       const held = await link.position(replica.keys);
-      if (held !== undefined && held.gen === replica.gen && held.last >= applied) return;
+      if (held !== undefined && held.gen === replica.gen && held.last >= applied) {
+        // Redis holds all this copy holds: unused, it can go.
+        if (this.#unused(replica)) this.#unload(replica);
+        return;
+      }
       if (replica.stale) return;
-      if (held === undefined || held.gen === replica.gen) {
-        // The state and the entry it follows, taken together.
-        const at = replica.seq;
-        const state = encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] });
-        if (await link.recover(replica.keys, replica.gen, at, state)) {
-          this.#options.logger.error("redis lost a document: it gets this node's copy", {
-            doc: replica.name,
-            seq: at,
-          });
-        }
+      // The state and the entry it follows, taken together.
+      const at = replica.seq;
+      const state = encodeReplicaSnapshot({ ...replica.snapshot(newEpoch()), conns: [] });
+      if (await link.recover(replica.keys, replica.gen, at, state)) {
+        this.#options.logger.error("redis lost a document: it gets this node's copy", {
+          doc: replica.name,
+          seq: at,
+        });
       }
       this.#metrics?.reloads.inc({ reason: 'lost' });
       replica.markStale('Redis lost the document');
