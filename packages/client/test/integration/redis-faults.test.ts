@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Authenticate, VarStreamServer } from '@varstream/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startRedis, type TestRedis } from '../../../../scripts/lib/test-redis.mjs';
 import { connect, type VarStreamDocument } from '../../src/index.js';
+import { watchReplica as watched } from '../helpers/quiescence.js';
+import { startServer } from '../helpers/real-server.js';
 import { until } from '../helpers/wait.js';
 
 // The client against server processes sharing documents through a Redis of
@@ -13,6 +16,7 @@ import { until } from '../helpers/wait.js';
 let redis: TestRedis;
 const nodes: RunningNode[] = [];
 const open: { close(): void }[] = [];
+const inProcess: VarStreamServer[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -23,6 +27,7 @@ afterAll(async () => {
 afterEach(async () => {
   for (const doc of open.splice(0)) doc.close();
   for (const n of nodes.splice(0)) await n.kill('SIGTERM');
+  await Promise.all(inProcess.splice(0).map((s) => s.close()));
 });
 
 const CLI = join(
@@ -169,4 +174,79 @@ describe('servers on Redis under faults', () => {
       for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
     },
   );
+
+  it('text merge and scopes across three servers: concurrent splices of one field by scoped writers and a hostile writer on different servers; every server holds the same document byte for byte', async () => {
+    const doc = `s${process.pid}-${Date.now().toString(36)}`;
+    const authenticate: Authenticate = ({ token }) =>
+      token === 'form' ? { access: 'write', scope: ['form'] } : { access: 'write' };
+    const servers = await Promise.all(
+      [0, 1, 2].map(() => startServer({ redis: redis.url, authenticate })),
+    );
+    inProcess.push(...servers);
+    await servers[0]!.write(doc, 'form.t=""\nsecret=1\n');
+    let state = 12_345;
+    const random = () => {
+      state = (state * 1_103_515_245 + 12_345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const scoped = (server: VarStreamServer) => {
+      const handle = watched(
+        connect<{ form: { t: string } }>(`${server.url}${doc}`, {
+          WebSocket,
+          token: 'form',
+          backoff: { baseMs: 20, maxMs: 200 },
+        }),
+      );
+      open.push(handle);
+      return handle;
+    };
+    const typists = servers.map(scoped);
+    const hostile = scoped(servers[1]!);
+    const refused: string[] = [];
+    hostile.on('reject', (r) => refused.push(r.code));
+    await Promise.all([...typists, hostile].map((c) => c.whenSynced()));
+    let next = 0x4e00;
+    const typed: string[] = [];
+    for (let round = 0; round < 40; round++) {
+      for (const t of typists) {
+        const text = String(t.get(['form', 't']) ?? '');
+        if (random() < 0.8 || text.length === 0) {
+          const ch = String.fromCharCode(next++);
+          typed.push(ch);
+          t.splice(['form', 't'], Math.floor(random() * (text.length + 1)), 0, ch);
+        } else {
+          const at = Math.floor(random() * text.length);
+          t.splice(['form', 't'], at, Math.min(1 + Math.floor(random() * 2), text.length - at));
+        }
+      }
+      if (round % 10 === 5) {
+        // Outside its scope (alone, or after a statement inside it): refused on every server alike.
+        hostile.applyText('secret=2\n');
+        hostile.applyText('form.t=""\nsecret=3\n');
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
+    }
+    const all = [...typists, hostile];
+    await Promise.all(all.map((c) => c.whenSynced()));
+    await until(
+      () => {
+        const revs = servers.map((s) => s.document(doc)?.rev ?? -1);
+        return (
+          revs.every((r) => r === revs[0]) && all.every((c) => c.rev === revs[0] && c.pending === 0)
+        );
+      },
+      'every server and client at one revision',
+      30_000,
+    );
+    const bytes = servers[0]!.document(doc)!.snapshot();
+    for (const s of servers) expect(s.document(doc)!.snapshot()).toBe(bytes);
+    const root = servers[0]!.document(doc)!.root as { secret: number; form: { t: string } };
+    for (const c of all) expect(c.get([])).toEqual(root);
+    expect(root.secret).toBe(1);
+    expect(refused).toEqual(Array(8).fill('FORBIDDEN'));
+    // Every character there was typed, and none appears twice.
+    const final = root.form.t;
+    expect(new Set(final).size).toBe(final.length);
+    for (const ch of final) expect(typed).toContain(ch);
+  });
 });
