@@ -310,6 +310,7 @@ export class RedisRegistry implements SharedLog {
       this.#metrics?.reloads.inc({ reason: 'lost' });
       replica.markStale('Redis lost the document');
     } catch (err) {
+      if (this.#closed) return; // closing: the link went first
       this.#options.logger.warn('could not verify a document in redis', {
         doc: replica.name,
         error: err,
