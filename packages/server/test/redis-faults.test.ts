@@ -3,8 +3,10 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../scripts/lib/test-redis.mjs';
 import { silentLogger } from '../src/log/logger.js';
+import { defaultUnsafeKeys } from '../src/options/defaults.js';
 import { documentKeys } from '../src/redis/redis-keys.js';
 import { RedisLink } from '../src/redis/redis-link.js';
+import { encodeReplicaSnapshot, replicaFingerprint } from '../src/redis/replica-snapshot.js';
 import { TestClient } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
@@ -216,5 +218,43 @@ describe('Redis lost its data', () => {
     await until(() => a.server.document(doc) === undefined, 'the document unloaded', 15_000);
     const again = await welcomed(a.url, doc);
     expect(again.root).toEqual({ x: 1, y: 2 });
+  });
+
+  it('a document stored before histories were numbered (snapshot version 1, entry ids <seq>-0) loads, takes changes and is shared as before', async () => {
+    const doc = newDoc();
+    const a = await node();
+    const keys = documentKeys(doc);
+    const fingerprint = replicaFingerprint(a.server.limits, new Set(defaultUnsafeKeys));
+    const state = encodeReplicaSnapshot({
+      epoch: 'Old_epoch',
+      fingerprint,
+      rev: 1,
+      text: 'x=1\n',
+      applied: [],
+      size: 4,
+      recountRev: -1,
+      textHistory: { from: 1, events: [] },
+      conns: [],
+    }).replace('{"v":2,', '{"v":1,');
+    const direct = new Redis(redis.url);
+    try {
+      await direct.hset(keys.snapshot, 'seq', '0', 'state', state);
+      await direct.set(keys.seq, '0');
+      const ca = client(a.url, { doc });
+      await ca.welcome();
+      expect(ca.epoch).toBe('Old_epoch');
+      const id = ca.change('y=2\n');
+      await ca.settled(id);
+      expect(ca.acked.has(id)).toBe(true);
+      const ids = (await direct.xrange(keys.log, '-', '+')).map(([entryId]) => entryId);
+      expect(ids).toEqual(['1-0', '2-0']);
+      const b = await node();
+      const cb = client(b.url, { doc });
+      await cb.atRev(2);
+      expect(cb.root).toEqual({ x: 1, y: 2 });
+      expect(snapshotOf(b, doc)).toBe(snapshotOf(a, doc));
+    } finally {
+      direct.disconnect();
+    }
   });
 });

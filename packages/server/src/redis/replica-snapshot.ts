@@ -30,7 +30,14 @@ export interface ReplicaSnapshot extends ReplicaDocumentState {
   readonly conns: readonly SavedConn[];
 }
 
-const VERSION = 1;
+/**
+ * 2: the document's log has numbered histories (entry ids `<seq>-<gen>`, see
+ * redis-link.ts). A node of version 1 refuses a snapshot of version 2
+ * (rather than append entries outside the history); this version reads both
+ * (a document stored by version 1 is history 0).
+ */
+const VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 
 /**
  * The settings every node must share to decide alike: the limits a change is
@@ -96,7 +103,7 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
   } catch {
     throw corrupt('not JSON');
   }
-  if (!isRecord(value) || value.v !== VERSION) throw corrupt('unknown version');
+  if (!isRecord(value) || !READABLE_VERSIONS.includes(value.v)) throw corrupt('unknown version');
   const { epoch, fingerprint, rev, size, recountRev, applied, conns, text, textHistory } = value;
   if (typeof epoch !== 'string' || typeof fingerprint !== 'string' || typeof text !== 'string') {
     throw corrupt('epoch, fingerprint or text missing');
