@@ -13,6 +13,11 @@ import { until } from '../helpers/wait.js';
 // The client against server processes sharing documents through a Redis of
 // the test's own (127.0.0.1, a free port), under faults: a server killed
 // with -9 and started again on its port, Redis stopped and started again.
+/**
+ * A hang detector for these tests (processes and Redis restarted, writers
+ * reconnecting with backoff): seconds here, many times that on a loaded machine.
+ */
+const FAULT_TEST_MS = 120_000;
 let redis: TestRedis;
 const nodes: RunningNode[] = [];
 const open: { close(): void }[] = [];
@@ -107,7 +112,7 @@ async function converged(clients: readonly VarStreamDocument<Log>[]): Promise<Lo
   await until(
     () => clients.every((c) => c.rev === clients[0]!.rev && c.pending === 0),
     'every client at one revision',
-    30_000,
+    60_000,
   );
   const tree = clients[0]!.get([]) as Log;
   for (const c of clients) expect(c.get([])).toEqual(tree);
@@ -115,32 +120,38 @@ async function converged(clients: readonly VarStreamDocument<Log>[]): Promise<Lo
 }
 
 describe('servers on Redis under faults', () => {
-  it('three servers, two writers on each; one server killed with -9 mid-load and started again on its port: every change lands once, every client holds the same tree', async () => {
-    const doc = `k${process.pid}-${Date.now().toString(36)}`;
-    const servers = [await startNode(), await startNode(), await startNode()];
-    const clients = servers.flatMap((s) => [writer(s.port, doc), writer(s.port, doc)]);
-    const rejected: string[] = [];
-    for (const c of clients) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
-    await Promise.all(clients.map((c) => c.whenSynced()));
-    const sent: string[] = [];
-    const rounds = 30;
-    for (let round = 0; round < rounds; round++) {
-      for (const c of clients) {
-        sent.push(c.push(['log'], `${c.clientId}:${round}`));
-        c.set(['own', c.clientId], round);
+  it(
+    'three servers, two writers on each; one server killed with -9 mid-load and started again on its port: every change lands once, every client holds the same tree',
+    async () => {
+      const doc = `k${process.pid}-${Date.now().toString(36)}`;
+      const servers = [await startNode(), await startNode(), await startNode()];
+      const clients = servers.flatMap((s) => [writer(s.port, doc), writer(s.port, doc)]);
+      const rejected: string[] = [];
+      for (const c of clients) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
+      await Promise.all(clients.map((c) => c.whenSynced()));
+      const sent: string[] = [];
+      const rounds = 30;
+      for (let round = 0; round < rounds; round++) {
+        for (const c of clients) {
+          sent.push(c.push(['log'], `${c.clientId}:${round}`));
+          c.set(['own', c.clientId], round);
+        }
+        if (round === 10) await servers[1]!.kill('SIGKILL');
+        if (round === 20) servers[1] = await startNode(servers[1]!.port);
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      if (round === 10) await servers[1]!.kill('SIGKILL');
-      if (round === 20) servers[1] = await startNode(servers[1]!.port);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    const tree = await converged(clients);
-    expect(rejected).toEqual([]);
-    expect([...(tree.log ?? [])].sort()).toEqual(
-      clients.flatMap((c) => Array.from({ length: rounds }, (_, r) => `${c.clientId}:${r}`)).sort(),
-    );
-    for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
-    expect(sent).toHaveLength(rounds * clients.length);
-  });
+      const tree = await converged(clients);
+      expect(rejected).toEqual([]);
+      expect([...(tree.log ?? [])].sort()).toEqual(
+        clients
+          .flatMap((c) => Array.from({ length: rounds }, (_, r) => `${c.clientId}:${r}`))
+          .sort(),
+      );
+      for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
+      expect(sent).toHaveLength(rounds * clients.length);
+    },
+    FAULT_TEST_MS,
+  );
 
   it.each([
     ['stopped for a moment and started again with its data', false],
@@ -173,80 +184,86 @@ describe('servers on Redis under faults', () => {
       );
       for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
     },
+    FAULT_TEST_MS,
   );
 
-  it('text merge and scopes across three servers: concurrent splices of one field by scoped writers and a hostile writer on different servers; every server holds the same document byte for byte', async () => {
-    const doc = `s${process.pid}-${Date.now().toString(36)}`;
-    const authenticate: Authenticate = ({ token }) =>
-      token === 'form' ? { access: 'write', scope: ['form'] } : { access: 'write' };
-    const servers = await Promise.all(
-      [0, 1, 2].map(() => startServer({ redis: redis.url, authenticate })),
-    );
-    inProcess.push(...servers);
-    await servers[0]!.write(doc, 'form.t=""\nsecret=1\n');
-    let state = 12_345;
-    const random = () => {
-      state = (state * 1_103_515_245 + 12_345) >>> 0;
-      return state / 2 ** 32;
-    };
-    const scoped = (server: VarStreamServer) => {
-      const handle = watched(
-        connect<{ form: { t: string } }>(`${server.url}${doc}`, {
-          WebSocket,
-          token: 'form',
-          backoff: { baseMs: 20, maxMs: 200 },
-        }),
+  it(
+    'text merge and scopes across three servers: concurrent splices of one field by scoped writers and a hostile writer on different servers; every server holds the same document byte for byte',
+    async () => {
+      const doc = `s${process.pid}-${Date.now().toString(36)}`;
+      const authenticate: Authenticate = ({ token }) =>
+        token === 'form' ? { access: 'write', scope: ['form'] } : { access: 'write' };
+      const servers = await Promise.all(
+        [0, 1, 2].map(() => startServer({ redis: redis.url, authenticate })),
       );
-      open.push(handle);
-      return handle;
-    };
-    const typists = servers.map(scoped);
-    const hostile = scoped(servers[1]!);
-    const refused: string[] = [];
-    hostile.on('reject', (r) => refused.push(r.code));
-    await Promise.all([...typists, hostile].map((c) => c.whenSynced()));
-    let next = 0x4e00;
-    const typed: string[] = [];
-    for (let round = 0; round < 40; round++) {
-      for (const t of typists) {
-        const text = String(t.get(['form', 't']) ?? '');
-        if (random() < 0.8 || text.length === 0) {
-          const ch = String.fromCharCode(next++);
-          typed.push(ch);
-          t.splice(['form', 't'], Math.floor(random() * (text.length + 1)), 0, ch);
-        } else {
-          const at = Math.floor(random() * text.length);
-          t.splice(['form', 't'], at, Math.min(1 + Math.floor(random() * 2), text.length - at));
-        }
-      }
-      if (round % 10 === 5) {
-        // Outside its scope (alone, or after a statement inside it): refused on every server alike.
-        hostile.applyText('secret=2\n');
-        hostile.applyText('form.t=""\nsecret=3\n');
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
-    }
-    const all = [...typists, hostile];
-    await Promise.all(all.map((c) => c.whenSynced()));
-    await until(
-      () => {
-        const revs = servers.map((s) => s.document(doc)?.rev ?? -1);
-        return (
-          revs.every((r) => r === revs[0]) && all.every((c) => c.rev === revs[0] && c.pending === 0)
+      inProcess.push(...servers);
+      await servers[0]!.write(doc, 'form.t=""\nsecret=1\n');
+      let state = 12_345;
+      const random = () => {
+        state = (state * 1_103_515_245 + 12_345) >>> 0;
+        return state / 2 ** 32;
+      };
+      const scoped = (server: VarStreamServer) => {
+        const handle = watched(
+          connect<{ form: { t: string } }>(`${server.url}${doc}`, {
+            WebSocket,
+            token: 'form',
+            backoff: { baseMs: 20, maxMs: 200 },
+          }),
         );
-      },
-      'every server and client at one revision',
-      30_000,
-    );
-    const bytes = servers[0]!.document(doc)!.snapshot();
-    for (const s of servers) expect(s.document(doc)!.snapshot()).toBe(bytes);
-    const root = servers[0]!.document(doc)!.root as { secret: number; form: { t: string } };
-    for (const c of all) expect(c.get([])).toEqual(root);
-    expect(root.secret).toBe(1);
-    expect(refused).toEqual(Array(8).fill('FORBIDDEN'));
-    // Every character there was typed, and none appears twice.
-    const final = root.form.t;
-    expect(new Set(final).size).toBe(final.length);
-    for (const ch of final) expect(typed).toContain(ch);
-  });
+        open.push(handle);
+        return handle;
+      };
+      const typists = servers.map(scoped);
+      const hostile = scoped(servers[1]!);
+      const refused: string[] = [];
+      hostile.on('reject', (r) => refused.push(r.code));
+      await Promise.all([...typists, hostile].map((c) => c.whenSynced()));
+      let next = 0x4e00;
+      const typed: string[] = [];
+      for (let round = 0; round < 40; round++) {
+        for (const t of typists) {
+          const text = String(t.get(['form', 't']) ?? '');
+          if (random() < 0.8 || text.length === 0) {
+            const ch = String.fromCharCode(next++);
+            typed.push(ch);
+            t.splice(['form', 't'], Math.floor(random() * (text.length + 1)), 0, ch);
+          } else {
+            const at = Math.floor(random() * text.length);
+            t.splice(['form', 't'], at, Math.min(1 + Math.floor(random() * 2), text.length - at));
+          }
+        }
+        if (round % 10 === 5) {
+          // Outside its scope (alone, or after a statement inside it): refused on every server alike.
+          hostile.applyText('secret=2\n');
+          hostile.applyText('form.t=""\nsecret=3\n');
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
+      }
+      const all = [...typists, hostile];
+      await Promise.all(all.map((c) => c.whenSynced()));
+      await until(
+        () => {
+          const revs = servers.map((s) => s.document(doc)?.rev ?? -1);
+          return (
+            revs.every((r) => r === revs[0]) &&
+            all.every((c) => c.rev === revs[0] && c.pending === 0)
+          );
+        },
+        'every server and client at one revision',
+        30_000,
+      );
+      const bytes = servers[0]!.document(doc)!.snapshot();
+      for (const s of servers) expect(s.document(doc)!.snapshot()).toBe(bytes);
+      const root = servers[0]!.document(doc)!.root as { secret: number; form: { t: string } };
+      for (const c of all) expect(c.get([])).toEqual(root);
+      expect(root.secret).toBe(1);
+      expect(refused).toEqual(Array(8).fill('FORBIDDEN'));
+      // Every character there was typed, and none appears twice.
+      const final = root.form.t;
+      expect(new Set(final).size).toBe(final.length);
+      for (const ch of final) expect(typed).toContain(ch);
+    },
+    FAULT_TEST_MS,
+  );
 });
