@@ -9,6 +9,10 @@ export interface TestRedis {
    * with `empty`, without its data (a Redis that lost everything).
    */
   restart(options?: { empty?: boolean }): Promise<void>;
+  /** Freezes it (SIGSTOP): a Redis that stops answering, its connections open. */
+  pause(): void;
+  /** Lets a paused one run again (SIGCONT): it answers what it was sent meanwhile. */
+  resume(): void;
   /** Stops it and removes its data. */
   remove(): Promise<void>;
 }

@@ -93,6 +93,12 @@ export async function startRedis() {
       }
       child = await launch(port, dir);
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async remove() {
       await stop(true);
       await rm(dir, { recursive: true, force: true });

@@ -266,4 +266,47 @@ describe('servers on Redis under faults', () => {
     },
     FAULT_TEST_MS,
   );
+
+  it(
+    'Redis frozen (SIGSTOP) longer than redisCommandTimeoutMs while writers on two servers write, then running again: every change lands once, every client holds the same tree',
+    async () => {
+      const doc = `p${process.pid}-${Date.now().toString(36)}`;
+      const servers = await Promise.all(
+        [0, 1].map(() => startServer({ redis: redis.url, redisCommandTimeoutMs: 500 })),
+      );
+      inProcess.push(...servers);
+      const clients = servers.flatMap((s) => [
+        writer(s.address()!.port, doc),
+        writer(s.address()!.port, doc),
+      ]);
+      const rejected: string[] = [];
+      for (const c of clients) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
+      await Promise.all(clients.map((c) => c.whenSynced()));
+      const rounds = 30;
+      try {
+        for (let round = 0; round < rounds; round++) {
+          for (const c of clients) c.push(['log'], `${c.clientId}:${round}`);
+          if (round === 10) redis.pause();
+          if (round === 20) {
+            // Long enough for the appends sent meanwhile to time out.
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            redis.resume();
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } finally {
+        redis.resume();
+      }
+      const tree = await converged(clients);
+      expect(rejected).toEqual([]);
+      expect([...(tree.log ?? [])].sort()).toEqual(
+        clients
+          .flatMap((c) => Array.from({ length: rounds }, (_, r) => `${c.clientId}:${r}`))
+          .sort(),
+      );
+      const bytes = servers[0]!.document(doc)!.snapshot();
+      expect(servers[1]!.document(doc)!.snapshot()).toBe(bytes);
+    },
+    FAULT_TEST_MS,
+  );
 });

@@ -160,6 +160,11 @@ export class DocumentReplica {
     return this.#stale;
   }
 
+  /** The log holds another history: this copy applies nothing more (it is checked, then reloaded). */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
   // --- applying the log -------------------------------------------------------------
 
   /** Applies entries read from the log (those already applied are skipped). */

@@ -146,10 +146,10 @@ export class RedisRegistry implements SharedLog {
       });
       for (;;) {
         const entries = await link.range(keys, replica.position, CATCH_UP_BATCH).catch(unavailable);
-        if (entries.length === 0 || replica.stale) break;
+        if (entries.length === 0 || replica.stale || replica.lost) break;
         replica.applyEntries(entries);
       }
-      if (replica.stale) {
+      if (replica.stale || replica.lost) {
         await replica.close();
         if (attempt < LOAD_ATTEMPTS) continue;
         throw new ServerError('UNAVAILABLE', `The log of ${name} keeps moving: try again`);
