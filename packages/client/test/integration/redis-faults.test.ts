@@ -205,7 +205,7 @@ describe('servers on Redis under faults', () => {
       };
       const scoped = (server: VarStreamServer) => {
         const handle = watched(
-          connect<{ form: { t: string } }>(`${server.url}${doc}`, {
+          connect(`${server.url}${doc}`, {
             WebSocket,
             token: 'form',
             backoff: { baseMs: 20, maxMs: 200 },
