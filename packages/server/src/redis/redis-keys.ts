@@ -5,11 +5,14 @@
  * over the slots by name.
  */
 export interface DocumentKeys {
-  /** The stream: the document's totally ordered input log. Entry ids are `<seq>-0`. */
+  /** The stream: the document's totally ordered input log. Entry ids are `<seq>-<gen>` (see redis-link.ts). */
   readonly log: string;
   /** The counter that numbers the log's entries (the last `seq` given). */
   readonly seq: string;
-  /** Hash `{ seq, state }`: the replica state after entry `seq`; the log is trimmed before it. */
+  /**
+   * Hash `{ seq, state, gen, fresh?, from?, fromseq? }`: the replica state
+   * after entry `seq` of history `gen`; the log is trimmed before it.
+   */
   readonly snapshot: string;
   /** Who writes the next snapshot (a short lease, so that one node does it). */
   readonly snapshotLease: string;
