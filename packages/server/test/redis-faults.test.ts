@@ -293,3 +293,57 @@ describe('Redis lost its data', () => {
     expect(snapshotOf(a, doc)).toBe(snapshotOf(b, doc));
   });
 });
+
+describe('a node joining', () => {
+  it('a node started while writers write and snapshots trim the log behind them loads the whole tree and follows', async () => {
+    const doc = newDoc();
+    const options = { redisSnapshotEntries: 10 };
+    const [a, b] = [await node(options), await node(options)];
+    const writers = [client(a.url, { doc }), client(b.url, { doc })];
+    await Promise.all(writers.map((w) => w.welcome()));
+    const sent: { w: TestClient; id: string }[] = [];
+    let late: TestServer | undefined;
+    let reader: TestClient | undefined;
+    for (let round = 0; round < 60; round++) {
+      for (const [i, w] of writers.entries()) {
+        sent.push({ w, id: w.change(`n${i}=${round}\nlog.+=${i}_${round}\n`) });
+      }
+      if (round === 30) {
+        late = await node(options);
+        reader = await welcomed(late.url, doc);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await Promise.all(sent.map(({ w, id }) => w.settled(id)));
+    for (const { w, id } of sent) expect(w.acked.has(id)).toBe(true);
+    const rev = writers[0]!.rev;
+    await writers[1]!.atRev(rev);
+    await reader!.atRev(rev);
+    expect(reader!.root).toEqual(writers[0]!.root);
+    expect((reader!.root as { log: string[] }).log).toHaveLength(120);
+    for (const n of [a, b, late!]) expect(snapshotOf(n, doc)).toBe(snapshotOf(a, doc));
+  });
+
+  it('regression: a node a few entries behind the node that stored a snapshot found a gap (the log was trimmed at the new snapshot) and reloaded the document, closing its clients', async () => {
+    const keys = documentKeys(newDoc());
+    const link = await RedisLink.connect(redis.url, silentLogger, 5_000);
+    try {
+      const created = await link.createSnapshot(keys, 'state at 0');
+      const entry = ['k', 'l', 'c', 'c1.n1'];
+      expect(await link.append(keys, created.gen, [entry, entry, entry, entry, entry, entry])).toBe(
+        1,
+      );
+      // Two snapshots, as the nodes store them every redisSnapshotEntries.
+      expect(await link.saveSnapshot(keys, created.gen, 3, 'state at 3')).toBe(true);
+      expect(await link.saveSnapshot(keys, created.gen, 5, 'state at 5')).toBe(true);
+      // A node at entry 3 when another stored the one at 5 reads on without a gap.
+      const after = await link.range(keys, { seq: 3, gen: created.gen }, 10);
+      expect(after.map((e) => e.seq)).toEqual([4, 5, 6]);
+      // Kept: the entries since the snapshot before the last.
+      const all = await link.range(keys, { seq: 0, gen: created.gen }, 10);
+      expect(all.map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+    } finally {
+      link.close();
+    }
+  });
+});

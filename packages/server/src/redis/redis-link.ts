@@ -78,8 +78,8 @@ return redis.call('HMGET', KEYS[1], 'seq', 'state', 'gen')`;
  * - the snapshot is gone (Redis lost the document);
  * - it is still the node's history but the counter is behind the node
  *   (Redis restarted from older data);
- * - it is another history that Redis can still give whole (its snapshot at
- *   entry 0: nothing trimmed) and that holds less than the node: a new
+ * - it is another history that Redis can still give whole (its log still
+ *   starts at entry 1: nothing trimmed) and that holds less than the node: a new
  *   empty document (`fresh`, created by a node that did not know it), or
  *   the copy another node gave from the node's own history at an earlier
  *   entry (`from`, `fromseq`). Its entries (inputs: joins, frames, writes)
@@ -120,7 +120,10 @@ if gen == ARGV[1] then
   if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then return 0 end
   return replace({})
 end
-if tonumber(redis.call('HGET', KEYS[1], 'seq')) ~= 0 then return 0 end
+local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+local whole = tonumber(redis.call('GET', KEYS[2]) or '0') == 0
+  or (first ~= nil and string.match(first[1], '^1%-') ~= nil)
+if not whole then return 0 end
 local fresh = redis.call('HGET', KEYS[1], 'fresh') == '1'
 local behind = redis.call('HGET', KEYS[1], 'from') == ARGV[1]
   and tonumber(redis.call('HGET', KEYS[1], 'fromseq')) < tonumber(ARGV[2])
@@ -130,14 +133,19 @@ return replace(redis.call('XRANGE', KEYS[3], '-', '+'))`;
 /**
  * Stores a snapshot if it is newer than the stored one, of the same history
  * (ARGV[3]), and not past the counter (a node ahead of a Redis that went
- * back stores nothing there); trims the log before it.
+ * back stores nothing there); trims the log before the snapshot it replaces,
+ * not before the new one: a node up to one interval behind the one that
+ * stored it reads on without a gap (trimming at the new snapshot made every
+ * node that lagged by a single entry reload the document and close its
+ * clients), and the log holds at most two intervals.
  */
 const SAVE = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if (redis.call('HGET', KEYS[1], 'gen') or '0') ~= ARGV[3] then return 0 end
-if tonumber(redis.call('HGET', KEYS[1], 'seq')) >= tonumber(ARGV[1]) then return 0 end
+local previous = redis.call('HGET', KEYS[1], 'seq')
+if tonumber(previous) >= tonumber(ARGV[1]) then return 0 end
 if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'state', ARGV[2])
-redis.call('XTRIM', KEYS[2], 'MINID', ARGV[1] .. '-0')
+redis.call('XTRIM', KEYS[2], 'MINID', previous .. '-0')
 return 1`;
 
 interface Script {
