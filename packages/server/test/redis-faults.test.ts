@@ -294,6 +294,39 @@ describe('Redis lost its data', () => {
   });
 });
 
+describe('a connection while Redis is away', () => {
+  it("regression: a frame refused while Redis was away was sent again after a later frame that made it in, and landed over it (a connection's frames are appended one after the other, and after a refusal the later ones are refused too)", async () => {
+    const doc = newDoc();
+    const a = await node({ redisCommandTimeoutMs: 500 });
+    const c = client(a.url, { doc });
+    // Redis frozen (SIGSTOP) past redisCommandTimeoutMs, then running again.
+    await c.welcome();
+    const [first] = c.changes(['x=1\n']);
+    await c.settled(first!);
+    redis.pause();
+    const [away] = c.changes(['x=2\n']);
+    await c.settled(away!, 15_000);
+    expect(c.rejected.get(away!)?.fields.code).toBe('UNAVAILABLE');
+    redis.resume();
+    // Redis is back (a new connection can write), and this connection did not
+    // act on its refusal: its next frame is refused too, so that the refused
+    // one cannot be sent again after it.
+    const other = await welcomed(a.url, doc);
+    for (let stored = false; !stored; ) {
+      const [probe] = other.changes(['y=1\n']);
+      await other.settled(probe!, 30_000);
+      stored = other.acked.has(probe!);
+    }
+    const [later] = c.changes(['x=3\n']);
+    await c.settled(later!, 15_000);
+    expect(c.rejected.get(later!)?.fields.code).toBe('UNAVAILABLE');
+    // x=2 may have made it in after all (Redis ran it once it woke up), x=3 not.
+    const fresh = await welcomed(a.url, doc);
+    expect(fresh.root).toMatchObject({ y: 1 });
+    expect([1, 2]).toContain((fresh.root as { x: number }).x);
+  });
+});
+
 describe('a node joining', () => {
   it('a node started while writers write and snapshots trim the log behind them loads the whole tree and follows', async () => {
     const doc = newDoc();

@@ -18,13 +18,19 @@ const PINGS_ONLY = /^(?:#vs ping(?: [^\r\n]*)?\r?\n?)+$/;
  * When Redis cannot take the frame, each change in it is rejected with
  * `UNAVAILABLE` (nothing of it applied anywhere, unless Redis stored it
  * before the connection broke: it is then applied and sent like any
- * revision, and a re-send of the same id is acknowledged as a duplicate).
+ * revision, and a re-send of the same id is acknowledged as a duplicate),
+ * and so is every later frame of a client that re-sends.
  */
 export class RedisFrameSink implements FrameSink {
   readonly #replica: DocumentReplica;
   readonly #a: Attachment;
   readonly #limits: Readonly<ServerLimits>;
   #limitedInARow = 0;
+  /** A frame of this connection is on its way to Redis; the next ones wait here, in order. */
+  #appending = false;
+  readonly #waiting: string[] = [];
+  /** Redis could not take a frame of this (re-sending) client: the later ones are refused. */
+  #unavailable = false;
 
   constructor(replica: DocumentReplica, attachment: Attachment, limits: Readonly<ServerLimits>) {
     this.#replica = replica;
@@ -60,13 +66,51 @@ export class RedisFrameSink implements FrameSink {
       return;
     }
     this.#limitedInARow = 0;
+    if (this.#unavailable) this.#refuseUnavailable(text);
+    else if (this.#appending) this.#waiting.push(text);
+    else this.#append(text);
+  }
+
+  /**
+   * Appends one frame; the next waits for it. A connection's frames reach
+   * the log in the order it sent them, or not at all: once Redis could not
+   * take one, every later frame of a client that re-sends (its hello named
+   * it) is refused too, until it connects again and sends them all, in
+   * order. Appended side by side, a frame refused while Redis was away
+   * could be sent again after a later one that made it in, and land over
+   * it. A plain writer sends nothing again: its later frames go on.
+   */
+  #append(text: string): void {
+    this.#appending = true;
     const member = this.#a.member;
-    this.#replica.append({ kind: 'frame', conn: member.id, data: text }).catch(() => {
-      this.#refuse(text, 'UNAVAILABLE', 'Redis is unavailable: the change was not stored');
-    });
+    this.#replica.append({ kind: 'frame', conn: member.id, data: text }).then(
+      () => {
+        this.#appending = false;
+        const next = this.#waiting.shift();
+        if (next !== undefined) this.#append(next);
+      },
+      () => {
+        this.#appending = false;
+        if (this.#a.client !== undefined) this.#unavailable = true;
+        this.#refuseUnavailable(text);
+        if (this.#unavailable) {
+          for (const waiting of this.#waiting.splice(0)) this.#refuseUnavailable(waiting);
+        } else {
+          const next = this.#waiting.shift();
+          if (next !== undefined) this.#append(next);
+        }
+      },
+    );
+  }
+
+  #refuseUnavailable(text: string): void {
+    this.#refuse(text, 'UNAVAILABLE', 'Redis is unavailable: the change was not stored');
   }
 
   detach(): void {
+    // Not appended after the connection's leave: unacknowledged, the client sends them again.
+    this.#waiting.length = 0;
+    this.#unavailable = true;
     this.#replica.removeLocal(this.#a.member);
   }
 
