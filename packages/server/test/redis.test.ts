@@ -525,12 +525,17 @@ it('the connections of a node killed with -9 leave every replica once its livene
 describe('options', () => {
   it('redis needs a redis:// URL and no dataDir; --workers needs --redis', async () => {
     const { VarStreamServer } = await import('../src/index.js');
-    const { parseCli } = await import('../src/cli/args.js');
+    const { parseCli, UsageError } = await import('../src/cli/args.js');
     expect(() => new VarStreamServer({ redis: 'http://x' })).toThrow(/redis:\/\//);
     expect(() => new VarStreamServer({ redis: 'redis://127.0.0.1', dataDir: '/tmp/x' })).toThrow(
       /dataDir/,
     );
     expect(() => parseCli(['--workers', '2'])).toThrow(/--workers needs --redis/);
+    // A usage error (exit 2, with the usage), not a server failure (exit 1).
+    expect(() => parseCli(['--redis', 'nonsense'])).toThrow(UsageError);
+    expect(() => parseCli(['--redis', 'nonsense'])).toThrow(
+      /--redis: a redis:\/\/ or rediss:\/\/ URL/,
+    );
     expect(() => parseCli(['--workers', '0', '--redis', 'redis://h'])).toThrow(/--workers/);
     expect(parseCli(['--workers', '3', '--redis', 'redis://h']).workers).toBe(3);
   });

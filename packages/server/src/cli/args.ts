@@ -66,6 +66,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
     throw new UsageError(`--workers: a number of processes from 1 to 256 (got ${values.workers})`);
   }
+  if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) {
+    throw new UsageError(`--redis: a redis:// or rediss:// URL (got ${values.redis})`);
+  }
   if (workers > 1 && values.redis === undefined) {
     throw new UsageError('--workers needs --redis: the processes share documents through Redis');
   }
