@@ -224,7 +224,12 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
     try {
       change = this.#replica.extendLast(statements);
       if (change === undefined) {
-        change = this.#store.create(statements, changeBody(statements), this.#replica.rev);
+        change = this.#store.create(
+          statements,
+          changeBody(statements),
+          this.#replica.rev,
+          this.#epoch,
+        );
         this.#replica.addLocal(change);
       }
     } catch (err) {
@@ -359,9 +364,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
       unavailable,
     } = interpretFrame(messages, this.#sections);
     let presence = false;
-    let newHistory = false;
     if (welcome !== undefined) {
-      newHistory = this.#epoch !== undefined && welcome.epoch !== this.#epoch;
       this.#epoch = welcome.epoch;
       this.#conn = welcome.conn;
       this.#access = welcome.access;
@@ -373,11 +376,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
     presence = this.#peers.apply(updates, this.#conn) || presence;
     const pendingBefore = this.pending;
     const result = batch.length > 0 ? this.#replica.receive(batch) : undefined;
-    if (newHistory) {
-      // The pending splices' bases are revisions of the old history: they
-      // now sit on the snapshot of the new one.
-      for (const change of this.#replica.pending) change.base = this.#replica.rev;
-    }
+    if (welcome?.epoch !== undefined) this.#basePending(welcome.epoch);
     if (result !== undefined) {
       if (result.acked.length > 0 || result.rejected.length > 0) this.#persist();
       if (result.acked.length > 0) this.#unavailable = 0;
@@ -385,7 +384,12 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
         const info = rejections.get(change.id)!;
         if (info.code === SPLICE_STALE && change.retries < clientDefaults.maxStaleRetries) {
           // Based on a revision the server no longer remembers: sent again, based on ours.
-          const again = this.#store.create(change.statements, change.body, this.#replica.rev);
+          const again = this.#store.create(
+            change.statements,
+            change.body,
+            this.#replica.rev,
+            this.#epoch,
+          );
           again.retries = change.retries + 1;
           this.#replica.requeue(again);
           this.#persist();
@@ -428,6 +432,23 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   }
 
   // --- helpers -----------------------------------------------------------------
+
+  /**
+   * After a welcome of history `epoch`: the pending changes based on a
+   * revision of another history (the server lost its own; or restored from
+   * storage, written before that) now sit on the snapshot of this one.
+   */
+  #basePending(epoch: string): void {
+    let moved = false;
+    for (const change of this.#replica.pending) {
+      if (change.epoch !== undefined && change.epoch !== epoch) {
+        change.base = this.#replica.rev;
+        moved = true;
+      }
+      change.epoch = epoch;
+    }
+    if (moved) this.#persist();
+  }
 
   #persist(): void {
     try {

@@ -17,6 +17,12 @@ export interface PendingChange {
    * revision they were last transformed to; -1 before the first snapshot.
    */
   base: number;
+  /**
+   * The history `base` is a revision of: the epoch of the welcome before it
+   * (undefined when not known: made before any welcome, or stored by an
+   * older client). Restored in another history, the change is based anew.
+   */
+  epoch: string | undefined;
   /** Sent on the current connection. */
   sent: boolean;
   /** Times it was sent again after a `SPLICE_STALE` refusal (under a new id). */

@@ -31,9 +31,9 @@ export class PendingStore {
     this.#adopted = Object.keys(state).filter((client) => client !== this.clientId);
     const own = state[this.clientId] ?? [];
     for (const client of [...this.#adopted, this.clientId]) {
-      for (const { id, body, base } of state[client] ?? []) {
+      for (const { id, body, base, epoch } of state[client] ?? []) {
         try {
-          this.#restored.push(this.#make(id, parseChange(body), body, base ?? -1));
+          this.#restored.push(this.#make(id, parseChange(body), body, base ?? -1, epoch));
         } catch {
           // A stored change that no longer parses cannot be sent: drop it.
         }
@@ -50,8 +50,13 @@ export class PendingStore {
   }
 
   /** A new local change with the next id. */
-  create(statements: PendingChange['statements'], body: string, base = -1): PendingChange {
-    return this.#make(`${this.clientId}:${++this.#seq}`, statements, body, base);
+  create(
+    statements: PendingChange['statements'],
+    body: string,
+    base = -1,
+    epoch?: string,
+  ): PendingChange {
+    return this.#make(`${this.clientId}:${++this.#seq}`, statements, body, base, epoch);
   }
 
   #make(
@@ -59,8 +64,19 @@ export class PendingStore {
     statements: PendingChange['statements'],
     body: string,
     base: number,
+    epoch: string | undefined,
   ): PendingChange {
-    return { id, statements, body, base, sent: false, retries: 0, touched: [], skipped: false };
+    return {
+      id,
+      statements,
+      body,
+      base,
+      epoch,
+      sent: false,
+      retries: 0,
+      touched: [],
+      skipped: false,
+    };
   }
 
   save(pending: readonly PendingChange[]): void {
@@ -68,7 +84,10 @@ export class PendingStore {
       this.#storage,
       this.#key,
       this.clientId,
-      pending.map(({ id, body, base }) => (base >= 0 ? { id, body, base } : { id, body })),
+      pending.map(({ id, body, base, epoch }) => {
+        if (base < 0) return { id, body };
+        return epoch === undefined ? { id, body, base } : { id, body, base, epoch };
+      }),
       this.#adopted,
     );
     this.#adopted = [];

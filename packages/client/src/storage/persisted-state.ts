@@ -1,12 +1,16 @@
-import { isChangeId } from '@varstream/protocol';
+import { isChangeId, isEpoch } from '@varstream/protocol';
 import { ClientError } from '../errors.js';
 import type { SyncStorage } from './storage.js';
 
-/** A pending change as stored: its id (`<client>:<seq>`), statement lines, and the base of its splices. */
+/**
+ * A pending change as stored: its id (`<client>:<seq>`), statement lines,
+ * the base of its splices and the history (epoch) that base belongs to.
+ */
 export interface StoredChange {
   readonly id: string;
   readonly body: string;
   readonly base?: number;
+  readonly epoch?: string;
 }
 
 /**
@@ -49,7 +53,8 @@ export function loadState(storage: SyncStorage, key: string): PersistedState {
       (c: Partial<StoredChange> | null) =>
         isChangeId(c?.id) &&
         typeof c.body === 'string' &&
-        (c.base === undefined || Number.isSafeInteger(c.base)),
+        (c.base === undefined || Number.isSafeInteger(c.base)) &&
+        (c.epoch === undefined || isEpoch(c.epoch)),
     ) as StoredChange[];
     if (changes.length > 0) out[client] = changes;
   }

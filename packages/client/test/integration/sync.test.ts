@@ -304,4 +304,37 @@ describe('client and real server', () => {
     // The splice applies to the new text as written (its old base means nothing here).
     expect(root.text).toBe('fresh world');
   });
+
+  // Regression: pending changes were stored without the history their base
+  // belongs to, so a page reloaded after the server lost its history sent
+  // its stored splices with bases from the old one (BAD_META for a base
+  // ahead of the new history, or transformed against unrelated revisions).
+  it('a splice stored by a closed page, restored after the server lost its history, is based on the new one', async () => {
+    const storage = new MemoryStorage();
+    const first = await startServer();
+    const port = first.address()!.port;
+    const a = client(first, 'doc', { storage });
+    a.set('text', 'hello');
+    for (let i = 0; i < 5; i++) a.set(`n${i}`, i);
+    await a.whenSynced();
+    const held = a.rev;
+    await first.close();
+    await until(() => a.status === 'offline');
+    a.splice('text', 5, 0, ' world'); // based on revision `held` of the old history
+    a.close(); // the page closed: the splice waits in storage
+    const second = new VarStreamServer({ host: '127.0.0.1', port, logLevel: 'error' });
+    cleanups.push(() => second.close());
+    await second.write('doc', 'text=fresh\n');
+    await second.write('doc', 'other=1\n'); // a new history, behind `held`
+    expect(second.document('doc')!.rev).toBeLessThan(held);
+    await second.listen();
+    const b = client(second, 'doc', { storage });
+    cleanups.push(() => b.close());
+    const rejections: string[] = [];
+    b.on('reject', (r) => rejections.push(r.code));
+    await converged(second, [b]);
+    expect(rejections).toEqual([]);
+    expect(b.get([])).toEqual(second.document('doc')!.root);
+    expect(second.document('doc')!.root).toEqual({ text: 'fresh world', other: 1 });
+  });
 });

@@ -16,6 +16,7 @@ function change(text: string, client = 'me'): PendingChange {
     statements,
     body: changeBody(statements),
     base: -1,
+    epoch: undefined,
     sent: false,
     retries: 0,
     touched: [],

@@ -13,6 +13,7 @@ function change(text: string): PendingChange {
     statements,
     body: changeBody(statements),
     base: 10,
+    epoch: undefined,
     sent: false,
     retries: 0,
     touched: [],
