@@ -4,7 +4,9 @@
 // they stand for; npm leaves them as they are, and the tarball it makes then
 // fails to install anywhere (EUNSUPPORTEDPROTOCOL). So under npm, a package
 // with workspace dependencies is refused here, with the command that works.
-import { readFileSync } from 'node:fs';
+// A package not built yet (no dist/) is refused too: its tarball would
+// install a package that cannot load.
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 // The tool running this script: npm and pnpm each set npm_execpath to themselves
@@ -18,6 +20,14 @@ const workspaceDeps = ['dependencies', 'peerDependencies', 'optionalDependencies
       .filter(([, range]) => String(range).startsWith('workspace:'))
       .map(([name]) => name),
 );
+
+if (!existsSync('dist')) {
+  process.stderr.write(
+    `\n${pkg.name}: dist/ is missing: build before packing (from the repository root):\n\n` +
+      `  pnpm build\n\n`,
+  );
+  process.exit(1);
+}
 
 if (packer !== 'pnpm' && workspaceDeps.length > 0) {
   process.stderr.write(

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPackage } from '../../../scripts/lib/build-package.mjs';
 import { until } from './helpers/wait.js';
 
 /**
@@ -62,6 +63,10 @@ beforeAll(async () => {
   await mkdir(join(work, 'tarballs'), { recursive: true });
   await mkdir(app);
   for (const dir of PACKAGES) {
+    // Built first: this package's own build does not build the client (the
+    // server does not depend on it), and a tarball without dist/ installs
+    // a package that cannot load.
+    buildPackage(dir);
     await ok('pnpm', ['pack', '--pack-destination', join(work, 'tarballs')], dir);
   }
   tarballs = (await readdir(join(work, 'tarballs'))).map((f) => join(work, 'tarballs', f));
