@@ -119,36 +119,51 @@ async function converged(clients: readonly VarStreamDocument<Log>[]): Promise<Lo
   return tree;
 }
 
+/**
+ * Two writers on each server write 30 rounds (an element appended to `log`,
+ * their own counter set), with `at10` and `at20` done after rounds 10 and
+ * 20; then every change landed once, nothing was refused, and every client
+ * holds the same tree, each counter at its last round.
+ */
+async function writeThroughFault(
+  servers: readonly RunningNode[],
+  doc: string,
+  fault: { at10(): Promise<void>; at20(): Promise<void> },
+): Promise<void> {
+  const clients = servers.flatMap((s) => [writer(s.port, doc), writer(s.port, doc)]);
+  const rejected: string[] = [];
+  for (const c of clients) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
+  await Promise.all(clients.map((c) => c.whenSynced()));
+  const rounds = 30;
+  for (let round = 0; round < rounds; round++) {
+    for (const c of clients) {
+      c.push(['log'], `${c.clientId}:${round}`);
+      c.set(['own', c.clientId], round);
+    }
+    if (round === 10) await fault.at10();
+    if (round === 20) await fault.at20();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const tree = await converged(clients);
+  expect(rejected).toEqual([]);
+  expect([...(tree.log ?? [])].sort()).toEqual(
+    clients.flatMap((c) => Array.from({ length: rounds }, (_, r) => `${c.clientId}:${r}`)).sort(),
+  );
+  for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
+}
+
 describe('servers on Redis under faults', () => {
   it(
     'three servers, two writers on each; one server killed with -9 mid-load and started again on its port: every change lands once, every client holds the same tree',
     async () => {
       const doc = `k${process.pid}-${Date.now().toString(36)}`;
       const servers = [await startNode(), await startNode(), await startNode()];
-      const clients = servers.flatMap((s) => [writer(s.port, doc), writer(s.port, doc)]);
-      const rejected: string[] = [];
-      for (const c of clients) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
-      await Promise.all(clients.map((c) => c.whenSynced()));
-      const sent: string[] = [];
-      const rounds = 30;
-      for (let round = 0; round < rounds; round++) {
-        for (const c of clients) {
-          sent.push(c.push(['log'], `${c.clientId}:${round}`));
-          c.set(['own', c.clientId], round);
-        }
-        if (round === 10) await servers[1]!.kill('SIGKILL');
-        if (round === 20) servers[1] = await startNode(servers[1]!.port);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      const tree = await converged(clients);
-      expect(rejected).toEqual([]);
-      expect([...(tree.log ?? [])].sort()).toEqual(
-        clients
-          .flatMap((c) => Array.from({ length: rounds }, (_, r) => `${c.clientId}:${r}`))
-          .sort(),
-      );
-      for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
-      expect(sent).toHaveLength(rounds * clients.length);
+      await writeThroughFault(servers, doc, {
+        at10: () => servers[1]!.kill('SIGKILL'),
+        at20: async () => {
+          servers[1] = await startNode(servers[1]!.port);
+        },
+      });
     },
     FAULT_TEST_MS,
   );
@@ -161,28 +176,10 @@ describe('servers on Redis under faults', () => {
     async (_, empty) => {
       const doc = `r${process.pid}-${Date.now().toString(36)}-${empty ? 'e' : 'd'}`;
       const servers = [await startNode(), await startNode(), await startNode()];
-      const clients = servers.flatMap((s) => [writer(s.port, doc), writer(s.port, doc)]);
-      const rejected: string[] = [];
-      for (const c of clients) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
-      await Promise.all(clients.map((c) => c.whenSynced()));
-      const rounds = 30;
-      for (let round = 0; round < rounds; round++) {
-        for (const c of clients) {
-          c.push(['log'], `${c.clientId}:${round}`);
-          c.set(['own', c.clientId], round);
-        }
-        if (round === 10) await redis.stop(true);
-        if (round === 20) await redis.restart({ empty });
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      const tree = await converged(clients);
-      expect(rejected).toEqual([]);
-      expect([...(tree.log ?? [])].sort()).toEqual(
-        clients
-          .flatMap((c) => Array.from({ length: rounds }, (_, r) => `${c.clientId}:${r}`))
-          .sort(),
-      );
-      for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
+      await writeThroughFault(servers, doc, {
+        at10: () => redis.stop(true),
+        at20: () => redis.restart({ empty }),
+      });
     },
     FAULT_TEST_MS,
   );
