@@ -97,13 +97,6 @@ export class TextHistory {
   }
 
   /**
-   * The events that concern a splice on `path` based on revision `base`,
-   * written by `author`. Its own text operations are left out: a client
-   * writes a splice against its own earlier changes (one that pipelines its
-   * splices, not waiting for acknowledgements as PROTOCOL.md 3.6 asks, then
-   * still gets its string right when it is the only one editing it).
-   */
-  /**
    * How many events of the string at `path` a lookup `since(base, path)`
    * may walk (an upper bound, in O(log n)): what transforming a splice based
    * on `base` may cost, known before doing it.
@@ -113,6 +106,13 @@ export class TextHistory {
     return this.#byPath.get(pathKey(path))?.countAfter(base) ?? 0;
   }
 
+  /**
+   * The events that concern a splice on `path` based on revision `base`,
+   * written by `author`. Its own text operations are left out: a client
+   * writes a splice against its own earlier changes (one that pipelines its
+   * splices, not waiting for acknowledgements as PROTOCOL.md 3.6 asks, then
+   * still gets its string right when it is the only one editing it).
+   */
   since(base: number, path: Path, author?: string): TextHistoryAnswer {
     if (base < this.#from) return { kind: 'stale', from: this.#from };
     // A replacement of the string or of a container above it, after `base`?
