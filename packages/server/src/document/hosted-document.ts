@@ -427,7 +427,7 @@ export class HostedDocument {
       author?.id,
       id,
       tx.hasSplices
-        ? { text: () => tx.plainBody, length: tx.plainLength, journal: tx.journalBody }
+        ? { text: () => tx.plainBody, length: tx.plainLength, journal: () => tx.journalBody }
         : tx.plainBody,
       tx.hasSplices ? tx.body : undefined,
       live,

@@ -49,7 +49,13 @@ export function makeRevision(
   rev: number,
   conn: string | undefined,
   id: string | undefined,
-  body: string | { readonly text: () => string; readonly length: number; readonly journal: string },
+  body:
+    | string
+    | {
+        readonly text: () => string;
+        readonly length: number;
+        readonly journal: () => string;
+      },
   spliceBody?: string,
   live: { readonly id: string | undefined } = { id },
   owner?: string,
@@ -74,8 +80,9 @@ export function makeRevision(
       ? revision
       : { ...revision, spliceBody, spliceText: head + spliceBody };
   }
-  // The plain body of a change with splices is written when first read.
+  // The plain and journal bodies of a change with splices are written when read.
   const plain = body.text;
+  const journal = body.journal;
   return {
     rev,
     conn,
@@ -88,7 +95,9 @@ export function makeRevision(
     },
     spliceBody,
     spliceText: spliceBody === undefined ? undefined : head + spliceBody,
-    journalBody: body.journal,
+    get journalBody() {
+      return journal();
+    },
     owner,
     live: heads,
     length: head.length + body.length,
