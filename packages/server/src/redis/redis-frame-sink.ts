@@ -84,23 +84,24 @@ export class RedisFrameSink implements FrameSink {
     this.#appending = true;
     const member = this.#a.member;
     this.#replica.append({ kind: 'frame', conn: member.id, data: text }).then(
+      () => this.#appended(),
       () => {
-        this.#appending = false;
-        const next = this.#waiting.shift();
-        if (next !== undefined) this.#append(next);
-      },
-      () => {
-        this.#appending = false;
         if (this.#a.client !== undefined) this.#unavailable = true;
         this.#refuseUnavailable(text);
-        if (this.#unavailable) {
-          for (const waiting of this.#waiting.splice(0)) this.#refuseUnavailable(waiting);
-        } else {
-          const next = this.#waiting.shift();
-          if (next !== undefined) this.#append(next);
-        }
+        this.#appended();
       },
     );
+  }
+
+  /** The frame on its way is settled: the next one goes, or all are refused. */
+  #appended(): void {
+    this.#appending = false;
+    if (this.#unavailable) {
+      for (const waiting of this.#waiting.splice(0)) this.#refuseUnavailable(waiting);
+      return;
+    }
+    const next = this.#waiting.shift();
+    if (next !== undefined) this.#append(next);
   }
 
   #refuseUnavailable(text: string): void {
