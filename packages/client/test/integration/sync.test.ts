@@ -5,6 +5,7 @@ import { VarStreamServer } from '@varstream/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
+  type ConnectOptions,
   MemoryStorage,
   type Rejection,
   type Status,
@@ -28,6 +29,35 @@ function open(server: VarStreamServer, options = {}) {
   const doc = client(server, 'doc', options);
   cleanups.push(() => doc.close());
   return doc;
+}
+
+/**
+ * A client (with `options`) that wrote `old`, `text=hello` and five more
+ * values on a memory-only server, which then closed: the client is offline
+ * at revision `held`, and `port` is free for a server with another history.
+ */
+async function offlineAfterHistory(options: ConnectOptions = {}) {
+  const first = await startServer();
+  const port = first.address()!.port;
+  const a = client(first, 'doc', options);
+  cleanups.push(() => a.close());
+  a.set('old', 'history');
+  a.set('text', 'hello');
+  for (let i = 0; i < 5; i++) a.set(`n${i}`, i);
+  await a.whenSynced();
+  const held = a.rev;
+  await first.close();
+  await until(() => a.status === 'offline');
+  return { a, port, held };
+}
+
+/** A memory-only server on `port` whose `doc` is another history: `lines`, a revision each, written before it listens. */
+async function newHistory(port: number, lines: readonly string[]): Promise<VarStreamServer> {
+  const server = new VarStreamServer({ host: '127.0.0.1', port, logLevel: 'error' });
+  cleanups.push(() => server.close());
+  for (const line of lines) await server.write('doc', line);
+  await server.listen();
+  return server;
 }
 
 /** Every document synced at the server's revision, and equal to its tree. */
@@ -274,26 +304,13 @@ describe('client and real server', () => {
   // pending splices kept bases from the old history (BAD_META, or transformed
   // against unrelated revisions).
   it('after the server lost its history, takes the new one (snapshot) and keeps its offline edits', async () => {
-    const first = await startServer();
-    const port = first.address()!.port;
-    const a = client(first);
-    cleanups.push(() => a.close());
-    a.set('old', 'history');
-    a.set('text', 'hello');
-    for (let i = 0; i < 5; i++) a.set(`n${i}`, i);
-    await a.whenSynced();
-    const held = a.rev;
-    await first.close();
-    await until(() => a.status === 'offline');
+    const { a, port, held } = await offlineAfterHistory();
     a.splice('text', 5, 0, ' world'); // on the text as it was: based on the old history
     a.set('offline', 'change');
     // Memory only: a new history, already past the revision the client holds.
     // It is written to before it listens: the client must meet it past `held`.
-    const second = new VarStreamServer({ host: '127.0.0.1', port, logLevel: 'error' });
-    cleanups.push(() => second.close());
-    await second.write('doc', 'text=fresh\n');
-    for (let i = 0; i < held; i++) await second.write('doc', `m${i}=${i}\n`);
-    await second.listen();
+    const lines = ['text=fresh\n', ...Array.from({ length: held }, (_, i) => `m${i}=${i}\n`)];
+    const second = await newHistory(port, lines);
     a.reconnect();
     await converged(second, [a]);
     const root = second.document('doc')!.root as Record<string, unknown>;
@@ -311,23 +328,11 @@ describe('client and real server', () => {
   // ahead of the new history, or transformed against unrelated revisions).
   it('a splice stored by a closed page, restored after the server lost its history, is based on the new one', async () => {
     const storage = new MemoryStorage();
-    const first = await startServer();
-    const port = first.address()!.port;
-    const a = client(first, 'doc', { storage });
-    a.set('text', 'hello');
-    for (let i = 0; i < 5; i++) a.set(`n${i}`, i);
-    await a.whenSynced();
-    const held = a.rev;
-    await first.close();
-    await until(() => a.status === 'offline');
+    const { a, port, held } = await offlineAfterHistory({ storage });
     a.splice('text', 5, 0, ' world'); // based on revision `held` of the old history
     a.close(); // the page closed: the splice waits in storage
-    const second = new VarStreamServer({ host: '127.0.0.1', port, logLevel: 'error' });
-    cleanups.push(() => second.close());
-    await second.write('doc', 'text=fresh\n');
-    await second.write('doc', 'other=1\n'); // a new history, behind `held`
-    expect(second.document('doc')!.rev).toBeLessThan(held);
-    await second.listen();
+    const second = await newHistory(port, ['text=fresh\n', 'other=1\n']);
+    expect(second.document('doc')!.rev).toBeLessThan(held); // a new history, behind `held`
     const b = client(second, 'doc', { storage });
     cleanups.push(() => b.close());
     const rejections: string[] = [];
