@@ -1,22 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalize,
-  formatStatement,
-  parse,
-  Reader,
-  type Statement,
-  Tree,
-} from '../src/index.js';
+import { canonicalize, formatStatement, parse, Tree } from '../src/index.js';
 import { oracle } from './legacy.helpers.js';
-
-function statement(line: string): Statement {
-  const reader = new Reader({ strict: true });
-  reader.end(`${line}\n`);
-  const entry = reader.read();
-  if (entry === null || entry.op === '#') throw new Error(`no statement in ${line}`);
-  return entry;
-}
+import { statement } from './support/statement.js';
 
 /** The canonical line of `line` applied to `{ s: previous }`. */
 function canonicalLine(previous: string, line: string): { text: string; result: unknown } {

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalize,
-  formatStatement,
-  parse,
-  plainStatement,
-  Reader,
-  type Statement,
-  Tree,
-} from '../src/index.js';
+import { canonicalize, formatStatement, parse, plainStatement, Tree } from '../src/index.js';
 import { oracle } from './legacy.helpers.js';
-
-function statement(line: string): Statement {
-  const reader = new Reader({ strict: true });
-  reader.end(`${line}\n`);
-  const entry = reader.read();
-  if (entry === null || entry.op === '#') throw new Error(`no statement in ${line}`);
-  return entry;
-}
+import { statement } from './support/statement.js';
 
 /** `line` applied to `{ s: previous }`: its canonical line, its line for readers without `~=`, the result. */
 function lines(previous: unknown, line: string) {
