@@ -2,13 +2,13 @@ import {
   applyTextOp,
   checkTextOp,
   composeTextOps,
-  type Path,
   type TextOp,
   transformPosition,
   transformTextOp,
 } from '@varstream/varstream';
 import type { VarStreamDocument } from '../document/types.js';
 import { toPath } from '../paths/path-input.js';
+import { samePath } from '../paths/same-path.js';
 import type { PresenceInput } from '../presence/presence.js';
 import {
   type FieldElement,
@@ -310,10 +310,4 @@ function applyOps(text: string, ops: readonly TextOp[]): string | undefined {
 
 function composeAfter(first: TextOp | undefined, second: TextOp): TextOp {
   return first === undefined ? second : composeTextOps(first, second);
-}
-
-function samePath(a: Path, b: Path): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,4 +1,5 @@
 import { APPEND, LAST, type Path, RESET, type Segment } from '@varstream/varstream';
+import { isPrefix } from '../paths/same-path.js';
 
 /**
  * Subscription patterns are paths in which `*` stands for any one key or
@@ -60,7 +61,7 @@ function expand(
 ): void {
   walk(pattern, prefix.length, prefix.slice(), valueAt(root, prefix), out);
   for (const path of known) {
-    if (path.length === pattern.length && startsWith(path, prefix) && matches(pattern, path)) {
+    if (path.length === pattern.length && isPrefix(prefix, path) && matches(pattern, path)) {
       add(out, path.slice());
     }
   }
@@ -118,12 +119,6 @@ export function valueAt(root: unknown, path: Path): unknown {
     if (node === undefined) return undefined;
   }
   return node;
-}
-
-function startsWith(path: Path, prefix: Path): boolean {
-  if (path.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
-  return true;
 }
 
 export function pathKey(path: Path): string {

@@ -13,8 +13,9 @@ import {
   type TextOp,
   textEffect,
 } from '@varstream/varstream';
-import { changeBody } from '../changes/change-frame.js';
+import { changeBody, hasSplices } from '../changes/change-frame.js';
 import type { RejectionCode } from '../errors.js';
+import { samePath } from '../paths/same-path.js';
 import type { PendingChange } from '../pending/pending-change.js';
 import { rebasePending } from './text-rebase.js';
 
@@ -344,18 +345,6 @@ function splicePath(statements: readonly Statement[]): Path | undefined {
   for (const segment of first.path)
     if (typeof segment === 'number' && segment < 0) return undefined;
   return first.path;
-}
-
-function samePath(a: Path, b: Path): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** True when a change holds a text splice. */
-function hasSplices(statements: readonly Statement[]): boolean {
-  for (const statement of statements) if (statement.op === '~=') return true;
-  return false;
 }
 
 /** True when the server's section holds the same splices, in order, as the pending change. */

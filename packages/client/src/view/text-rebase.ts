@@ -1,12 +1,12 @@
 import {
   opToSplices,
-  type Path,
   type Statement,
   spliceToOp,
   type TextEffect,
   type TextOp,
   transformTextOp,
 } from '@varstream/varstream';
+import { isPrefix } from '../paths/same-path.js';
 import type { PendingChange } from '../pending/pending-change.js';
 
 /**
@@ -73,10 +73,4 @@ export function rebasePending(
     if (stop) return undefined;
   }
   return remote;
-}
-
-function isPrefix(prefix: Path, path: Path): boolean {
-  if (prefix.length > path.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== path[i]) return false;
-  return true;
 }
