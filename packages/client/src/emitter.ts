@@ -16,8 +16,4 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) =>
     if (set === undefined) return;
     for (const listener of [...set]) (listener as (...a: Parameters<Events[K]>) => void)(...args);
   }
-
-  clear(): void {
-    this.#listeners.clear();
-  }
 }

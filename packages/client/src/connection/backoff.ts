@@ -25,10 +25,6 @@ export class Backoff {
     this.#random = options.random ?? Math.random;
   }
 
-  get attempt(): number {
-    return this.#attempt;
-  }
-
   /** The delay before the next attempt; each call doubles the cap. */
   next(): number {
     const cap = Math.min(this.#max, this.#base * 2 ** Math.min(this.#attempt, 30));

@@ -48,10 +48,6 @@ export class Connection {
     this.#backoff = new Backoff(options.backoff);
   }
 
-  get connected(): boolean {
-    return this.#socket !== undefined && this.#socket.readyState === OPEN;
-  }
-
   start(): void {
     if (this.#closed || this.#socket !== undefined) return;
     this.#retryTimer = undefined;

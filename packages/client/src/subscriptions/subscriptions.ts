@@ -31,10 +31,6 @@ export class Subscriptions {
     this.#onError = onError;
   }
 
-  get size(): number {
-    return this.#subs.size;
-  }
-
   add(pattern: Path, listener: Listener, root: unknown): () => void {
     const sub: Subscription = { pattern, listener, seen: new Map() };
     const initial = new Map<string, Segment[]>();
