@@ -34,8 +34,8 @@ export interface ClientErrorDetails {
   /** The change id concerned (rejections). */
   id?: string;
   /** 1-based line and column inside the change (server rejections, codec errors). */
-  line?: number;
-  column?: number;
+  line?: number | undefined;
+  column?: number | undefined;
   /** WebSocket close code (fatal closes). */
   closeCode?: number;
   cause?: unknown;
@@ -66,8 +66,8 @@ export function toClientError(err: unknown, fallback: ClientErrorCode = 'PROTOCO
     const e = err as Error & { code?: unknown; line?: unknown; column?: unknown };
     const code = typeof e.code === 'string' ? e.code : fallback;
     return new ClientError(code, e.message, {
-      ...(typeof e.line === 'number' ? { line: e.line } : {}),
-      ...(typeof e.column === 'number' ? { column: e.column } : {}),
+      line: typeof e.line === 'number' ? e.line : undefined,
+      column: typeof e.column === 'number' ? e.column : undefined,
       cause: err,
     });
   }

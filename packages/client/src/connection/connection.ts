@@ -4,7 +4,7 @@ import { OPEN, protocolUrl, type WebSocketConstructor, type WebSocketLike } from
 
 export interface ConnectionOptions {
   WebSocket: WebSocketConstructor;
-  backoff?: BackoffOptions;
+  backoff?: BackoffOptions | undefined;
   /** Interval of `#vs ping` while established, in ms. */
   heartbeatMs: number;
   /** Silence (no frame, no pong) after which the connection is considered dead, in ms. */

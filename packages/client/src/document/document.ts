@@ -103,7 +103,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
         WebSocket,
         heartbeatMs,
         timeoutMs: options.timeoutMs ?? 2 * heartbeatMs + clientDefaults.timeoutGraceMs,
-        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+        backoff: options.backoff,
       },
       {
         open: () => this.#sendHello(),

@@ -102,14 +102,14 @@ function walk(
   }
 }
 
+/** The value under `node` at one segment: an object's own key, an array's own element, else undefined. */
 export function child(node: unknown, seg: Segment): unknown {
-  if (node === null || typeof node !== 'object') return undefined;
-  if (typeof seg === 'string') {
-    return !Array.isArray(node) && Object.hasOwn(node, seg)
-      ? (node as Record<string, unknown>)[seg]
-      : undefined;
-  }
-  return Array.isArray(node) && Object.hasOwn(node, seg) ? node[seg] : undefined;
+  return node !== null &&
+    typeof node === 'object' &&
+    Array.isArray(node) === (typeof seg === 'number') &&
+    Object.hasOwn(node, seg)
+    ? (node as Record<Segment, unknown>)[seg]
+    : undefined;
 }
 
 export function valueAt(root: unknown, path: Path): unknown {

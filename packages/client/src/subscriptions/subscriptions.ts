@@ -12,10 +12,6 @@ interface Subscription {
   readonly seen: Map<string, { path: Segment[]; value: unknown }>;
 }
 
-function isContainer(value: unknown): boolean {
-  return value !== null && typeof value === 'object';
-}
-
 /**
  * Subscribers to paths and patterns. After each change the document passes
  * the concrete paths it touched; each subscriber whose pattern meets one of
@@ -57,7 +53,10 @@ export class Subscriptions {
       for (const [key, path] of hits) {
         const value = valueAt(root, path);
         const before = sub.seen.get(key);
-        if (!isContainer(value) && Object.is(before?.value, value)) continue;
+        // A container is mutated in place: the same object may hold new values.
+        if ((value === null || typeof value !== 'object') && Object.is(before?.value, value)) {
+          continue;
+        }
         if (value === undefined) sub.seen.delete(key);
         else sub.seen.set(key, { path, value });
         try {

@@ -1,4 +1,4 @@
-import { type MetaFields, type SectionReader, Verb } from '@varstream/protocol';
+import { type SectionReader, Verb } from '@varstream/protocol';
 import { ClientError, type RejectionCode } from '../errors.js';
 import type { PresenceUpdate } from '../presence/presence.js';
 import type { Incoming } from '../view/replica.js';
@@ -40,12 +40,6 @@ export interface Interpreted {
    * again after a reconnect.
    */
   readonly unavailable: boolean;
-}
-
-function position(fields: MetaFields): { line?: number; column?: number } {
-  const line = intField(fields, 'line');
-  const column = intField(fields, 'column');
-  return { ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) };
 }
 
 /**
@@ -110,11 +104,10 @@ export function interpretFrame(
         break;
       case Verb.ERROR:
         errors.push(
-          new ClientError(
-            fields.code ?? 'SERVER_ERROR',
-            fields.message ?? 'Server error',
-            position(fields),
-          ),
+          new ClientError(fields.code ?? 'SERVER_ERROR', fields.message ?? 'Server error', {
+            line: intField(fields, 'line'),
+            column: intField(fields, 'column'),
+          }),
         );
         break;
       case Verb.PRESENCE:
