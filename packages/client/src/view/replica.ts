@@ -87,17 +87,12 @@ export class Replica {
    * codec's error, leaving the view unchanged, when it does not apply.
    */
   addLocal(change: PendingChange): void {
-    const touched: Path[] = [];
-    for (const statement of change.statements) {
-      try {
-        touched.push(this.tree.apply(statement).path);
-      } catch (err) {
-        this.#rebuild();
-        throw err;
-      }
+    try {
+      this.#applyPending(change);
+    } catch (err) {
+      this.#rebuild();
+      throw err;
     }
-    change.touched = touched;
-    change.skipped = false;
     this.pending.push(change);
   }
 
@@ -309,22 +304,25 @@ export class Replica {
           change.touched = [];
           continue;
         }
-        const touched: Path[] = [];
-        for (const statement of change.statements) {
-          try {
-            touched.push(this.tree.apply(statement).path);
-          } catch {
-            // Undo this change's first statements: start again without it.
-            skip.add(change);
-            this.tree.rollback();
-            continue restart;
-          }
+        try {
+          this.#applyPending(change);
+        } catch {
+          // Undo this change's first statements: start again without it.
+          skip.add(change);
+          this.tree.rollback();
+          continue restart;
         }
-        change.touched = touched;
-        change.skipped = false;
       }
       return;
     }
+  }
+
+  /** Applies a pending change's statements to the view, noting the paths they touched. Throws the codec's error. */
+  #applyPending(change: PendingChange): void {
+    const touched: Path[] = [];
+    for (const statement of change.statements) touched.push(this.tree.apply(statement).path);
+    change.touched = touched;
+    change.skipped = false;
   }
 
   /** Rebuilds the view from the confirmed tree (after a local change failed halfway). */
