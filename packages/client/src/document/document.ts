@@ -15,6 +15,7 @@ import {
   opToSplices,
   type Path,
   RESET,
+  type Splice,
   type Statement,
   type TextOp,
 } from '@varstream/varstream';
@@ -147,8 +148,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   get<P extends DocPath<S>>(path: P): DocValue<S, P> | undefined;
   get(path: Path): unknown;
   get(path: PathInput): unknown {
-    const p = toPath(path);
-    return p.length === 0 ? this.#replica.root : this.#replica.tree.get(p);
+    return this.#replica.tree.get(toPath(path)); // the root for []
   }
 
   // --- local changes ---------------------------------------------------------
@@ -158,7 +158,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   }
 
   delete(path: PathInput): string {
-    return this.#change([{ op: '=', path: toPath(path), value: undefined, line: 0 }]);
+    return this.#change([opStatement('=', toPath(path), undefined)]);
   }
 
   apply(op: Operator, path: PathInput, value: unknown): string {
@@ -187,29 +187,22 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   }
 
   splice(path: PathInput, at: number, deleteCount: number, text = ''): string {
-    return this.#change([
-      {
-        op: '~=',
-        path: toPath(path),
-        value: undefined,
-        splice: { at, del: deleteCount, text },
-        line: 0,
-      },
-    ]);
+    return this.#spliceChange(path, [{ at, del: deleteCount, text }]);
   }
 
   editText(path: PathInput, op: TextOp): string {
-    const p = toPath(path);
-    const statements: Statement[] = opToSplices(op).map((splice) => ({
-      op: '~=',
-      path: p,
-      value: undefined,
-      splice,
-      line: 0,
-    }));
-    if (statements.length === 0)
+    const splices = opToSplices(op);
+    if (splices.length === 0)
       throw new ClientError('EMPTY_CHANGE', 'The text operation changes nothing');
-    return this.#change(statements);
+    return this.#spliceChange(path, splices);
+  }
+
+  /** One change of `~=` statements on one path. */
+  #spliceChange(path: PathInput, splices: readonly Splice[]): string {
+    const p = toPath(path);
+    return this.#change(
+      splices.map((splice) => ({ op: '~=', path: p, value: undefined, splice, line: 0 })),
+    );
   }
 
   /** Applies a local change to the view, queues it, sends it when connected. Returns its id. */
