@@ -13,6 +13,8 @@ export const RejectCodes = {
   TOO_MANY_LINES: 'more lines than `maxLinesPerFrame`',
   DOC_TOO_LARGE: 'the document would exceed `maxDocumentBytes`',
   TREE_TOO_DEEP: '`&=` would put values deeper than `maxTreeDepth` allows',
+  REF_REPLACED:
+    'an `&=` refers to a container inside the array its own path replaces with an object: no reader could follow it',
   BUSY: 'the change needs work the server cannot afford now (`measureBytesPerSecond`): send it again later, same id',
   RATE_LIMITED: 'more changes per second than `maxChangesPerSecond`',
   BAD_META: 'a malformed `#vs` line',

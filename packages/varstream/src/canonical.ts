@@ -29,7 +29,13 @@ export const REWRITE_MAX_LENGTH = 4_096;
 export function canonicalize(change: Change): WritableStatement {
   const { op, path, value } = change;
   if (op === '=') return assignment(path, value, change.previous);
-  if (op === '&=') return { op, path, value: undefined, ref: change.ref };
+  if (op === '&=') {
+    // Its target went with the array `canonicalReset` writes first: a copy of a scalar is written as the value.
+    if (refersIntoReplaced(change) && !isContainer(change.result)) {
+      return assignment(path, change.result as Literal, change.previous);
+    }
+    return { op, path, value: undefined, ref: change.ref };
+  }
   if (op === '~=') return { op, path, value: undefined, splice: change.splice };
   const previous = change.previous;
   const sameIn032 =
@@ -86,4 +92,25 @@ export function canonicalReset(change: Change): WritableStatement | undefined {
 export function plainStatement(statement: WritableStatement, change: Change): WritableStatement {
   if (statement.op !== '~=') return statement;
   return assignment(statement.path, change.result as string, change.previous);
+}
+
+/**
+ * True for a `&=` whose target lies inside the array the same statement
+ * replaced with an object (`list.k&=list.0` while `list` is an array): the
+ * target was resolved before the walk replaced its array, but a reader that
+ * first applies `canonicalReset` (`list={}`) finds nothing there. A scalar
+ * is then written as its value (`canonicalize`); a container cannot be
+ * written as a reference at all (the writer must refuse the statement).
+ */
+export function refersIntoReplaced(change: Change): boolean {
+  const replaced = change.arrayReplaced;
+  const ref = change.ref;
+  if (change.op !== '&=' || replaced === undefined || ref === undefined) return false;
+  if (ref.length <= replaced.length) return false;
+  for (let i = 0; i < replaced.length; i++) if (ref[i] !== replaced[i]) return false;
+  return true;
+}
+
+function isContainer(value: unknown): boolean {
+  return value !== null && typeof value === 'object';
 }

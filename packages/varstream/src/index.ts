@@ -4,6 +4,7 @@ export {
   canonicalReset,
   plainStatement,
   REWRITE_MAX_LENGTH,
+  refersIntoReplaced,
 } from './canonical.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';

@@ -9,6 +9,7 @@ import {
   plainStatement,
   RESET,
   REWRITE_MAX_LENGTH,
+  refersIntoReplaced,
   type Statement,
   StatementWriter,
   type Tree,
@@ -148,6 +149,12 @@ export class Transaction {
     if (resets) budget.spend(SAVED_ELEMENT_BYTES * (this.#tree.elementsSaved - saved));
     if (splices) budget.spend(spliceCost(change.result));
     const reset = canonicalReset(change); // an array replaced with an object, for 0.3.2 readers
+    if (reset !== undefined && refersIntoReplaced(change) && isContainer(change.result)) {
+      throw new ServerError(
+        'REF_REPLACED',
+        '`&=` refers to a container inside the array its own path replaces with an object',
+      );
+    }
     if (reset !== undefined) {
       this.#write(reset, change);
       this.#events.push({ path: reset.path, op: undefined });
@@ -344,4 +351,8 @@ const SAVED_ELEMENT_BYTES = 64;
 function aliasDepthBound(bound: number, maxPathDepth: number, refLength: number): number {
   const t = bound + maxPathDepth;
   return Math.max(t, 2 * t + 1 - refLength);
+}
+
+function isContainer(value: unknown): boolean {
+  return value !== null && typeof value === 'object';
 }
