@@ -316,7 +316,23 @@ export class TreeWriter implements Iterable<string> {
       } else this.#line(depth, leaf, '=', text);
       if (out.size >= budget) return;
     }
+    this.#holesAtEnd(arr, depth);
     this.#pop();
+  }
+
+  /**
+   * An array that ends with holes (`l.5=1` then `l.5=`), or holds nothing
+   * but holes, keeps its length: its last slot is written, then deleted
+   * (`l.5=0`, `^.5=`), which leaves a hole there in every reader. Without
+   * it the array was read back shorter, and an array of holes inside an
+   * array was left out whole, moving the elements after it.
+   */
+  #holesAtEnd(arr: unknown[], depth: number): void {
+    const last = arr.length - 1;
+    if (last < 0 || last in arr) return;
+    const leaf = String(last);
+    this.#line(depth, leaf, '=', '0');
+    this.#line(depth, leaf, '=');
   }
 
   /**
