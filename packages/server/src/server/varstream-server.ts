@@ -23,7 +23,7 @@ import { writeStatements } from '../document/server-write.js';
 import { ServerError } from '../errors.js';
 import { createRequestHandler } from '../http/request-handler.js';
 import { seedFromText } from '../init/seed.js';
-import { MemoryBudget } from '../limits/memory-budget.js';
+import { DOCUMENT_BASE_BYTES, MemoryBudget } from '../limits/memory-budget.js';
 import type { Logger } from '../log/logger.js';
 import { closeCodeLabel } from '../metrics/close-code-label.js';
 import { ServerMetrics } from '../metrics/metrics.js';
@@ -154,7 +154,7 @@ export class VarStreamServer {
     this.#memory = new MemoryBudget(resolved.limits.maxMemoryBytes, {
       documentBytes() {
         let bytes = 0;
-        for (const doc of registry.values()) bytes += doc.size;
+        for (const doc of registry.values()) bytes += doc.size + DOCUMENT_BASE_BYTES;
         return bytes;
       },
       backlogBytes() {
