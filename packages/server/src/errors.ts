@@ -15,7 +15,9 @@ export type ServerErrorCode =
   | 'BAD_DOC_NAME'
   | 'JOURNAL_CORRUPT'
   | 'SNAPSHOT_CORRUPT'
-  | 'INIT_FAILED';
+  | 'INIT_FAILED'
+  /** `dataDir` cannot be created, is not a directory, or cannot be written. */
+  | 'DATA_DIR';
 
 export interface ServerErrorDetails {
   /** 1-based line in the frame (or file) concerned. */

@@ -118,6 +118,47 @@ describe('varstream-server CLI', () => {
     });
   });
 
+  // Regression: `--data /proc/x` never returned (Node 20's recursive mkdir
+  // loops on a file system that answers ENOENT with the parent there); under
+  // a file it printed Node's `ENOTDIR: not a directory, mkdir` (exit 1); an
+  // unwritable directory started, then closed every client at its first change.
+  it('--data that cannot be created or written is one line naming the flag, exit 2', async () => {
+    const d = await dir();
+    const file = join(d, 'a-file');
+    await writeFile(file, 'x=1\n');
+    expect(await runToExit(['--data', '/proc/varstream-test/data'])).toEqual({
+      code: 2,
+      stderr:
+        'varstream-server: --data: cannot create the data directory /proc/varstream-test/data: this file system does not allow it\n',
+    });
+    expect(await runToExit(['--data', join(file, 'sub')])).toEqual({
+      code: 2,
+      stderr: `varstream-server: --data: cannot create the data directory ${join(file, 'sub')}: a parent is not a directory\n`,
+    });
+    // /proc/1 exists, and nobody (root included) may create files in it.
+    expect(await runToExit(['--data', '/proc/1'])).toEqual({
+      code: 2,
+      stderr:
+        'varstream-server: --data: cannot write in the data directory /proc/1: permission denied\n',
+    });
+  });
+
+  // Regression: Number() read '' as 0 (a random port), and ' 80', '0x10', '1e3' as ports.
+  it('--port and --workers take decimal digits only', async () => {
+    for (const port of ['', ' 80', '0x10', '1e3']) {
+      expect(await runToExit(['--port', port]), port).toEqual({
+        code: 2,
+        stderr: expect.stringMatching(/^varstream-server: --port: not a port number: .*\n\nUsage:/),
+      });
+    }
+    for (const workers of ['', '0x2']) {
+      expect(await runToExit(['--redis', 'redis://127.0.0.1:1', '--workers', workers])).toEqual({
+        code: 2,
+        stderr: expect.stringMatching(/^varstream-server: --workers: a number of processes/),
+      });
+    }
+  });
+
   it('--init loads websockipc-vars.dat (UTF-8, accents) under --init-path, once', async () => {
     const data = await dir();
     const first = await cli(['--data', data, '--init', WEBSOCKIPC, '--init-path', 'form']);

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VarStreamServer } from '../src/index.js';
 import { decodeJournal } from '../src/journal/record.js';
 import { connectAll, TestClient } from './helpers/client.js';
 import { perTest } from './helpers/per-test.js';
@@ -34,6 +35,22 @@ function metric(text: string, name: string): number {
 }
 
 describe('durability', () => {
+  // Regression: listen() never settled on /proc/x (Node 20's recursive mkdir loops there).
+  it('listen() refuses a data directory it cannot create or write (DATA_DIR), at once', async () => {
+    for (const [dir, reason] of [
+      ['/proc/varstream-test/data', 'cannot create the data directory'],
+      ['/proc/1', 'cannot write in the data directory'],
+    ] as const) {
+      const server = new VarStreamServer({ port: 0, dataDir: dir });
+      await expect(server.listen()).rejects.toMatchObject({
+        name: 'ServerError',
+        code: 'DATA_DIR',
+        message: expect.stringContaining(`${reason} ${dir}:`),
+      });
+      await server.close();
+    }
+  });
+
   it('restarts from the journal, keeps revision numbers, drops a torn tail', async () => {
     const dir = await dataDir();
     const first = await start({ dataDir: dir });

@@ -53,8 +53,10 @@ export function parseCli(argv: readonly string[]): CliOptions {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const port = values.port === undefined ? 8080 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  // Digits only: Number() also takes '', ' 80', '0x10' and '1e3' (and '' is 0, any port).
+  const port =
+    values.port === undefined ? 8080 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : -1;
+  if (port < 0 || port > 65535) {
     throw new UsageError(`--port: not a port number: ${values.port}`);
   }
   const fsync = values.fsync ?? 'always';
@@ -62,8 +64,13 @@ export function parseCli(argv: readonly string[]): CliOptions {
     throw new UsageError(`--fsync: always, interval or never (got ${fsync})`);
   const logLevel = values['log-level'] ?? 'warn';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level: unknown level ${logLevel}`);
-  const workers = values.workers === undefined ? 1 : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+  const workers =
+    values.workers === undefined
+      ? 1
+      : /^\d{1,3}$/.test(values.workers)
+        ? Number(values.workers)
+        : 0;
+  if (workers < 1 || workers > 256) {
     throw new UsageError(`--workers: a number of processes from 1 to 256 (got ${values.workers})`);
   }
   if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) {

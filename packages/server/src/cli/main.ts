@@ -64,6 +64,10 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     await server.listen();
   } catch (err) {
+    if (isServerError(err) && err.code === 'DATA_DIR') {
+      process.stderr.write(`varstream-server: --data: ${err.message}\n`);
+      return 2;
+    }
     const text = describeListenError(err, options.host, options.port);
     if (text === undefined) throw err;
     process.stderr.write(`varstream-server: ${text}\n`);

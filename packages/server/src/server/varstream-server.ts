@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import {
   createServer,
   type Server as HttpServer,
@@ -37,6 +36,7 @@ import {
 import { readStatements } from '../reading/statement-reader.js';
 import { RedisRegistry } from '../redis/redis-registry.js';
 import { createStaticHandler, type RequestHandler } from '../static/static-handler.js';
+import { prepareDataDir } from '../storage/data-dir.js';
 import { MemoryGuard } from './memory-guard.js';
 
 /** A revision as listeners see it, once durable and delivered. */
@@ -226,8 +226,7 @@ export class VarStreamServer {
   }
 
   async #start(): Promise<void> {
-    if (this.#options.dataDir !== undefined)
-      await mkdir(this.#options.dataDir, { recursive: true });
+    if (this.#options.dataDir !== undefined) await prepareDataDir(this.#options.dataDir);
     if (this.#redis !== undefined) this.#bootTag = await this.#redis.start();
     if (!this.#ownsHttp || this.#http.listening) return;
     const http = this.#http;
