@@ -17,6 +17,7 @@ const WEBSOCKIPC = join(
 );
 const Legacy = require('varstream') as {
   Reader: new (root: Record<string, unknown>, prop: string) => { read(text: string): void };
+  stringify(value: object): string;
 };
 
 /**
@@ -198,5 +199,33 @@ describe('the 2013 WebSockIPC client (a bare socket and varstream 0.3.2)', () =>
     expect(page.frames.join('')).not.toContain('~=');
     page.close();
     modern.close();
+  });
+  // Regression: a backslash typed on the 2013 page (`form.path=C:\temp`,
+  // sent unescaped, as 0.3.2's writer also saved vars.dat) was refused
+  // (BAD_ESCAPE): the page showed it, the server and the other pages did not,
+  // and a vars.dat holding one did not load.
+  it('takes backslashes as 0.3.2 writes them, in its saved file and its lines', async () => {
+    const saved = Legacy.stringify({ firstname: 'Mickaël', path: 'D:\\vars\\dat', smile: '\\o/' });
+    expect(saved).toContain('path=D:\\vars\\dat\n');
+    server = await startServer({ init: { text: saved, path: 'form' } });
+    const page = new PlainSocket(server.url);
+    const other = new PlainSocket(server.url);
+    await Promise.all([page.opened(), other.opened()]);
+    const doc = server.server.document('default')!;
+    expect(doc.root).toEqual({
+      form: { firstname: 'Mickaël', path: 'D:\\vars\\dat', smile: '\\o/' },
+    });
+
+    page.ws.send('form.path=C:\\temp\n');
+    page.ws.send('form.smile+= \\_/\n');
+    await until(() => page.rev === 3 && other.rev === 3, 'both lines, on both pages');
+    const expected = { form: { firstname: 'Mickaël', path: 'C:\\temp', smile: '\\o/ \\_/' } };
+    expect(doc.root).toEqual(expected);
+    for (const client of [page, other]) {
+      expect(client.legacyRoot).toEqual(expected);
+      expect(client.codecRoot).toEqual(expected);
+    }
+    page.close();
+    other.close();
   });
 });

@@ -5,15 +5,14 @@ const BACKSLASH = 92;
  * backslash: `\\` resolved to `\`, and each line ended by an odd number of
  * backslashes continued on the next (joined with `\n`). `lineEnds` holds the
  * (end, next start) pairs of the value's physical lines, as the reader found
- * them. Any other backslash is a bad escape: `badEscape(at)` is called (it
- * throws or reports) and the backslash is kept.
+ * them. Any other backslash is kept as it is (`C:\temp`, `\o/`), as 0.3.2
+ * reads it: its writer never escaped them, so its files hold them.
  */
 export function bareValueText(
   text: string,
   start: number,
   end: number,
   lineEnds: readonly number[],
-  badEscape: (at: number) => void,
 ): string {
   let out = '';
   let lineStart = start;
@@ -22,7 +21,7 @@ export function bareValueText(
     let k = lineEnd - 1;
     while (k >= lineStart && text.charCodeAt(k) === BACKSLASH) k--;
     const continued = ((lineEnd - 1 - k) & 1) === 1;
-    out += unescapeLine(text, lineStart, continued ? lineEnd - 1 : lineEnd, badEscape);
+    out += unescapeLine(text, lineStart, continued ? lineEnd - 1 : lineEnd);
     if (!continued) break;
     out += '\n';
     if (i >= lineEnds.length) break; // continued at the end of input: an empty last line
@@ -31,13 +30,8 @@ export function bareValueText(
   return out;
 }
 
-/** Resolves `\\` in `[from, to)`; any other backslash goes to `badEscape` and is kept. */
-function unescapeLine(
-  text: string,
-  from: number,
-  to: number,
-  badEscape: (at: number) => void,
-): string {
+/** Resolves `\\` in `[from, to)`; any other backslash is kept. */
+function unescapeLine(text: string, from: number, to: number): string {
   let i = text.indexOf('\\', from);
   if (i === -1 || i >= to) return text.slice(from, to);
   let out = '';
@@ -48,7 +42,6 @@ function unescapeLine(
       last = i + 2;
       i = text.indexOf('\\', i + 2);
     } else {
-      badEscape(i);
       i = text.indexOf('\\', i + 1);
     }
   }

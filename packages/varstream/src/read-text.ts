@@ -105,15 +105,7 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
     backslash = text.indexOf('\\', from);
     return backslash;
   };
-  // The statement being read (for a bad escape found while its value is resolved).
-  let stmtStart = 0;
-  let stmtEol = 0;
-  let stmtLine = 0;
-  const parser = new StatementParser({ text, nextBackslash }, context, limits, (at) => {
-    const reason = 'A backslash must be followed by a backslash or a line break';
-    if (strict) throw new ScanError('BAD_ESCAPE', reason, at);
-    fail('BAD_ESCAPE', reason, stmtStart, at, stmtEol, stmtLine);
-  });
+  const parser = new StatementParser({ text, nextBackslash }, context, limits);
 
   while (pos < length && thrown === undefined) {
     const start = pos;
@@ -152,9 +144,7 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
     const { op, valueStart, quoted } = parser;
 
     // The value: to the end of the line, of its continued lines, or of its closing quote.
-    stmtStart = start;
-    stmtEol = eol;
-    stmtLine = line;
+    const stmtLine = line;
     const lineEnds: number[] = [];
     let breaks = 0;
     let end = eol;

@@ -2,7 +2,6 @@ import { type Limits, resolveLimits } from './defaults.js';
 import { ErrorReporter } from './error-reporter.js';
 import { VarStreamError } from './errors.js';
 import { LineBuffer } from './line-buffer.js';
-import { ScanError } from './path.js';
 import { PathContext } from './path-context.js';
 import { Recovery } from './recovery.js';
 import type { Entry, Statement } from './statement.js';
@@ -74,9 +73,7 @@ export class Reader implements Iterable<Entry> {
     this.context = options.context ?? new PathContext();
     const errors = new ErrorReporter(options.strict === true, options.onError);
     const lines = new LineBuffer(errors);
-    const parser = new StatementParser(lines, this.context, this.limits, (at) =>
-      this.#badEscape(at),
-    );
+    const parser = new StatementParser(lines, this.context, this.limits);
     this.#errors = errors;
     this.#lines = lines;
     this.#parser = parser;
@@ -153,15 +150,6 @@ export class Reader implements Iterable<Entry> {
       this.#errors.scanFailed(err, this.#lines.text, span.start, span.firstEol, span.line);
       return undefined;
     }
-  }
-
-  /** A backslash followed by neither a backslash nor a line break: kept as is in tolerant mode. */
-  #badEscape(at: number): void {
-    const reason = 'A backslash must be followed by a backslash or a line break';
-    if (this.#errors.strict) throw new ScanError('BAD_ESCAPE', reason, at);
-    const span = this.#statements;
-    const text = this.#lines.text;
-    this.#errors.fail(text, 'BAD_ESCAPE', reason, span.start, at, span.firstEol, span.line);
   }
 }
 

@@ -46,20 +46,12 @@ export class StatementParser {
   readonly #context: PathContext;
   readonly #maxPathDepth: number;
   readonly #maxArrayIndex: number;
-  /** A bad escape in a bare value: throws (strict) or reports and keeps the backslash. */
-  readonly #badEscape: (at: number) => void;
 
-  constructor(
-    lines: StatementText,
-    context: PathContext,
-    limits: Limits,
-    badEscape: (at: number) => void,
-  ) {
+  constructor(lines: StatementText, context: PathContext, limits: Limits) {
     this.#lines = lines;
     this.#context = context;
     this.#maxPathDepth = limits.maxPathDepth;
     this.#maxArrayIndex = limits.maxArrayIndex;
-    this.#badEscape = badEscape;
   }
 
   // --- the header ----------------------------------------------------------------------------
@@ -179,7 +171,7 @@ export class StatementParser {
     const start = this.valueStart;
     const bs = lines.nextBackslash(start);
     if (bs === -1 || bs >= end) return lines.text.slice(start, end);
-    return bareValueText(lines.text, start, end, lineEnds, this.#badEscape);
+    return bareValueText(lines.text, start, end, lineEnds);
   }
 
   #expand(scanned: ScannedPath, start: number): Path {

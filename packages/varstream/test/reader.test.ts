@@ -160,13 +160,23 @@ describe('Reader: errors carry code, line and column; tolerant mode skips only t
   });
 
   it('locates errors inside multi-line statements', () => {
-    expect(errorsOf('a=x\\\ny\\z\nb="a\nb\\q"\n')).toEqual(['BAD_ESCAPE 2:2', 'BAD_ESCAPE 4:2']);
+    expect(errorsOf('a=x\\\ny\nz..q=1\nb="a\nb\\q"\n')).toEqual([
+      'EMPTY_SEGMENT 3:3',
+      'BAD_ESCAPE 5:2',
+    ]);
   });
 
-  it('keeps a lone backslash in tolerant mode (as 0.3.2) but reports it', () => {
-    const errors: VarStreamError[] = [];
-    expect(parse('a=C:\\dir\n', { onError: (e) => errors.push(e) })).toEqual({ a: 'C:\\dir' });
-    expect(errors.map((e) => e.code)).toEqual(['BAD_ESCAPE']);
+  // Regression: a lone backslash was BAD_ESCAPE, so files written by 0.3.2
+  // (whose writer never escaped backslashes) and lines sent by 2013 clients
+  // were refused (`--init vars.dat` holding `path=C:\temp` did not start);
+  // 0.3.2 reads it as a backslash.
+  it('reads a lone backslash in a bare value as itself, as 0.3.2, in every mode', () => {
+    const text = 'path=C:\\temp\\new\nsmile=\\o/\nml=a\\\nb\\c\\\\d\n';
+    const tree = { path: 'C:\\temp\\new', smile: '\\o/', ml: 'a\nb\\c\\d' };
+    expect(parse(text, { strict: true })).toEqual(tree);
+    expect(parse(text, { legacy: true })).toEqual(tree);
+    const values = entries(text, { strict: true }).map((e) => ('value' in e ? e.value : e));
+    expect(values).toEqual(Object.values(tree));
   });
 
   it('recovers from an unterminated quote on the next line', () => {
