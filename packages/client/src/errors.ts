@@ -17,6 +17,8 @@ export type ClientErrorCode =
   | RejectionCode
   /** A path or pattern that does not parse. */
   | 'BAD_PATH'
+  /** A URL that is not a document's (`ws://`, `wss://`, `http://`, `https://`). */
+  | 'BAD_URL'
   /** A value that VarStream cannot hold (function, symbol, bigint, cycle...). */
   | 'UNSUPPORTED_VALUE'
   /** No WebSocket constructor: pass `options.WebSocket` (in Node, `ws`'s). */

@@ -4,6 +4,7 @@ import {
   EMPTY_OBJECT,
   LAST,
   type Literal,
+  OPERATORS,
   type Operator,
   type Path,
   RESET,
@@ -28,6 +29,12 @@ export function setStatements(path: Path, value: unknown): Statement[] {
 
 /** One statement with any operator; `&=` takes the referenced path as `value`. */
 export function opStatement(op: Operator, path: Path, value: unknown): Statement {
+  if (!OPERATORS.includes(op) || op === '~=') {
+    throw new ClientError(
+      'BAD_OPERATOR',
+      `Unknown operator ${JSON.stringify(op)} (=, +=, -=, *=, /=, %= or &=; ~= is splice())`,
+    );
+  }
   if (op === '&=') {
     if (!Array.isArray(value)) throw new ClientError('UNSUPPORTED_VALUE', '"&=" needs a path');
     return { op, path, value: undefined, ref: value as Path, line: 0 };
@@ -38,6 +45,30 @@ export function opStatement(op: Operator, path: Path, value: unknown): Statement
     throw new ClientError('UNSUPPORTED_VALUE', `"${op}" needs a number, a string or a boolean`);
   }
   return { op, path, value: literal(value, path), line: 0 };
+}
+
+/**
+ * One `~=` statement: `at` and `deleteCount` are whole numbers from 0 (UTF-16
+ * positions), `text` a string; anything else is `BAD_SPLICE` (a negative or
+ * fractional position would otherwise show in the view, then be refused).
+ */
+export function spliceStatement(
+  path: Path,
+  at: number,
+  deleteCount: number,
+  text: string,
+): Statement {
+  if (!isCount(at) || !isCount(deleteCount) || typeof text !== 'string') {
+    throw new ClientError(
+      'BAD_SPLICE',
+      `splice(${String(at)}, ${String(deleteCount)}, …): positions and counts are whole numbers from 0, the text a string`,
+    );
+  }
+  return { op: '~=', path, value: undefined, splice: { at, del: deleteCount, text }, line: 0 };
+}
+
+function isCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
 }
 
 function expand(path: Path, value: unknown, out: Statement[], seen: Set<object>): void {

@@ -19,10 +19,11 @@ import {
   type Statement,
   type TextOp,
 } from '@varstream/varstream';
-import { opStatement, setStatements } from '../changes/build.js';
+import { opStatement, setStatements, spliceStatement } from '../changes/build.js';
 import { changeBody, changeFrame, hasSplices } from '../changes/change-frame.js';
 import { parseChange } from '../changes/parse-change.js';
 import { Connection } from '../connection/connection.js';
+import { documentUrl } from '../connection/document-url.js';
 import type { WebSocketConstructor } from '../connection/websocket.js';
 import { clientDefaults } from '../defaults.js';
 import { Emitter } from '../emitter.js';
@@ -76,12 +77,12 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   readonly #sections: SectionReader;
 
   constructor(url: string, options: ConnectOptions = {}) {
-    this.url = url;
+    this.url = documentUrl(url);
     const WebSocket =
       options.WebSocket ??
       (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
       undefined;
-    if (WebSocket === undefined) {
+    if (typeof WebSocket !== 'function') {
       throw new ClientError(
         'NO_WEBSOCKET',
         'No WebSocket constructor: pass options.WebSocket (in Node 20, the one from "ws")',
@@ -200,9 +201,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   /** One change of `~=` statements on one path. */
   #spliceChange(path: PathInput, splices: readonly Splice[]): string {
     const p = toPath(path);
-    return this.#change(
-      splices.map((splice) => ({ op: '~=', path: p, value: undefined, splice, line: 0 })),
-    );
+    return this.#change(splices.map((s) => spliceStatement(p, s.at, s.del, s.text)));
   }
 
   /** Applies a local change to the view, queues it, sends it when connected. Returns its id. */

@@ -9,7 +9,13 @@ const CACHE_SIZE = 512;
 
 /** Parses a path with the codec (`''` is the root). Segment arrays are returned as they are. */
 export function toPath(input: PathInput): readonly Segment[] {
-  if (typeof input !== 'string') return input;
+  if (typeof input !== 'string') {
+    if (Array.isArray(input)) return input;
+    throw new ClientError(
+      'BAD_PATH',
+      `A path is text or an array of segments, not ${String(input)}`,
+    );
+  }
   if (input === '') return [];
   let path = cache.get(input);
   if (path !== undefined) return path;

@@ -325,4 +325,38 @@ describe('document over a WebSocket', () => {
     expect(doc.get('m')).toBe('>abc!');
     expect(doc.pending).toBe(1);
   });
+
+  // Regression: JavaScript callers met Node's `TypeError: Invalid URL`, a
+  // socket that never opened (`ftp:`, `WebSocket: 42`), `PROTOCOL` "Cannot read
+  // properties of undefined" for a missing path, an unknown operator shown in
+  // the view then refused as BAD_SEGMENT, and a negative splice shown then refused.
+  it('misuse is a ClientError with a code at the call, and nothing is sent', async () => {
+    const misuse = (run: () => unknown) => {
+      try {
+        run();
+      } catch (err) {
+        return err instanceof ClientError ? err.code : `not a ClientError: ${String(err)}`;
+      }
+      return 'no error';
+    };
+    const connectTo = (url: unknown, options: ConnectOptions = { WebSocket }) =>
+      misuse(() => connect(url as never, options));
+    expect(connectTo(undefined)).toBe('BAD_URL');
+    expect(connectTo('not a url')).toBe('BAD_URL');
+    expect(connectTo('ftp://127.0.0.1:1/doc')).toBe('BAD_URL');
+    expect(connectTo(peer.url, { WebSocket: 42 as never })).toBe('NO_WEBSOCKET');
+
+    const doc = open();
+    const s = await peer.connection(0);
+    s.socket.send(welcome(1, 's=abc\n'));
+    await doc.whenSynced();
+    expect(misuse(() => doc.set(undefined as never, 1))).toBe('BAD_PATH');
+    expect(misuse(() => doc.get(5 as never))).toBe('BAD_PATH');
+    expect(misuse(() => doc.apply('??' as never, 'a', 1))).toBe('BAD_OPERATOR');
+    expect(misuse(() => doc.splice('s', -1, 0, 'x'))).toBe('BAD_SPLICE');
+    expect(misuse(() => doc.splice('s', 0.5, 0, 'x'))).toBe('BAD_SPLICE');
+    expect(doc.get('')).toEqual({ s: 'abc' });
+    expect(doc.pending).toBe(0);
+    expect(s.received).toHaveLength(1); // the hello
+  });
 });
