@@ -200,26 +200,30 @@ describe('the 2013 WebSockIPC client (a bare socket and varstream 0.3.2)', () =>
     page.close();
     modern.close();
   });
+
   // Regression: a backslash typed on the 2013 page (`form.path=C:\temp`,
   // sent unescaped, as 0.3.2's writer also saved vars.dat) was refused
   // (BAD_ESCAPE): the page showed it, the server and the other pages did not,
-  // and a vars.dat holding one did not load.
-  it('takes backslashes as 0.3.2 writes them, in its saved file and its lines', async () => {
-    const saved = Legacy.stringify({ firstname: 'Mickaël', path: 'D:\\vars\\dat', smile: '\\o/' });
+  // and a vars.dat holding one did not load. So was a quote typed at the end
+  // of a field (`form.smile+="`, BAD_QUOTE): the page, which puts the field
+  // back until the echo comes, lost it.
+  it('takes backslashes and quotes as 0.3.2 writes them, in its saved file and its lines', async () => {
+    const seeded = { firstname: 'Mick "le" aël', path: 'D:\\vars\\dat', smile: '\\o/' };
+    const saved = Legacy.stringify(seeded);
     expect(saved).toContain('path=D:\\vars\\dat\n');
+    expect(saved).toContain('firstname=Mick "le" aël\n');
     server = await startServer({ init: { text: saved, path: 'form' } });
     const page = new PlainSocket(server.url);
     const other = new PlainSocket(server.url);
     await Promise.all([page.opened(), other.opened()]);
     const doc = server.server.document('default')!;
-    expect(doc.root).toEqual({
-      form: { firstname: 'Mickaël', path: 'D:\\vars\\dat', smile: '\\o/' },
-    });
+    expect(doc.root).toEqual({ form: seeded });
 
     page.ws.send('form.path=C:\\temp\n');
     page.ws.send('form.smile+= \\_/\n');
-    await until(() => page.rev === 3 && other.rev === 3, 'both lines, on both pages');
-    const expected = { form: { firstname: 'Mickaël', path: 'C:\\temp', smile: '\\o/ \\_/' } };
+    page.ws.send('form.smile+="\n');
+    await until(() => page.rev === 4 && other.rev === 4, 'the three lines, on both pages');
+    const expected = { form: { ...seeded, path: 'C:\\temp', smile: '\\o/ \\_/"' } };
     expect(doc.root).toEqual(expected);
     for (const client of [page, other]) {
       expect(client.legacyRoot).toEqual(expected);

@@ -141,37 +141,35 @@ export function readText(input: string, options: ReadTextOptions = {}): Entry[] 
       finish(eol, 0);
       continue;
     }
-    const { op, valueStart, quoted } = parser;
+    const { op, valueStart } = parser;
 
     // The value: to the end of the line, of its continued lines, or of its closing quote.
     const stmtLine = line;
     const lineEnds: number[] = [];
     let breaks = 0;
     let end = eol;
-    if (quoted) {
+    if (parser.quoted) {
       const q = findClosingQuote(text, valueStart, length);
       const after = q + 1;
       const next = after >= length ? LF : text.charCodeAt(after);
-      if (q === -1 || q - start > max || (next !== LF && next !== CR)) {
-        if (q !== -1 && q - start > max) {
-          fail('LIMIT_STATEMENT', tooLong, start, start, eol, stmtLine);
-        } else if (q !== -1 && q < eol) {
-          fail('BAD_QUOTE', 'Unexpected text after a closing quote', start, after, eol, stmtLine);
-        } else if (q === -1 && length - start > max) {
-          fail('LIMIT_STATEMENT', tooLong, start, start, eol, stmtLine);
-        } else {
-          fail('BAD_QUOTE', 'Unterminated quoted value', start, valueStart, eol, stmtLine);
-        }
+      if (q === -1 ? length - start > max : q - start > max) {
+        fail('LIMIT_STATEMENT', tooLong, start, start, eol, stmtLine);
         // Resume on the line after the opening quote's line.
         finish(eol, 0);
         continue;
       }
-      for (let i = findEol(valueStart); i !== -1 && i < q; i = findEol(i + 1)) {
-        breaks++;
-        if (text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i++;
+      if (q === -1 || (next !== LF && next !== CR)) {
+        // Unterminated, or text after the closing quote: a bare value (as 0.3.2 reads it).
+        parser.quoted = false;
+      } else {
+        for (let i = findEol(valueStart); i !== -1 && i < q; i = findEol(i + 1)) {
+          breaks++;
+          if (text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i++;
+        }
+        end = after;
       }
-      end = after;
-    } else if (op !== '&=') {
+    }
+    if (!parser.quoted && op !== '&=') {
       // A bare value continues while a line ends with an odd number of backslashes.
       let lineStart = valueStart;
       for (;;) {

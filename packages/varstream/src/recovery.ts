@@ -8,9 +8,9 @@ const BACKSLASH = 92;
  * Where a `Reader` resumes after a bad statement (reported first), so that
  * one error costs one statement and never the ones after it:
  * - a bad header (path, operator, splice head, reference): after its line;
- * - a bad quoted value (unterminated, or text after the closing quote):
- *   on the line after the opening quote's, since the lines the quote
- *   seemed to take in are most likely statements of their own;
+ * - a quoted value too long to find its closing quote in: on the line after
+ *   the opening quote's, since the lines the quote seemed to take in are
+ *   most likely statements of their own;
  * - a bad value or path once the statement is complete: after the
  *   statement;
  * - a statement longer than `maxStatementLength`: after it, its

@@ -217,7 +217,8 @@ export class StatementAssembler {
 
   /**
    * A quoted value ends after its closing quote, which a line break (or the
-   * end of input) must follow. The end, `null` to wait, or `FAILED`.
+   * end of input) must follow; without one it is a bare value (`#asBare`).
+   * The end, `null` to wait, or `FAILED`.
    */
   #quotedEnd(): number | null {
     const lines = this.#lines;
@@ -231,11 +232,7 @@ export class StatementAssembler {
     const after = q + 1;
     if (after >= text.length && !lines.ended) return null;
     const c = after >= text.length ? LF : text.charCodeAt(after);
-    if (c !== LF && c !== CR) {
-      return q < this.firstEol
-        ? this.#badQuote('Unexpected text after a closing quote', after)
-        : this.#badQuote('Unterminated quoted value', valueStart);
-    }
+    if (c !== LF && c !== CR) return this.#asBare();
     if (q > this.firstEol) this.#countBreaks(valueStart, q);
     return after;
   }
@@ -250,7 +247,18 @@ export class StatementAssembler {
     // the rest of the input has arrived or not.
     if (length - this.start > this.#maxStatementLength) return this.#quotedTooLong();
     if (!lines.ended) return null;
-    return this.#badQuote('Unterminated quoted value', valueStart);
+    return this.#asBare();
+  }
+
+  /**
+   * A value that starts with `"` but is no well-formed quoted value
+   * (unterminated, or text after its closing quote: `a="x`, `a="x" y`) is a
+   * bare value, as 0.3.2 reads every value: the 2013 clients send such text
+   * unquoted (`subject+="` for a quote typed at the end of a field).
+   */
+  #asBare(): number | null {
+    this.#parser.quoted = false;
+    return this.#bareEnd();
   }
 
   /** Line breaks inside a quoted value, up to its closing quote at `q`. */
@@ -261,14 +269,6 @@ export class StatementAssembler {
       this.#breaks++;
       if (text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i++;
     }
-  }
-
-  #badQuote(reason: string, at: number): typeof FAILED {
-    this.pending = false;
-    const text = this.#lines.text;
-    this.#errors.fail(text, 'BAD_QUOTE', reason, this.start, at, this.firstEol, this.line);
-    this.#recovery.resumeAfterFirstLine(this.start, this.firstEol);
-    return FAILED;
   }
 
   #quotedTooLong(): typeof FAILED {

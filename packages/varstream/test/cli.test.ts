@@ -344,8 +344,7 @@ describe('check', () => {
         '<stdin>:2:3: EMPTY_SEGMENT Empty path segment\n' +
         '<stdin>:4:1: BAD_SEGMENT Illegal character in a path segment\n' +
         '<stdin>:5:1: REF_NOT_FOUND Nothing at nowhere to refer to (path y.z)\n' +
-        '<stdin>:6:3: BAD_QUOTE Unterminated quoted value\n' +
-        '<stdin>: 4 errors\n',
+        '<stdin>: 3 errors\n',
     });
   });
 
