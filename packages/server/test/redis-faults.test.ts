@@ -220,6 +220,39 @@ describe('Redis lost its data', () => {
     expect(again.root).toEqual({ x: 1, y: 2 });
   });
 
+  it('regression: splices acknowledged in the history a node created after Redis lost a document were voided when the node holding it gave its copy (their base= named revisions of the replaced history)', async () => {
+    const doc = newDoc();
+    // `a` holds the document and is ahead: the new history's few entries stay below its last one.
+    const a = await node({ redisNodeTtlMs: 60_000 });
+    const ca = client(a.url, { doc, ext: 'splice' });
+    await ca.welcome();
+    for (let i = 0; i < 10; i++) await ca.settled(ca.change(`n${i}=1\n`));
+    await ca.settled(ca.change('t=kept\n'));
+    await flushall();
+    // `b` had not loaded it: it creates it empty; two typists write in that new history.
+    const b = await node({ redisNodeTtlMs: 60_000 });
+    const [t1, t2] = [client(b.url, { doc, ext: 'splice' }), client(b.url, { doc, ext: 'splice' })];
+    await Promise.all([t1.welcome(), t2.welcome()]);
+    await t1.settled(t1.change('t=abc\n'));
+    await t2.atRev(t1.rev);
+    const base = t1.rev;
+    const splices = [t1.change('t~=3,0,d\n', base), t2.change('t~=0,0,X\n', base)];
+    await Promise.all([t1.settled(splices[0]!), t2.settled(splices[1]!)]);
+    expect([t1.acked.has(splices[0]!), t2.acked.has(splices[1]!)]).toEqual([true, true]);
+    await t1.atRev(base + 2);
+    expect(t1.root).toEqual({ t: 'Xabcd' });
+    // `a` learns of the loss at its next append and gives its copy, with what `b` acknowledged.
+    ca.change('late=1\n');
+    await Promise.all([ca.closedWith(10_000), t1.closedWith(10_000)]);
+    const ra = client(a.url, { doc, resume: ca, ext: 'splice' });
+    const rb = client(b.url, { doc, resume: t1, ext: 'splice' });
+    await Promise.all([ra.welcome(), rb.welcome()]);
+    await rb.atRev(ra.rev);
+    expect((ra.root as { t: string }).t).toBe('Xabcd');
+    expect(rb.root).toEqual(ra.root);
+    expect(snapshotOf(b, doc)).toBe(snapshotOf(a, doc));
+  });
+
   it('a document stored before histories were numbered (snapshot version 1, entry ids <seq>-0) loads, takes changes and is shared as before', async () => {
     const doc = newDoc();
     const a = await node();

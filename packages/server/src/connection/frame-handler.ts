@@ -2,6 +2,7 @@ import {
   changeIdOf,
   formatMeta,
   isMetaComment,
+  isWireInteger,
   type Meta,
   PLAIN_CHANGE_LINE,
   parseMeta,
@@ -72,6 +73,8 @@ export class FrameHandler {
   /** Statements of the current frame that could not be read. */
   #unreadableCount = 0;
   #limitedInARow = 0;
+  /** Added to the `base=` of the current frame's changes (see `handle`). */
+  #baseShift = 0;
 
   constructor(context: FrameHandlerContext) {
     this.#c = context;
@@ -93,7 +96,15 @@ export class FrameHandler {
     };
   }
 
-  handle(data: Buffer): void {
+  /**
+   * Handles one frame. `baseShift` (a frame of a history Redis lost, carried
+   * into the one that replaced it: redis-link.ts RECOVER) is added to the
+   * `base=` of its changes, which named revisions of the old numbering; a
+   * base it puts past the document's revision (a change the old history
+   * accepted and this one did not) becomes the document's revision.
+   */
+  handle(data: Buffer, baseShift = 0): void {
+    this.#baseShift = baseShift;
     const { limits } = this.#c;
     if (data.length > limits.maxFrameBytes) {
       this.#refuse(
@@ -186,9 +197,17 @@ export class FrameHandler {
   /** Ends the current change and starts the one `head` opens. */
   #next(head: ChangeHead): Change {
     this.#close();
-    const change = new Change(this.#author, head);
+    const change = new Change(this.#author, this.#shifted(head));
     this.#change = change;
     return change;
+  }
+
+  /** The head with its base moved by `#baseShift` (a malformed base stays as sent: refused). */
+  #shifted(head: ChangeHead): ChangeHead {
+    const shift = this.#baseShift;
+    if (shift === 0 || head.base === undefined || !isWireInteger(head.base)) return head;
+    const base = Math.max(0, Math.min(Number(head.base) + shift, this.#c.doc.rev));
+    return { ...head, base: String(base) };
   }
 
   #close(): void {

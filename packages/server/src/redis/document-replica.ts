@@ -224,7 +224,7 @@ export class DocumentReplica {
             ?.close(CloseCode.UNAVAILABLE, 'Lost track of this connection: reconnect');
           return;
         }
-        replicated.handler.handle(Buffer.from(entry.data, 'utf8'));
+        replicated.handler.handle(Buffer.from(entry.data, 'utf8'), entry.baseShift);
         return;
       }
       case 'leave':

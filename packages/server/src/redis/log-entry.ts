@@ -8,7 +8,9 @@ import type { Access } from '../auth/identity.js';
  *
  * - `join`: a connection joined on node `node` (its identity, for the
  *   permission checks every node makes alike).
- * - `frame`: a frame a connection sent, as it sent it.
+ * - `frame`: a frame a connection sent, as it sent it; `baseShift` (a frame
+ *   carried from a history Redis lost into the one that replaced it: RECOVER
+ *   in redis-link.ts) is added to the `base=` of its changes.
  * - `leave`: a connection left.
  * - `nodeGone`: a node stopped refreshing its liveness key: its connections left.
  * - `write`: a server-side write (`VarStreamServer.write`), `token` names the waiting call.
@@ -22,7 +24,12 @@ export type LogEntry =
       /** The client id its hello named (`s=<seq>` in its frames means `<client>:<seq>`). */
       readonly client: string | undefined;
     }
-  | { readonly kind: 'frame'; readonly conn: string; readonly data: string }
+  | {
+      readonly kind: 'frame';
+      readonly conn: string;
+      readonly data: string;
+      readonly baseShift?: number | undefined;
+    }
   | { readonly kind: 'leave'; readonly conn: string }
   | { readonly kind: 'nodeGone'; readonly node: string }
   | {
@@ -42,6 +49,7 @@ const F = {
   scope: 's',
   node: 'n',
   client: 'h',
+  baseShift: 'o',
 };
 const KIND = { join: 'j', frame: 'f', leave: 'l', nodeGone: 'g', write: 'w' } as const;
 
@@ -54,8 +62,11 @@ export function encodeEntry(entry: LogEntry): string[] {
       if (entry.client !== undefined) fields.push(F.client, entry.client);
       return fields;
     }
-    case 'frame':
-      return [F.kind, KIND.frame, F.conn, entry.conn, F.data, entry.data];
+    case 'frame': {
+      const fields = [F.kind, KIND.frame, F.conn, entry.conn, F.data, entry.data];
+      if (entry.baseShift !== undefined) fields.push(F.baseShift, String(entry.baseShift));
+      return fields;
+    }
     case 'leave':
       return [F.kind, KIND.leave, F.conn, entry.conn];
     case 'nodeGone':
@@ -88,7 +99,11 @@ export function decodeEntry(fields: readonly string[]): LogEntry | undefined {
     }
     case KIND.frame: {
       const data = map.get(F.data);
-      return conn === undefined || data === undefined ? undefined : { kind: 'frame', conn, data };
+      if (conn === undefined || data === undefined) return undefined;
+      const shift = Number(map.get(F.baseShift));
+      return Number.isSafeInteger(shift) && shift !== 0
+        ? { kind: 'frame', conn, data, baseShift: shift }
+        : { kind: 'frame', conn, data };
     }
     case KIND.leave:
       return conn === undefined ? undefined : { kind: 'leave', conn };

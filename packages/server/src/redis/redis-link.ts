@@ -56,16 +56,30 @@ end
 return first`;
 
 /**
+ * Lua: the revision of a replica state (its JSON's `rev`), nil when it has
+ * none (a state this version cannot read: nothing is shifted, see RECOVER).
+ */
+const REV_OF = `local function revOf(state)
+  local ok, decoded = pcall(cjson.decode, state)
+  if ok and type(decoded) == 'table' and type(decoded['rev']) == 'number' then return decoded['rev'] end
+  return nil
+end`;
+
+/**
  * Creates the first snapshot of a document unless it has one (a new
  * document: whatever is left of a log goes, it means nothing without the
  * snapshot), with the history number ARGV[2], marked `fresh` (a node that
  * holds the document from before Redis lost it may replace it, see
- * RECOVER); returns the one stored.
+ * RECOVER), and with the revision it starts at (`startrev`: see RECOVER);
+ * returns the one stored.
  */
-const CREATE = `if redis.call('EXISTS', KEYS[1]) == 0 then
+const CREATE = `${REV_OF}
+if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[3])
   redis.call('SET', KEYS[2], '0')
   redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[1], 'gen', ARGV[2], 'fresh', '1')
+  local rev = revOf(ARGV[1])
+  if rev then redis.call('HSET', KEYS[1], 'startrev', string.format('%d', rev)) end
 end
 return redis.call('HMGET', KEYS[1], 'seq', 'state', 'gen')`;
 
@@ -86,24 +100,43 @@ return redis.call('HMGET', KEYS[1], 'seq', 'state', 'gen')`;
  *   are appended again after the node's state, then a leave for each
  *   connection they joined (their nodes follow that history: they reload
  *   and their clients join again), so that nothing acknowledged there is
- *   lost.
+ *   lost. A frame's `base=` (its splices' base revision) names a revision
+ *   of the history it was written in, which starts at revision `startrev`;
+ *   in the new one, that history's revisions come after the node's state
+ *   (revision `rev`): each frame carried gets `o`, the shift from the one
+ *   numbering to the other (added to the `o` it had if it was carried
+ *   before), and the new history's `startrev` is `rev`.
  *
  * Returns 1 when it did; 0 when Redis holds all the node applied, or a
  * history the node cannot improve on. Entry fields as log-entry.ts writes
  * them (`k` kind, `c` connection, `j` join, `l` leave).
  */
-const RECOVER = `local function replace(carried)
+const RECOVER = `${REV_OF}
+local rev = revOf(ARGV[3])
+local function replace(carried, shift)
   redis.call('DEL', KEYS[1], KEYS[3])
   local n = 0
   local joined = {}
   for _, entry in ipairs(carried) do
     n = n + 1
-    local fields = entry[2]
-    redis.call('XADD', KEYS[3], n .. '-' .. ARGV[4], unpack(fields))
+    local fields = {}
     local kind, conn
-    for i = 1, #fields - 1, 2 do
-      if fields[i] == 'k' then kind = fields[i + 1] elseif fields[i] == 'c' then conn = fields[i + 1] end
+    local o = shift
+    for i = 1, #entry[2] - 1, 2 do
+      local name, value = entry[2][i], entry[2][i + 1]
+      if name == 'k' then kind = value elseif name == 'c' then conn = value end
+      if name == 'o' then
+        o = (o or 0) + tonumber(value)
+      else
+        fields[#fields + 1] = name
+        fields[#fields + 1] = value
+      end
     end
+    if kind == 'f' and o and o ~= 0 then
+      fields[#fields + 1] = 'o'
+      fields[#fields + 1] = string.format('%d', o)
+    end
+    redis.call('XADD', KEYS[3], n .. '-' .. ARGV[4], unpack(fields))
     if kind == 'j' and conn then joined[#joined + 1] = conn end
   end
   for _, conn in ipairs(joined) do
@@ -112,6 +145,7 @@ const RECOVER = `local function replace(carried)
   end
   redis.call('SET', KEYS[2], n)
   redis.call('HSET', KEYS[1], 'seq', '0', 'state', ARGV[3], 'gen', ARGV[4], 'from', ARGV[1], 'fromseq', ARGV[2])
+  if rev then redis.call('HSET', KEYS[1], 'startrev', string.format('%d', rev)) end
   return 1
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return replace({}) end
@@ -128,7 +162,8 @@ local fresh = redis.call('HGET', KEYS[1], 'fresh') == '1'
 local behind = redis.call('HGET', KEYS[1], 'from') == ARGV[1]
   and tonumber(redis.call('HGET', KEYS[1], 'fromseq')) < tonumber(ARGV[2])
 if not (fresh or behind) then return 0 end
-return replace(redis.call('XRANGE', KEYS[3], '-', '+'))`;
+local startrev = tonumber(redis.call('HGET', KEYS[1], 'startrev'))
+return replace(redis.call('XRANGE', KEYS[3], '-', '+'), startrev and rev and rev - startrev)`;
 
 /**
  * Stores a snapshot if it is newer than the stored one, of the same history
