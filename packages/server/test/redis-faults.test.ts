@@ -358,6 +358,41 @@ describe('a connection while Redis is away', () => {
     expect(fresh.root).toMatchObject({ y: 1 });
     expect([1, 2]).toContain((fresh.root as { x: number }).x);
   });
+
+  it("regression: a change a client sent on its earlier connection, applied after its new connection was welcomed, reached the new one with its id left out (compact head): the client took its own change for another's and moved its pending splices over it (SPLICE_RANGE, typed text lost)", async () => {
+    const doc = newDoc();
+    const a = await node();
+    const b = await node();
+    // The earlier connection, on `a`, still open there (its node has not seen it go).
+    const before = client(a.url, { doc, ext: 'splice' });
+    await before.welcome();
+    await before.settled(before.change('t=ab\n'));
+    // The client connects again, on `b`, and is welcomed; then its earlier frame lands.
+    const now = client(b.url, { doc, ext: 'splice', resume: before });
+    await now.welcome();
+    const late = before.change('t~=2,0,c\n', before.rev);
+    await before.settled(late);
+    expect(before.acked.has(late)).toBe(true);
+    await now.atRev(before.rev);
+    // Its new connection must be able to tell it is its own change: the id is said.
+    const heads = now.frames
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('#vs change'));
+    expect(heads.at(-1)).toContain(`conn=${before.conn}`);
+    expect(heads.at(-1)).toContain(`id=${late}`);
+    // A connection of another client still gets compact heads for its own changes.
+    const other = client(a.url, { doc });
+    await other.welcome();
+    other.changes(['x=1\n']);
+    const [second] = other.changes(['y=1\n']);
+    await other.settled(second!);
+    const own = other.frames
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('#vs change'));
+    expect(own.at(-1)).toBe(`#vs change conn=${other.conn}`);
+  });
 });
 
 describe('a node joining', () => {

@@ -11,15 +11,21 @@ export interface LiveId {
 /**
  * The change ids a connection's compact section heads leave out (see
  * `@varstream/protocol` sections): a change of the hello's client whose
- * sequence number follows the last one accepted from this connection.
+ * sequence number follows the last one accepted from this connection,
+ * while that client has no other connection to the document here
+ * (`elsewhere`): a client that reconnected counts ids on its new connection
+ * only, and would take a change of its old one, sent before it gave up on
+ * it and applied after it was welcomed again, for somebody else's.
  */
 export class ImpliedIds {
   /** The client id the hello named (undefined: a plain client, every id said). */
   readonly #client: string | undefined;
+  readonly #elsewhere: (client: string) => boolean;
   #lastSeq: number | undefined;
 
-  constructor(client: string | undefined) {
+  constructor(client: string | undefined, elsewhere: (client: string) => boolean = () => false) {
     this.#client = client;
+    this.#elsewhere = elsewhere;
   }
 
   /**
@@ -33,7 +39,8 @@ export class ImpliedIds {
     if (id === undefined) return { id: '' };
     const parsed = parseChangeId(id);
     if (parsed === undefined || parsed.client !== client) return { id };
-    const implied = this.#lastSeq !== undefined && parsed.seq === this.#lastSeq + 1;
+    const implied =
+      this.#lastSeq !== undefined && parsed.seq === this.#lastSeq + 1 && !this.#elsewhere(client);
     return { id: implied ? undefined : id, seq: parsed.seq };
   }
 

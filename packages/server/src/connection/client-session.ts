@@ -382,6 +382,7 @@ export class ClientSession implements Member {
           scope: identity.scope === undefined ? undefined : formatScope(identity.scope),
           ext: this.splices ? EXT_SPLICE : undefined,
         },
+        client: hello?.client,
       });
       this.#handler =
         shared === undefined

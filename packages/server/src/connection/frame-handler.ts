@@ -90,7 +90,9 @@ export class FrameHandler {
         bucket: context.bucket,
         maxChangesPerSecond: limits.maxChangesPerSecond,
         metrics: context.metrics,
-        ids: new ImpliedIds(context.client),
+        ids: new ImpliedIds(context.client, (client) =>
+          context.doc.hasOtherConnection(client, context.member.id),
+        ),
         memory: context.memory,
       },
     };

@@ -9,6 +9,7 @@ import { codecLimits } from '../options/codec-limits.js';
 import type { ServerLimits } from '../options/defaults.js';
 import type { SnapshotContent } from '../snapshot/snapshot-file.js';
 import type { DocumentStore } from '../storage/document-store.js';
+import { ClientConnections } from './client-connections.js';
 import { Compactor } from './compactor.js';
 import { type AppliedId, DedupTable } from './dedup.js';
 import type { Member } from './member.js';
@@ -74,6 +75,8 @@ export interface JoinOptions {
   readonly version: number;
   /** Extra fields of the welcome line (`access`, `scope`). */
   readonly fields: Record<string, string | number | undefined>;
+  /** The client id the hello named (see `ClientConnections`). */
+  readonly client?: string | undefined;
 }
 
 type DocumentStatus = 'open' | 'closing' | 'closed' | 'failed';
@@ -142,6 +145,8 @@ export class HostedDocument {
   readonly #welcoming = new Map<Member, { rev: number; parts: (Buffer | string)[] }>();
   /** Writers connected to other replicas (Redis mode): their presence and leave reach the members. */
   readonly #remotes = new Set<Member>();
+  /** This server's connections to the document, by client id. */
+  readonly #clients = new ClientConnections();
   readonly #presence = new PresenceBoard();
   readonly #replies = new ReplyQueues();
   #pending: OutItem[] = [];
@@ -255,6 +260,7 @@ export class HostedDocument {
    */
   join(member: Member, options: JoinOptions): 'snapshot' | 'replay' {
     this.#assertUsable();
+    if (options.client !== undefined) this.#clients.add(options.client, member.id);
     const rev = this.#rev;
     const sameHistory = options.resumeEpoch === undefined || options.resumeEpoch === this.epoch;
     const missed =
@@ -295,6 +301,15 @@ export class HostedDocument {
     return replay === undefined ? 'snapshot' : 'replay';
   }
 
+  /**
+   * True when client `client` has a connection to this document here other
+   * than `conn`: the compact heads of `conn`'s changes then say their ids
+   * (`ImpliedIds`).
+   */
+  hasOtherConnection(client: string, conn: string): boolean {
+    return this.#clients.hasOther(client, conn);
+  }
+
   /** A writer connected to another replica: its presence and its leave are told to the members. */
   joinRemote(member: Member): void {
     this.#remotes.add(member);
@@ -306,6 +321,7 @@ export class HostedDocument {
       this.#members.delete(member) ||
       this.#welcoming.delete(member) ||
       this.#remotes.delete(member);
+    this.#clients.remove(member.id);
     this.#replies.drop(member);
     this.#presence.remove(member);
     if (!known || this.#status !== 'open') return;
