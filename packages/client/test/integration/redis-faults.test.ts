@@ -264,6 +264,88 @@ describe('servers on Redis under faults', () => {
     FAULT_TEST_MS,
   );
 
+  it.each([
+    ['stopped and started again with its data', false],
+    ['restarted empty (it lost every document)', true],
+    ['frozen (SIGSTOP) longer than redisCommandTimeoutMs', undefined],
+  ])(
+    'text typed into one field by two typists on each of three servers while Redis is %s: every character typed is there once, every server and client holds the same text',
+    async (_, empty) => {
+      const doc = `t${process.pid}-${Date.now().toString(36)}-${String(empty)}`;
+      const servers = await Promise.all(
+        [0, 1, 2].map(() => startServer({ redis: redis.url, redisCommandTimeoutMs: 500 })),
+      );
+      inProcess.push(...servers);
+      await servers[0]!.write(doc, 't=""\n');
+      const typists = servers.flatMap((server) =>
+        [0, 1].map(() => {
+          const handle = watched(
+            connect<{ t: string }>(`${server.url}${doc}`, {
+              WebSocket,
+              backoff: { baseMs: 20, maxMs: 200 },
+            }),
+          );
+          open.push(handle);
+          return handle;
+        }),
+      );
+      const rejected: string[] = [];
+      for (const c of typists)
+        c.on('reject', (r) => rejected.push(`${r.id} ${r.code}: ${r.message}`));
+      await Promise.all(typists.map((c) => c.whenSynced()));
+      let state = 7;
+      const random = () => {
+        state = (state * 1_103_515_245 + 12_345) >>> 0;
+        return state / 2 ** 32;
+      };
+      let next = 0x4e00;
+      const typed: string[] = [];
+      try {
+        for (let round = 0; round < 30; round++) {
+          for (const c of typists) {
+            const text = String(c.get(['t']) ?? '');
+            const ch = String.fromCharCode(next++);
+            typed.push(ch);
+            c.splice(['t'], Math.floor(random() * (text.length + 1)), 0, ch);
+          }
+          if (round === 10) {
+            if (empty === undefined) redis.pause();
+            else await redis.stop(true);
+          }
+          if (round === 20) {
+            if (empty === undefined) {
+              // Long enough for the appends sent meanwhile to time out (and be stored later).
+              await new Promise((resolve) => setTimeout(resolve, 1_500));
+              redis.resume();
+            } else await redis.restart({ empty });
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } finally {
+        redis.resume();
+      }
+      await Promise.all(typists.map((c) => c.whenSynced()));
+      await until(
+        () => {
+          const revs = servers.map((s) => s.document(doc)?.rev ?? -1);
+          return (
+            revs.every((r) => r === revs[0]) &&
+            typists.every((c) => c.rev === revs[0] && c.pending === 0)
+          );
+        },
+        'every server and client at one revision',
+        60_000,
+      );
+      expect(rejected).toEqual([]);
+      const bytes = servers[0]!.document(doc)!.snapshot();
+      for (const s of servers) expect(s.document(doc)!.snapshot()).toBe(bytes);
+      const text = (servers[0]!.document(doc)!.root as { t: string }).t;
+      for (const c of typists) expect(c.get(['t'])).toBe(text);
+      expect([...text].sort()).toEqual([...typed].sort());
+    },
+    FAULT_TEST_MS,
+  );
+
   it(
     'Redis frozen (SIGSTOP) longer than redisCommandTimeoutMs while writers on two servers write, then running again: every change lands once, every client holds the same tree',
     async () => {
