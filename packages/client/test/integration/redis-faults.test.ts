@@ -8,6 +8,7 @@ import { startRedis, type TestRedis } from '../../../../scripts/lib/test-redis.m
 import { connect, type VarStreamDocument } from '../../src/index.js';
 import { watchReplica as watched } from '../helpers/quiescence.js';
 import { startServer } from '../helpers/real-server.js';
+import { startSlowLink } from '../helpers/slow-link.js';
 import { until } from '../helpers/wait.js';
 
 // The client against server processes sharing documents through a Redis of
@@ -342,6 +343,75 @@ describe('servers on Redis under faults', () => {
       const text = (servers[0]!.document(doc)!.root as { t: string }).t;
       for (const c of typists) expect(c.get(['t'])).toBe(text);
       expect([...text].sort()).toEqual([...typed].sort());
+    },
+    FAULT_TEST_MS,
+  );
+
+  it(
+    'text typed by three typists on each of two servers, one of them reaching Redis over a slow network (each chunk delayed up to 900 ms, past redisCommandTimeoutMs at times): every character typed lands once, both servers and every client hold the same text',
+    async () => {
+      const doc = `n${process.pid}-${Date.now().toString(36)}`;
+      const link = await startSlowLink(redis.port);
+      try {
+        const servers = await Promise.all([
+          startServer({ redis: redis.url, redisCommandTimeoutMs: 500 }),
+          startServer({ redis: `redis://127.0.0.1:${link.port}`, redisCommandTimeoutMs: 500 }),
+        ]);
+        inProcess.push(...servers);
+        await servers[0]!.write(doc, 't=""\n');
+        const typists = servers.flatMap((server) =>
+          [0, 1, 2].map(() => {
+            const handle = watched(
+              connect<{ t: string }>(`${server.url}${doc}`, {
+                WebSocket,
+                backoff: { baseMs: 20, maxMs: 200 },
+              }),
+            );
+            open.push(handle);
+            return handle;
+          }),
+        );
+        const rejected: string[] = [];
+        for (const c of typists) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
+        await Promise.all(typists.map((c) => c.whenSynced()));
+        let state = 7;
+        const random = () => {
+          state = (state * 1_103_515_245 + 12_345) >>> 0;
+          return state / 2 ** 32;
+        };
+        let next = 0x4e00;
+        const typed: string[] = [];
+        for (let round = 0; round < 40; round++) {
+          link.delayMs = round < 10 || round >= 30 ? 0 : Math.floor(random() * 900);
+          for (const c of typists) {
+            const text = String(c.get(['t']) ?? '');
+            const ch = String.fromCharCode(next++);
+            typed.push(ch);
+            c.splice(['t'], Math.floor(random() * (text.length + 1)), 0, ch);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        link.delayMs = 0;
+        await Promise.all(typists.map((c) => c.whenSynced()));
+        await until(
+          () => {
+            const revs = servers.map((s) => s.document(doc)?.rev ?? -1);
+            return (
+              revs.every((r) => r === revs[0]) &&
+              typists.every((c) => c.rev === revs[0] && c.pending === 0)
+            );
+          },
+          'every server and client at one revision',
+          60_000,
+        );
+        expect(rejected).toEqual([]);
+        const text = (servers[0]!.document(doc)!.root as { t: string }).t;
+        for (const c of typists) expect(c.get(['t'])).toBe(text);
+        expect([...text].sort()).toEqual([...typed].sort());
+        expect(servers[1]!.document(doc)!.snapshot()).toBe(servers[0]!.document(doc)!.snapshot());
+      } finally {
+        await link.close();
+      }
     },
     FAULT_TEST_MS,
   );
