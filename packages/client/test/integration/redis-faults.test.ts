@@ -153,6 +153,85 @@ async function writeThroughFault(
   for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
 }
 
+interface Typing {
+  readonly typists: VarStreamDocument[];
+  /** Every character typed, each once. */
+  readonly typed: string[];
+  readonly rejected: string[];
+}
+
+/**
+ * `perServer` typists on each document URL type 30 rounds into the field
+ * `t`, one new character each per round at a random place (a fixed seed),
+ * `between(round)` awaited after each round (the fault, and the pace).
+ */
+async function typeThroughFault(
+  urls: readonly string[],
+  perServer: number,
+  between: (round: number) => Promise<void>,
+): Promise<Typing> {
+  const typists = urls.flatMap((url) =>
+    Array.from({ length: perServer }, () => {
+      const handle = watched(connect(url, { WebSocket, backoff: { baseMs: 20, maxMs: 200 } }));
+      open.push(handle);
+      return handle;
+    }),
+  );
+  const rejected: string[] = [];
+  for (const c of typists) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}: ${r.message}`));
+  await Promise.all(typists.map((c) => c.whenSynced()));
+  typists[0]!.set(['t'], '');
+  await until(() => typists.every((c) => c.get(['t']) === ''), 'every typist holding the field');
+  let state = 7;
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) >>> 0;
+    return state / 2 ** 32;
+  };
+  let next = 0x4e00;
+  const typed: string[] = [];
+  for (let round = 0; round < 30; round++) {
+    for (const c of typists) {
+      const text = String(c.get(['t']) ?? '');
+      const ch = String.fromCharCode(next++);
+      typed.push(ch);
+      c.splice(['t'], Math.floor(random() * (text.length + 1)), 0, ch);
+    }
+    await between(round);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { typists, typed, rejected };
+}
+
+/**
+ * Every typist settles at one revision (with every in-process server), nothing
+ * was refused, every server holds the same document byte for byte, and the
+ * text holds each character typed once.
+ */
+async function typedOnceEverywhere(
+  { typists, typed, rejected }: Typing,
+  servers: readonly VarStreamServer[],
+  doc: string,
+): Promise<void> {
+  await Promise.all(typists.map((c) => c.whenSynced()));
+  await until(
+    () => {
+      const revs = [
+        ...servers.map((s) => s.document(doc)?.rev ?? -1),
+        ...typists.map((c) => c.rev),
+      ];
+      return revs.every((r) => r === revs[0]) && typists.every((c) => c.pending === 0);
+    },
+    'every server and client at one revision',
+    60_000,
+  );
+  expect(rejected).toEqual([]);
+  const bytes = servers.map((s) => s.document(doc)!.snapshot());
+  for (const copy of bytes) expect(copy).toBe(bytes[0]);
+  const text = String(typists[0]!.get(['t']));
+  for (const c of typists) expect(c.get(['t'])).toBe(text);
+  expect([...text].sort()).toEqual([...typed].sort());
+}
+
 describe('servers on Redis under faults', () => {
   it(
     'three servers, two writers on each; one server killed with -9 mid-load and started again on its port: every change lands once, every client holds the same tree',
@@ -277,72 +356,26 @@ describe('servers on Redis under faults', () => {
         [0, 1, 2].map(() => startServer({ redis: redis.url, redisCommandTimeoutMs: 500 })),
       );
       inProcess.push(...servers);
-      await servers[0]!.write(doc, 't=""\n');
-      const typists = servers.flatMap((server) =>
-        [0, 1].map(() => {
-          const handle = watched(
-            connect<{ t: string }>(`${server.url}${doc}`, {
-              WebSocket,
-              backoff: { baseMs: 20, maxMs: 200 },
-            }),
-          );
-          open.push(handle);
-          return handle;
-        }),
-      );
-      const rejected: string[] = [];
-      for (const c of typists)
-        c.on('reject', (r) => rejected.push(`${r.id} ${r.code}: ${r.message}`));
-      await Promise.all(typists.map((c) => c.whenSynced()));
-      let state = 7;
-      const random = () => {
-        state = (state * 1_103_515_245 + 12_345) >>> 0;
-        return state / 2 ** 32;
-      };
-      let next = 0x4e00;
-      const typed: string[] = [];
       try {
-        for (let round = 0; round < 30; round++) {
-          for (const c of typists) {
-            const text = String(c.get(['t']) ?? '');
-            const ch = String.fromCharCode(next++);
-            typed.push(ch);
-            c.splice(['t'], Math.floor(random() * (text.length + 1)), 0, ch);
-          }
-          if (round === 10) {
-            if (empty === undefined) redis.pause();
-            else await redis.stop(true);
-          }
-          if (round === 20) {
-            if (empty === undefined) {
-              // Long enough for the appends sent meanwhile to time out (and be stored later).
-              await new Promise((resolve) => setTimeout(resolve, 1_500));
-              redis.resume();
-            } else await redis.restart({ empty });
-          }
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
+        const typing = await typeThroughFault(
+          servers.map((s) => `${s.url}${doc}`),
+          2,
+          async (round) => {
+            if (round === 10) {
+              if (empty === undefined) redis.pause();
+              else await redis.stop(true);
+            }
+            if (round !== 20) return;
+            if (empty !== undefined) return redis.restart({ empty });
+            // Long enough for the appends sent meanwhile to time out (and be stored later).
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            redis.resume();
+          },
+        );
+        await typedOnceEverywhere(typing, servers, doc);
       } finally {
         redis.resume();
       }
-      await Promise.all(typists.map((c) => c.whenSynced()));
-      await until(
-        () => {
-          const revs = servers.map((s) => s.document(doc)?.rev ?? -1);
-          return (
-            revs.every((r) => r === revs[0]) &&
-            typists.every((c) => c.rev === revs[0] && c.pending === 0)
-          );
-        },
-        'every server and client at one revision',
-        60_000,
-      );
-      expect(rejected).toEqual([]);
-      const bytes = servers[0]!.document(doc)!.snapshot();
-      for (const s of servers) expect(s.document(doc)!.snapshot()).toBe(bytes);
-      const text = (servers[0]!.document(doc)!.root as { t: string }).t;
-      for (const c of typists) expect(c.get(['t'])).toBe(text);
-      expect([...text].sort()).toEqual([...typed].sort());
     },
     FAULT_TEST_MS,
   );
@@ -358,60 +391,39 @@ describe('servers on Redis under faults', () => {
           startServer({ redis: `redis://127.0.0.1:${link.port}`, redisCommandTimeoutMs: 500 }),
         ]);
         inProcess.push(...servers);
-        await servers[0]!.write(doc, 't=""\n');
-        const typists = servers.flatMap((server) =>
-          [0, 1, 2].map(() => {
-            const handle = watched(
-              connect<{ t: string }>(`${server.url}${doc}`, {
-                WebSocket,
-                backoff: { baseMs: 20, maxMs: 200 },
-              }),
-            );
-            open.push(handle);
-            return handle;
-          }),
-        );
-        const rejected: string[] = [];
-        for (const c of typists) c.on('reject', (r) => rejected.push(`${r.id} ${r.code}`));
-        await Promise.all(typists.map((c) => c.whenSynced()));
-        let state = 7;
-        const random = () => {
-          state = (state * 1_103_515_245 + 12_345) >>> 0;
-          return state / 2 ** 32;
-        };
-        let next = 0x4e00;
-        const typed: string[] = [];
-        for (let round = 0; round < 40; round++) {
-          link.delayMs = round < 10 || round >= 30 ? 0 : Math.floor(random() * 900);
-          for (const c of typists) {
-            const text = String(c.get(['t']) ?? '');
-            const ch = String.fromCharCode(next++);
-            typed.push(ch);
-            c.splice(['t'], Math.floor(random() * (text.length + 1)), 0, ch);
-          }
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        link.delayMs = 0;
-        await Promise.all(typists.map((c) => c.whenSynced()));
-        await until(
-          () => {
-            const revs = servers.map((s) => s.document(doc)?.rev ?? -1);
-            return (
-              revs.every((r) => r === revs[0]) &&
-              typists.every((c) => c.rev === revs[0] && c.pending === 0)
-            );
+        let state = 11;
+        const typing = await typeThroughFault(
+          servers.map((s) => `${s.url}${doc}`),
+          3,
+          async (round) => {
+            state = (state * 1_103_515_245 + 12_345) >>> 0;
+            link.delayMs = round < 10 || round >= 25 ? 0 : Math.floor((state / 2 ** 32) * 900);
+            await new Promise((resolve) => setTimeout(resolve, 15));
           },
-          'every server and client at one revision',
-          60_000,
         );
-        expect(rejected).toEqual([]);
-        const text = (servers[0]!.document(doc)!.root as { t: string }).t;
-        for (const c of typists) expect(c.get(['t'])).toBe(text);
-        expect([...text].sort()).toEqual([...typed].sort());
-        expect(servers[1]!.document(doc)!.snapshot()).toBe(servers[0]!.document(doc)!.snapshot());
+        link.delayMs = 0;
+        await typedOnceEverywhere(typing, servers, doc);
       } finally {
         await link.close();
       }
+    },
+    FAULT_TEST_MS,
+  );
+
+  it(
+    'text typed into one field by two typists on each of three servers; one server killed with -9 mid-typing and started again on its port: every character typed is there once, every client holds the same text',
+    async () => {
+      const doc = `kt${process.pid}-${Date.now().toString(36)}`;
+      const servers = [await startNode(), await startNode(), await startNode()];
+      const typing = await typeThroughFault(
+        servers.map((s) => `ws://127.0.0.1:${s.port}/${doc}`),
+        2,
+        async (round) => {
+          if (round === 10) await servers[1]!.kill('SIGKILL');
+          if (round === 20) servers[1] = await startNode(servers[1]!.port);
+        },
+      );
+      await typedOnceEverywhere(typing, [], doc);
     },
     FAULT_TEST_MS,
   );
