@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Authenticate, VarStreamServer } from '@varstream/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +152,21 @@ async function writeThroughFault(
     clients.flatMap((c) => Array.from({ length: rounds }, (_, r) => `${c.clientId}:${r}`)).sort(),
   );
   for (const c of clients) expect(tree.own?.[c.clientId]).toBe(rounds - 1);
+}
+
+/** FLUSHALL, spoken to Redis over a socket of its own (Redis loses every document). */
+async function flushRedis(): Promise<void> {
+  const socket = createConnection(redis.port, '127.0.0.1');
+  try {
+    const reply = new Promise<string>((resolve, reject) => {
+      socket.once('data', (data) => resolve(data.toString()));
+      socket.once('error', reject);
+    });
+    socket.write('FLUSHALL\r\n');
+    expect(await reply).toBe('+OK\r\n');
+  } finally {
+    socket.destroy();
+  }
 }
 
 interface Typing {
@@ -424,6 +440,35 @@ describe('servers on Redis under faults', () => {
         },
       );
       await typedOnceEverywhere(typing, [], doc);
+    },
+    FAULT_TEST_MS,
+  );
+
+  it(
+    "regression: text typed into a document a server created after Redis lost it (FLUSHALL), then replaced by the copy of the server that held it, with what was typed carried over: every character typed there was lost (the splices were transformed against the copy's revisions)",
+    async () => {
+      const doc = `c${process.pid}-${Date.now().toString(36)}`;
+      // `a` holds the document and checks Redis rarely: it learns of the loss at its next append.
+      const [a, b] = await Promise.all(
+        [0, 1].map(() => startServer({ redis: redis.url, redisNodeTtlMs: 60_000 })),
+      );
+      inProcess.push(a!, b!);
+      const holder = connect(`${a!.url}${doc}`, { WebSocket, backoff: { baseMs: 20, maxMs: 200 } });
+      open.push(holder);
+      await holder.whenSynced();
+      // Ahead of the new history: its first entries do not pass the entry `a` stopped at.
+      for (let i = 0; i < 40; i++) holder.set(['n', String(i)], i);
+      await holder.whenSynced();
+      await flushRedis();
+      // `b` had not loaded it: it creates it empty, its typists type there, and `a`'s next change
+      // makes `a` give its copy, with their entries carried over.
+      const typing = await typeThroughFault([`${b!.url}${doc}`], 2, async (round) => {
+        if (round === 6) holder.set(['late'], 1);
+      });
+      await holder.whenSynced();
+      await typedOnceEverywhere(typing, [a!, b!], doc);
+      expect(holder.get([])).toEqual(typing.typists[0]!.get([]));
+      expect(Object.keys(holder.get(['n']) as object)).toHaveLength(40);
     },
     FAULT_TEST_MS,
   );
