@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../scripts/lib/test-redis.mjs';
 import { silentLogger } from '../src/log/logger.js';
 import { defaultUnsafeKeys } from '../src/options/defaults.js';
+import { decodeEntry, encodeEntry } from '../src/redis/log-entry.js';
 import { documentKeys } from '../src/redis/redis-keys.js';
 import { RedisLink } from '../src/redis/redis-link.js';
 import { encodeReplicaSnapshot, replicaFingerprint } from '../src/redis/replica-snapshot.js';
@@ -251,6 +252,46 @@ describe('Redis lost its data', () => {
     expect((ra.root as { t: string }).t).toBe('Xabcd');
     expect(rb.root).toEqual(ra.root);
     expect(snapshotOf(b, doc)).toBe(snapshotOf(a, doc));
+  });
+
+  it('a frame carried over twice (two copies given one after the other) gets the sum of both shifts of its base=, and the state as given starts each history', async () => {
+    const doc = newDoc();
+    const keys = documentKeys(doc);
+    const state = (rev: number) =>
+      encodeReplicaSnapshot({
+        epoch: 'Some_epoch',
+        fingerprint: 'f',
+        rev,
+        text: '',
+        applied: [],
+        size: 0,
+        recountRev: -1,
+        textHistory: { from: rev, events: [] },
+        conns: [],
+      });
+    const link = await RedisLink.connect(redis.url, silentLogger, 5_000);
+    const direct = new Redis(redis.url);
+    try {
+      // A new document (at revision 0), and a frame typed there.
+      const created = await link.createSnapshot(keys, state(0));
+      const frame = encodeEntry({ kind: 'frame', conn: 'c1.n9-aaaa', data: 'x=1\n' });
+      await link.append(keys, created.gen, [frame]);
+      // A node that held its own history up to revision 10 gives its copy: the frame is carried.
+      expect(await link.recover(keys, 111, 5, state(10))).toBe(true);
+      const [gen2, startrev2] = await direct.hmget(keys.snapshot, 'gen', 'startrev');
+      expect(startrev2).toBe('10');
+      const once = await direct.xrange(keys.log, '-', '+');
+      expect(decodeEntry(once[0]![1])).toEqual({ ...decodeEntry(frame), baseShift: 10 });
+      // A node of that same history, further on (revision 25, entry 6), gives its copy in turn.
+      expect(await link.recover(keys, 111, 6, state(25))).toBe(true);
+      expect(await direct.hget(keys.snapshot, 'gen')).not.toBe(gen2);
+      const twice = await direct.xrange(keys.log, '-', '+');
+      expect(decodeEntry(twice[0]![1])).toEqual({ ...decodeEntry(frame), baseShift: 25 });
+      expect(await direct.hget(keys.snapshot, 'startrev')).toBe('25');
+    } finally {
+      direct.disconnect();
+      link.close();
+    }
   });
 
   it('a document stored before histories were numbered (snapshot version 1, entry ids <seq>-0) loads, takes changes and is shared as before', async () => {
