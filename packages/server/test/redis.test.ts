@@ -242,15 +242,18 @@ describe('several nodes on one Redis', () => {
         expect(seq).toBeGreaterThanOrEqual(atLeast);
         return seq;
       };
-      // Two halves, a snapshot after each: 61 entries (a join, 60 frames).
+      // Two halves, a snapshot after each: 61 entries (a join, 60 frames). The
+      // node stores one when it has applied 20 entries since the last, at the
+      // end of what one read brought (how much depends on the machine's pace):
+      // the first lands in 20..31, the second at least 20 entries later.
+      let seq = 0;
       for (const half of [0, 30]) {
         const ids = Array.from({ length: 30 }, (_, i) =>
           writer.change(`n=${half + i}\nlist.+=${half + i}\n`),
         );
         await Promise.all(ids.map((id) => writer.settled(id)));
-        await snapshotSeq(half + 20);
+        seq = await snapshotSeq(seq + 20);
       }
-      const seq = await snapshotSeq(50);
       // Trimmed up to the snapshot before the last (a node one interval behind reads on without a gap).
       const [entry] = await direct.xrange(key, '-', '+', 'COUNT', 1);
       const first = Number(entry![0].slice(0, entry![0].indexOf('-')));
