@@ -33,10 +33,17 @@ const pageErrors: string[][] = [];
 const RETRY_FAILED = /^WebSocket connection to '[^']+' failed/;
 
 async function user(name: string, url: string): Promise<Page> {
+  return (await userWithContext(name, url)).page;
+}
+
+async function userWithContext(
+  name: string,
+  url: string,
+): Promise<{ page: Page; context: BrowserContext }> {
   const { context, page, errors } = await openUser(browser, url, { name });
   contexts.push(context);
   pageErrors.push(errors);
-  return page;
+  return { page, context };
 }
 
 async function caretAt(page: Page, at: number): Promise<void> {
@@ -98,5 +105,22 @@ describe('collab-form when one page loses its network', () => {
     expect(((await serverTree(server.port)).form as Record<string, string>).message).toBe(
       values.message,
     );
+  });
+
+  it('regression: a page whose browser goes offline says so within seconds (it showed "Connected" until the 35 s silence timeout), and comes back when online', async () => {
+    const { page: a, context } = await userWithContext('Ada', server.url);
+    await waitSynced(a);
+    const started = Date.now();
+    // The socket stays up but carries nothing, and the page hears `offline`.
+    await context.setOffline(true);
+    // Well under the 35 s silence timeout (2 × 15 s heartbeat + 5 s): only the check on `offline` gets there.
+    await waitForStatus(a, 'offline', 25_000);
+    const tookMs = Date.now() - started;
+    expect(tookMs).toBeLessThan(35_000);
+    await a.click('#firstname');
+    await a.keyboard.type('Ada');
+    await context.setOffline(false);
+    await waitSynced(a, 45_000);
+    expect(((await serverTree(server.port)).form as Record<string, string>).firstname).toBe('Ada');
   });
 });

@@ -11,6 +11,12 @@ export interface ClientDefaults {
    * 2 × `heartbeatMs` + this. Default 5 000.
    */
   readonly timeoutGraceMs: number;
+  /**
+   * Time the server has to answer the ping of `checkConnection()` (called
+   * by the DOM `connect` on the page's `offline` event) before the socket is
+   * dropped and the document goes `offline`, in ms. Default 3 000.
+   */
+  readonly probeTimeoutMs: number;
   /** Reconnection delays, exponential with full jitter: the first cap and the largest delay, in ms. Default 250 and 30 000. */
   readonly backoff: Readonly<{ baseMs: number; maxMs: number }>;
   /** Times a change refused with `SPLICE_STALE` is sent again (rebased) before it is reported. Default 3. */
@@ -20,6 +26,7 @@ export interface ClientDefaults {
 export const clientDefaults: ClientDefaults = Object.freeze({
   heartbeatMs: 15_000,
   timeoutGraceMs: 5_000,
+  probeTimeoutMs: 3_000,
   backoff: Object.freeze({ baseMs: 250, maxMs: 30_000 }),
   maxStaleRetries: 3,
 });

@@ -21,6 +21,8 @@ export type ClientErrorCode =
   | 'BAD_URL'
   /** A value that VarStream cannot hold (function, symbol, bigint, cycle...). */
   | 'UNSUPPORTED_VALUE'
+  /** A listener that is not a function, or an event the document does not emit. */
+  | 'BAD_ARGUMENT'
   /** No WebSocket constructor: pass `options.WebSocket` (in Node, `ws`'s). */
   | 'NO_WEBSOCKET'
   /** The document was closed, by `close()` or by a fatal close code. */

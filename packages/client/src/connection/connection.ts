@@ -9,6 +9,8 @@ export interface ConnectionOptions {
   heartbeatMs: number;
   /** Silence (no frame, no pong) after which the connection is considered dead, in ms. */
   timeoutMs: number;
+  /** Time the server has to answer a `probe()`'s ping, in ms. */
+  probeTimeoutMs: number;
 }
 
 export interface ConnectionHandlers {
@@ -36,6 +38,7 @@ export class Connection {
   #socket: WebSocketLike | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #beatTimer: ReturnType<typeof setInterval> | undefined;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #lastHeard = 0;
   #established = false;
   #closed = false;
@@ -119,6 +122,26 @@ export class Connection {
     return true;
   }
 
+  /**
+   * Connected: pings now, and drops the socket (to connect again) unless the
+   * server is heard from within `probeTimeoutMs` (the network may be gone,
+   * which a socket only notices at its next silence timeout). False when
+   * not connected or a probe is already running.
+   */
+  probe(): boolean {
+    const socket = this.#socket;
+    if (socket === undefined || !this.#established || this.#probeTimer !== undefined) return false;
+    const since = Date.now();
+    this.send(formatMeta(Verb.PING, { t: ++this.#pings }));
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = undefined;
+      if (this.#socket !== socket || this.#lastHeard > since) return;
+      this.#detach(socket, CloseCode.CLIENT_RESTART, 'timeout');
+      this.#dropped(CloseCode.CLIENT_RESTART, 'timeout');
+    }, this.#options.probeTimeoutMs);
+    return true;
+  }
+
   /** Closes for good (code 1000). */
   close(): void {
     if (this.#closed) return;
@@ -184,5 +207,7 @@ export class Connection {
   #stopTimer(): void {
     clearInterval(this.#beatTimer);
     this.#beatTimer = undefined;
+    clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
   }
 }

@@ -47,6 +47,20 @@ import { Replica } from '../view/replica.js';
 import type { ConnectOptions, DocumentEvents, Status, VarStreamDocument } from './types.js';
 import { Waiters } from './waiters.js';
 
+/** The events `on` accepts (the keys of `DocumentEvents`). */
+const documentEvents: Readonly<Record<keyof DocumentEvents, true>> = {
+  status: true,
+  pending: true,
+  reject: true,
+  error: true,
+  presence: true,
+  text: true,
+};
+
+function badListener(method: string): ClientError {
+  return new ClientError('BAD_ARGUMENT', `${method}() needs a listener function`);
+}
+
 /**
  * The document handle: the replica (confirmed tree, pending queue, view),
  * the connection, subscriptions and presence, tied together: the
@@ -105,6 +119,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
         WebSocket,
         heartbeatMs,
         timeoutMs: options.timeoutMs ?? 2 * heartbeatMs + clientDefaults.timeoutGraceMs,
+        probeTimeoutMs: options.probeTimeoutMs ?? clientDefaults.probeTimeoutMs,
         backoff: options.backoff,
       },
       {
@@ -266,14 +281,20 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   subscribe(pattern: PathInput, listener: (value: never, path: string) => void): () => void {
     // A schema's listener takes the values the schema says the path holds: the
     // document calls it with what it holds there (the schema is the caller's word).
+    if (typeof listener !== 'function') throw badListener('subscribe');
     return this.#subs.add(toPath(pattern), listener as Listener, this.#replica.root);
   }
 
   on<K extends keyof DocumentEvents>(event: K, listener: DocumentEvents[K]): () => void {
+    if (!Object.hasOwn(documentEvents, event)) {
+      throw new ClientError('BAD_ARGUMENT', `No such event: ${String(event)}`);
+    }
+    if (typeof listener !== 'function') throw badListener('on');
     return this.#events.on(event, listener);
   }
 
   setPresence(state: PresenceInput | null): void {
+    if (this.#status === 'closed') throw new ClientError('CLOSED', 'The document is closed');
     const line = presenceLine(state ?? {});
     this.#presence = state;
     if (this.#status === 'open') this.#connection.send(line);
@@ -289,6 +310,10 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
 
   reconnect(): boolean {
     return this.#connection.retryNow();
+  }
+
+  checkConnection(): boolean {
+    return this.#connection.probe();
   }
 
   close(): void {

@@ -33,6 +33,8 @@ export interface ConnectOptions {
   heartbeatMs?: number;
   /** Silence after which the connection is considered dead, in ms. Default 2 × heartbeatMs + `clientDefaults.timeoutGraceMs` (5 000). */
   timeoutMs?: number;
+  /** Time the server has to answer `checkConnection()`'s ping, in ms. Default `clientDefaults.probeTimeoutMs` (3 000). */
+  probeTimeoutMs?: number;
   /** Initial presence state, sent on every connect. */
   presence?: PresenceInput;
 }
@@ -136,5 +138,14 @@ export interface VarStreamDocument<S = unknown> {
    * nothing to do. The DOM `connect` calls it on the page's `online` event.
    */
   reconnect(): boolean;
+  /**
+   * While connected, checks that the connection still works: pings the
+   * server and, unless it answers within `probeTimeoutMs`, drops the socket
+   * (status `offline`) and reconnects with backoff. A socket whose network
+   * vanished only notices at its silence timeout (`timeoutMs`, 35 s by
+   * default). Returns false when not connected or a check is running. The
+   * DOM `connect` calls it on the page's `offline` event.
+   */
+  checkConnection(): boolean;
   close(): void;
 }

@@ -205,6 +205,8 @@ export function bindForm(
   };
 
   const focusState = (focus: string | undefined) => {
+    // A closed document has no presence to tell (setPresence throws CLOSED).
+    if (doc.status === 'closed') return;
     doc.setPresence({ ...doc.localPresence, ...options.presence, focus });
   };
   const onFocusIn = (event: Event) => {

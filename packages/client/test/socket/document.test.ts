@@ -355,8 +355,53 @@ describe('document over a WebSocket', () => {
     expect(misuse(() => doc.apply('??' as never, 'a', 1))).toBe('BAD_OPERATOR');
     expect(misuse(() => doc.splice('s', -1, 0, 'x'))).toBe('BAD_SPLICE');
     expect(misuse(() => doc.splice('s', 0.5, 0, 'x'))).toBe('BAD_SPLICE');
+    expect(misuse(() => doc.subscribe('s', undefined as never))).toBe('BAD_ARGUMENT');
+    expect(misuse(() => doc.on('changed' as never, () => {}))).toBe('BAD_ARGUMENT');
+    expect(misuse(() => doc.on('status', 'log' as never))).toBe('BAD_ARGUMENT');
     expect(doc.get('')).toEqual({ s: 'abc' });
     expect(doc.pending).toBe(0);
     expect(s.received).toHaveLength(1); // the hello
+    doc.close();
+    expect(misuse(() => doc.setPresence({ name: 'Ann' }))).toBe('CLOSED');
+  });
+
+  it('regression: checkConnection() drops a socket the server no longer answers (the page kept showing "open" until the 35 s silence timeout after the network went away)', async () => {
+    // A heartbeat of a minute: only the check can notice the silence.
+    const doc = open({ heartbeatMs: 60_000, probeTimeoutMs: 100 });
+    expect(doc.checkConnection()).toBe(false); // not connected yet
+    const s0 = await peer.connection(0);
+    s0.socket.send(welcome(1));
+    await until(() => doc.status === 'open');
+    const statuses: Status[] = [];
+    doc.on('status', (status) => statuses.push(status));
+    expect(doc.checkConnection()).toBe(true);
+    expect(doc.checkConnection()).toBe(false); // one check at a time
+    await peer.frame(s0, (f) => f.startsWith('#vs ping'));
+    // Never answer: the client gives up on this socket and opens another.
+    const s1 = await peer.connection(1);
+    expect(statuses[0]).toBe('offline');
+    s1.socket.send(welcome(1));
+    await until(() => doc.status === 'open');
+
+    doc.close();
+  });
+
+  it('checkConnection() keeps a socket the server answers', async () => {
+    const doc = open({ heartbeatMs: 60_000, probeTimeoutMs: 2_000 });
+    const s0 = await peer.connection(0);
+    s0.socket.send(welcome(1));
+    await until(() => doc.status === 'open');
+    expect(doc.checkConnection()).toBe(true);
+    const ping = await peer.frame(s0, (f) => f.startsWith('#vs ping'));
+    s0.socket.send(`#vs pong t=${parseMeta(ping)!.fields.t}`);
+    // A new check can start once the first one has ended (with the socket kept, or not).
+    await until(
+      () => doc.status !== 'open' || doc.checkConnection(),
+      'the first check to end',
+      10_000,
+    );
+    expect(doc.status).toBe('open');
+    expect(peer.sockets).toHaveLength(1);
+    expect(s0.closed).toBe(false);
   });
 });
