@@ -276,10 +276,15 @@ export class VarStreamServer {
 
   /** A document for a client: one not loaded yet is refused while the memory budget is reached. */
   #openForClient(name: string): Promise<HostedDocument> {
-    if (this.#registry.get(name) === undefined && this.#full()) {
-      return Promise.reject(
-        new ServerError('SERVER_FULL', 'The server memory budget is reached (maxMemoryBytes)'),
-      );
+    if (this.#registry.get(name) === undefined) {
+      if (this.#full()) {
+        return Promise.reject(
+          new ServerError('SERVER_FULL', 'The server memory budget is reached (maxMemoryBytes)'),
+        );
+      }
+      // Counted now: the estimate is reused for up to 100 ms, and every new
+      // document admitted meanwhile would otherwise weigh nothing in it.
+      this.#memory.grew(DOCUMENT_BASE_BYTES);
     }
     return this.#registry.open(name);
   }
