@@ -91,6 +91,7 @@ export function canonicalReset(change: Change): WritableStatement | undefined {
  */
 export function plainStatement(statement: WritableStatement, change: Change): WritableStatement {
   if (statement.op !== '~=') return statement;
+  if (change.op === '+=') return canonicalize(change); // an append written as a splice (`spliceStatement`)
   return assignment(statement.path, change.result as string, change.previous);
 }
 
@@ -113,4 +114,31 @@ export function refersIntoReplaced(change: Change): boolean {
 
 function isContainer(value: unknown): boolean {
   return value !== null && typeof value === 'object';
+}
+
+/**
+ * The statement for readers that know `~=` (the splice extension), given
+ * `canonical = canonicalize(change)`: an append to a string that
+ * `canonicalize` writes as the resulting value (`t="abc\n"`, for 0.3.2) or
+ * as `t&=t` (an empty operand) is written as the insert at the string's end
+ * that it is (`t~=3,0,"\n"`). A splice reader takes `=` and `&=` for a
+ * replacement, which voids its pending splices on the string, where the
+ * server transforms them past the append (PROTOCOL.md 3.6): what it typed
+ * was lost. Anything else is `canonical`. `plainStatement` gives the
+ * canonical form back.
+ */
+export function spliceStatement(change: Change, canonical: WritableStatement): WritableStatement {
+  const previous = change.previous;
+  if (change.op !== '+=' || canonical.op === '+=' || typeof previous !== 'string') {
+    return canonical;
+  }
+  if (typeof change.result !== 'string') return canonical;
+  // The operand's text, as `textEffect` takes it (the result may be a long rope).
+  const text = String(change.value);
+  return {
+    op: '~=',
+    path: change.path,
+    value: undefined,
+    splice: { at: previous.length, del: 0, text },
+  };
 }

@@ -5,6 +5,7 @@ export {
   plainStatement,
   REWRITE_MAX_LENGTH,
   refersIntoReplaced,
+  spliceStatement,
 } from './canonical.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';

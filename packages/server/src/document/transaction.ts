@@ -12,6 +12,7 @@ import {
   refersIntoReplaced,
   type Statement,
   StatementWriter,
+  spliceStatement,
   type Tree,
   textEffect,
   type WritableStatement,
@@ -159,7 +160,7 @@ export class Transaction {
       this.#write(reset, change);
       this.#events.push({ path: reset.path, op: undefined });
     }
-    this.#write(canonicalize(change), change);
+    this.#write(spliceStatement(change, canonicalize(change)), change);
     const event = textEffect(change);
     // Only a change with a base transforms splices (and needs what it replaced itself).
     if (event.op === undefined && this.#rebaseArgs[1] !== undefined) {
