@@ -265,6 +265,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
       const splices = hasSplices(change.statements);
       if (splices && i > 0) return;
       change.sent = true;
+      change.outgone = true;
       this.#connection.send(
         changeFrame(change.id, this.clientId, change.body, splices ? change.base : undefined),
       );

@@ -25,6 +25,12 @@ export interface PendingChange {
   epoch: string | undefined;
   /** Sent on the current connection. */
   sent: boolean;
+  /**
+   * Sent on some connection, or restored from storage (the page that stored
+   * it may have sent it): the server may hold it under its id, so no later
+   * edit merges into it (a re-send would be a duplicate, the edit lost).
+   */
+  outgone: boolean;
   /** Times it was sent again after a `SPLICE_STALE` refusal (under a new id). */
   retries: number;
   /** Concrete paths it touched the last time it was applied to the view. */

@@ -33,7 +33,9 @@ export class PendingStore {
     for (const client of [...this.#adopted, this.clientId]) {
       for (const { id, body, base, epoch } of state[client] ?? []) {
         try {
-          this.#restored.push(this.#make(id, parseChange(body), body, base ?? -1, epoch));
+          const change = this.#make(id, parseChange(body), body, base ?? -1, epoch);
+          change.outgone = true;
+          this.#restored.push(change);
         } catch {
           // A stored change that no longer parses cannot be sent: drop it.
         }
@@ -73,6 +75,7 @@ export class PendingStore {
       base,
       epoch,
       sent: false,
+      outgone: false,
       retries: 0,
       touched: [],
       skipped: false,

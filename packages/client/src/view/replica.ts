@@ -99,14 +99,14 @@ export class Replica {
   /**
    * Applies `statements` (text splices on one string) to the view and merges
    * them into the last pending change, which holds only splices on that
-   * string and has not been sent: typing while a change waits for its
+   * string and has never left (`outgone`): typing while a change waits for its
    * acknowledgement makes one change, not one per keystroke. Returns that
    * change, or undefined (nothing applied) when the last one does not qualify.
    */
   extendLast(statements: readonly Statement[]): PendingChange | undefined {
     const last = this.pending[this.pending.length - 1];
     const path = splicePath(statements);
-    if (last === undefined || last.sent || last.skipped || path === undefined) return undefined;
+    if (last === undefined || last.outgone || last.skipped || path === undefined) return undefined;
     const lastPath = splicePath(last.statements);
     if (lastPath === undefined || !samePath(path, lastPath)) return undefined;
     const applied: Change[] = [];

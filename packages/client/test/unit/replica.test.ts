@@ -18,6 +18,7 @@ function change(text: string, client = 'me'): PendingChange {
     base: -1,
     epoch: undefined,
     sent: false,
+    outgone: false,
     retries: 0,
     touched: [],
     skipped: false,

@@ -15,6 +15,7 @@ function change(text: string): PendingChange {
     base: 10,
     epoch: undefined,
     sent: false,
+    outgone: false,
     retries: 0,
     touched: [],
     skipped: false,
@@ -97,6 +98,10 @@ describe('replica: pending text splices are transformed against remote ones', ()
     expect(merged).toBe(first);
     expect(first.body).toBe('m~=2,0,cd\n');
     first.sent = true;
+    first.outgone = true;
+    expect(r.extendLast(parseChange('m~=4,0,e\n'))).toBeUndefined();
+    // After a reconnect it waits to be sent again, under the id the server may hold: still closed.
+    first.sent = false;
     expect(r.extendLast(parseChange('m~=4,0,e\n'))).toBeUndefined();
     expect(r.root).toEqual({ m: 'abcd' });
   });
