@@ -117,6 +117,15 @@ export class HostedDocument {
   readonly #store: DocumentStore | undefined;
   readonly #syncEach: boolean;
   readonly #log: ResumeLog;
+  /**
+   * The revision the document was loaded at: the revisions up to it came
+   * from the journal, which writes splices into short strings as their
+   * value (`t=B`). Replayed to a splice member, that `=` reads as a
+   * replacement and voids its pending splices on the string (what it typed
+   * offline was lost): a splice member resuming from before it gets a
+   * snapshot, on which its pending splices are re-applied and sent again.
+   */
+  readonly #spliceReplayFrom: number;
   readonly #dedup: DedupTable;
   readonly #textHistory: TextHistory;
   readonly #writer = new StatementWriter();
@@ -195,6 +204,7 @@ export class HostedDocument {
     this.#durableRev = state.rev;
     this.#log = new ResumeLog(limits.resumeLogRevisions, limits.resumeLogBytes);
     for (const revision of state.revisions) this.#log.push(revision);
+    this.#spliceReplayFrom = state.revisions.length > 0 ? state.rev : 0;
     this.#dedup = new DedupTable(limits.dedupClients, limits.dedupPerClient);
     this.#textHistory = new TextHistory(limits.maxTextHistory, state.rev);
     if (state.textHistory !== undefined) {
@@ -264,7 +274,9 @@ export class HostedDocument {
     const rev = this.#rev;
     const sameHistory = options.resumeEpoch === undefined || options.resumeEpoch === this.epoch;
     const missed =
-      options.resumeRev === undefined || !sameHistory
+      options.resumeRev === undefined ||
+      !sameHistory ||
+      (member.splices && options.resumeRev < this.#spliceReplayFrom)
         ? undefined
         : this.#log.since(options.resumeRev, rev);
     const replay = missed !== undefined && replayFits(missed, this.#size) ? missed : undefined;
