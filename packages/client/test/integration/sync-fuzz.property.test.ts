@@ -42,7 +42,11 @@ import { until } from '../helpers/wait.js';
  * someone replaced meanwhile is applied at its old position (the append
  * moved: typed text lands before what it followed); a splice pending
  * across a snapshot (a resume after a restart) is re-applied at its old
- * position and refused (`SPLICE_RANGE`) when the string got shorter. So CI
+ * position and refused (`SPLICE_RANGE`) when the string got shorter; a
+ * splice restored after a reload that the snapshot already holds applies
+ * twice in the view until its duplicate acknowledgement, and a splice typed
+ * on that view is sent at positions the server reads otherwise (it can
+ * delete someone else's text). So CI
  * runs them off; `pnpm --filter @varstream/client fuzz` runs them on, with
  * `FUZZ_RUNS` runs for each of several `FUZZ_SEED`s (scripts/fuzz-sync.mjs).
  */
