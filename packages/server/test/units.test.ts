@@ -230,10 +230,18 @@ describe('small parts', () => {
     expect(parseHello('#vs welcome v=1 client=k')).toMatchObject({ ok: false, code: 4400 });
   });
 
-  it('estimates removed sizes only when cheap and certain: never a shared or large subtree', () => {
+  it('estimates removed sizes only when cheap and certain: never a shared, large or unknown subtree', () => {
     expect(removedSize('x'.repeat(100), 'k')).toBeGreaterThan(100);
-    const small = { a: 'x'.repeat(100), b: [1, 2] };
+    // Objects are measured only when changes of a server's tree created their keys (counted).
+    const written = new Tree(undefined, { boundedRollback: true });
+    written.begin();
+    written.apply({ op: '=', path: ['s', 'a'], value: 'x'.repeat(100), line: 0 });
+    written.apply({ op: '=', path: ['s', 'b', 1], value: 2, line: 0 });
+    written.commit();
+    const small = (written.root as { s: object }).s;
     expect(removedSize(small, 'k')).toBeGreaterThan(100);
+    // An object built otherwise (parsed, loaded) is not enumerated: O(its keys).
+    expect(removedSize({ a: 'x'.repeat(100) }, 'k')).toBe(0);
     const tree = new Tree({ big: {}, alias: 1 });
     tree.apply({ op: '&=', path: ['alias'], value: undefined, ref: ['big'], line: 0 });
     expect(removedSize((tree.root as { big: object }).big, 'big')).toBe(0);

@@ -1,5 +1,6 @@
 import { isAliased, markAliased } from './aliases.js';
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
+import { countCreatedKey } from './created-keys.js';
 import { type Limits, resolveLimits } from './defaults.js';
 import { VarStreamError, type VarStreamErrorCode } from './errors.js';
 import { HOLE } from './hole.js';
@@ -152,6 +153,7 @@ export class Tree {
   /** Keeps the changes made since `begin()`. */
   commit(): void {
     this.#undo = undefined;
+    this.#countCreated();
     if (this.#holes.length > 0 || this.#refilled.size > 0) this.#settleHoles();
     this.#forgetHoles();
   }
@@ -183,6 +185,12 @@ export class Tree {
       const key = holes[i + 1] as string;
       if (hasOwn(obj, key) && obj[key] === HOLE) delete obj[key];
     }
+  }
+
+  /** With `boundedRollback`: counts the keys created since `begin()` (see `createdKeys`). */
+  #countCreated(): void {
+    const created = this.#created;
+    for (let i = 0; i < created.length; i += 2) countCreatedKey(created[i] as object);
   }
 
   #forgetHoles(): void {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Reader, type Statement, stringify, Tree } from '../src/index.js';
+import { createdKeys, Reader, type Statement, stringify, Tree } from '../src/index.js';
 
 function statements(text: string): Statement[] {
   const reader = new Reader({ strict: false });
@@ -148,5 +148,25 @@ describe('Tree with boundedRollback', () => {
     expect(root.l).toEqual(['x']);
     expect(root.m).toBe(m);
     expect(root.alias).toEqual(['y']);
+  });
+});
+
+describe('createdKeys: an upper bound on the keys of an object, without enumerating it', () => {
+  it('counts the keys committed changes created, not rolled-back ones; unknown for other objects', () => {
+    const tree = new Tree(undefined, { boundedRollback: true });
+    tree.begin();
+    applyAll(tree, statements('o.a=1\no.b=2\no.b=3\n'));
+    tree.commit();
+    const o = (tree.root as { o: object }).o;
+    expect(createdKeys(o)).toBe(2);
+    tree.begin();
+    applyAll(tree, statements('o.c=1\no.d=1\n'));
+    tree.rollback();
+    expect(createdKeys(o)).toBe(2);
+    tree.begin();
+    applyAll(tree, statements('o.a=\no.a=4\n'));
+    tree.commit();
+    expect(createdKeys(o)).toBeGreaterThanOrEqual(Object.keys(o).length);
+    expect(createdKeys({ a: 1 })).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { isAliased } from '@varstream/varstream';
+import { createdKeys, isAliased } from '@varstream/varstream';
 
 /**
  * Cheap estimates of how many bytes a change adds to or removes from a
@@ -7,7 +7,8 @@ import { isAliased } from '@varstream/varstream';
  * documents under `maxDocumentBytes` without writing them out at every
  * change, and cost O(1) per statement whatever the document holds: what is
  * written is counted exactly, what is removed only when it is a scalar or a
- * small subtree that nothing else refers to. Anything else removed counts as
+ * small subtree that nothing else refers to (known small without enumerating
+ * it: see subtreeSize). Anything else removed counts as
  * nothing, so the estimate never drops below what stays stored (an aliased
  * subtree survives the removal of one of its paths); the server measures the
  * document exactly when the estimate says it is too large.
@@ -51,10 +52,13 @@ function subtreeSize(value: unknown, key: number, walk: { left: number }): numbe
     return typeof value === 'symbol' ? 0 : key + scalarCost(value) + 2;
   }
   if (isAliased(value)) return -1;
+  // Enumerating costs O(its keys): only containers known to be small are (an
+  // array by its length, an object by the keys changes created in it).
+  const most = Array.isArray(value) ? value.length : createdKeys(value);
+  if (most === undefined || most > walk.left) return -1;
   let total = 0;
   let children = 0;
   const keys = Object.keys(value);
-  if (keys.length > walk.left) return -1;
   for (const k of keys) {
     const child = (value as Record<string, unknown>)[k];
     if (typeof child === 'symbol') continue;
