@@ -9,7 +9,8 @@ export interface Identity {
   access: Access;
   /**
    * Subtrees the connection may write to (paths, or path texts such as
-   * `'form'` or `'notes."a b"'`). Absent: the whole document.
+   * `'form'` or `'notes."a b"'`), of concrete steps (keys and indices: a
+   * scope naming `*`, `+` or `!` is refused). Absent: the whole document.
    */
   scope?: readonly (Path | string)[];
   /** A name for logs. */
@@ -57,11 +58,11 @@ export function resolveIdentity(value: unknown): ResolvedIdentity | undefined {
     scope = [];
     for (const entry of identity.scope as readonly (Path | string)[]) {
       if (typeof entry === 'string') {
-        try {
-          scope.push(parsePath(entry));
-        } catch {
-          return undefined;
-        }
+        // A text may name `*`, `+` or `!` (`list.!` empties every element
+        // beside the writer's own): concrete steps only, as for paths.
+        const path = parseScopePath(entry);
+        if (path === undefined || !path.every(isConcreteSegment)) return undefined;
+        scope.push(path);
       } else if (Array.isArray(entry) && entry.every(isConcreteSegment)) {
         scope.push([...entry]);
       } else {
@@ -74,6 +75,14 @@ export function resolveIdentity(value: unknown): ResolvedIdentity | undefined {
     scope,
     user: typeof identity.user === 'string' ? identity.user : undefined,
   };
+}
+
+function parseScopePath(text: string): Path | undefined {
+  try {
+    return parsePath(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function isConcreteSegment(segment: unknown): boolean {

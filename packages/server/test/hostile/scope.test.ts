@@ -95,6 +95,24 @@ describe('a scoped writer changes nothing outside its scope, parents included', 
     expect(root.root).toEqual({ form: { sub: { a: { b: 1 } }, keep: 1 } });
   });
 
+  it('refuses a scope text naming a dynamic segment (*, +, !), as it refuses a scope path holding one', async () => {
+    // Old: `scope: ['list.!']` was taken as written (a path given as an array
+    // must be concrete): its writer wrote `list.!.x=1`, emptying every element
+    // of `list` beside its own, and Redis nodes, which rebuild the scope from
+    // the path, made that writer read-only there. Such an identity is now
+    // refused (close 4401), whatever the form of its scope.
+    server = await startServer({ authenticate });
+    await server.server.write('dyn', 'list.+=mine\nlist.+=yours\n');
+    for (const scope of ['list.!', 'list.*', 'list.+', 'list.!.x']) {
+      const writer = new TestClient(server.url, { doc: '/dyn', token: scope });
+      expect((await writer.closedWith()).code, scope).toBe(4401);
+    }
+    expect(server.server.document('dyn')!.root).toEqual({ list: ['mine', 'yours'] });
+    const literal = new TestClient(server.url, { doc: '/dyn', token: 'list."*"' });
+    await literal.welcome(); // a key named "*" is a concrete step
+    literal.close();
+  });
+
   it("cannot make another writer's next change a duplicate by sending its id first", async () => {
     // Old: change ids are visible to every member; a writer scoped to `a`
     // that sent `id=<victim>:<next seq>` (inside its own scope) made the
