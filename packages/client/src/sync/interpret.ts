@@ -32,7 +32,7 @@ export interface Interpreted {
   readonly presence: PresenceUpdate[];
   /** `#vs error` lines. */
   readonly errors: ClientError[];
-  /** Something the client cannot follow (a section without revision, statements outside a section). */
+  /** Something the client cannot follow (a section or snapshot without revision, statements outside a section). */
   readonly resync: boolean;
   /**
    * The server could not store a change now (`UNAVAILABLE`: a server on
@@ -70,7 +70,12 @@ export function interpretFrame(
         sections.welcome(fields.conn);
         break;
       case Verb.SNAPSHOT: {
-        const rev = intField(fields, 'rev') ?? 0;
+        // Without a valid revision it was taken as revision 0 (resumed from there).
+        const rev = intField(fields, 'rev');
+        if (rev === undefined) {
+          resync = true;
+          break;
+        }
         sections.at(rev);
         batch.push({ kind: 'snapshot', rev, statements });
         break;
