@@ -559,21 +559,21 @@ export class TreeWriter implements Iterable<string> {
  * Every container written so far, numbered in order, with its parent's
  * number and its segment in the parent: enough to write the path of its
  * first place when it is met again (`&=`). The common case (nothing met
- * twice) pays one set entry and three array slots per container; the map
- * from a container to its number is made only when one is met again.
+ * twice) pays one set entry and two array slots per container; a
+ * container's number is its place in the set's insertion order, and the
+ * map from a container to its number is made from the set only when one
+ * is met again.
  */
 class Containers {
   readonly #seen = new Set<object>();
-  readonly #nodes: object[] = [];
   readonly #parents: number[] = [];
   readonly #segs: Segment[] = [];
-  /** Number of each container of `#nodes` up to `#mapped`. */
+  /** Number of each container, made when one is met twice and kept up to date from then on. */
   #ids: Map<object, number> | undefined;
-  #mapped = 0;
 
   /** Number of the container registered last. */
   get last(): number {
-    return this.#nodes.length - 1;
+    return this.#parents.length - 1;
   }
 
   /**
@@ -585,7 +585,7 @@ class Containers {
     const size = seen.size;
     seen.add(node);
     if (seen.size === size) return this.#idOf(node);
-    this.#nodes.push(node);
+    this.#ids?.set(node, size);
     this.#parents.push(parent);
     this.#segs.push(seg);
     return -1;
@@ -599,10 +599,12 @@ class Containers {
   }
 
   #idOf(node: object): number {
-    const nodes = this.#nodes;
-    this.#ids ??= new Map();
-    const ids = this.#ids;
-    for (; this.#mapped < nodes.length; this.#mapped++) ids.set(nodes[this.#mapped]!, this.#mapped);
+    let ids = this.#ids;
+    if (ids === undefined) {
+      ids = new Map();
+      for (const seen of this.#seen) ids.set(seen, ids.size);
+      this.#ids = ids;
+    }
     return ids.get(node)!;
   }
 }

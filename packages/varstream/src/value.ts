@@ -85,6 +85,10 @@ export function typeBareValue(text: string): Literal {
  * (0.3.2 included) reads back as the same number: no exponent, `-0` kept.
  */
 export function formatNumber(value: number): string {
+  // From 1e-6 up to 1e21 (either sign), `String` writes no exponent: the
+  // common case, told without searching the text for an `e`.
+  const magnitude = value < 0 ? -value : value;
+  if (magnitude >= 1e-6 && magnitude < 1e21) return String(value);
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
   const text = String(value);
   if (text.indexOf('e') === -1) return text; // also NaN, Infinity, -Infinity
