@@ -7,8 +7,8 @@ import { createLogger, type Logger } from '../log/logger.js';
 import type { VarStreamServerOptions } from '../options/options.js';
 import { VarStreamServer } from '../server/varstream-server.js';
 import { startStdioBridge } from '../stdio/stdio-bridge.js';
+import { describeFileError } from '../storage/file-error.js';
 import { type CliOptions, parseCli, USAGE, UsageError } from './args.js';
-import { describeFileError } from './file-error.js';
 import { describeListenError } from './listen-error.js';
 import { runWorkers } from './workers.js';
 

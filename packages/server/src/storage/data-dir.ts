@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ServerError } from '../errors.js';
+import { describeFileError, errorCode } from './file-error.js';
 
 /**
  * Makes `dir` ready to hold documents: creates it and its missing parents,
@@ -57,21 +58,8 @@ async function makeDirectory(path: string): Promise<void> {
 }
 
 function createFailure(err: unknown): string {
-  switch (errorCode(err)) {
-    case 'ENOENT':
-      return 'this file system does not allow it';
-    case 'ENOTDIR':
-      return 'a parent is not a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'read-only file system';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
-}
-
-function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  // ENOENT while creating: a parent the file system will not make (Node 20's recursive mkdir loops there).
+  return errorCode(err) === 'ENOENT'
+    ? 'this file system does not allow it'
+    : describeFileError(err);
 }

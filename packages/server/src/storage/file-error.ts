@@ -1,7 +1,11 @@
+/** The `code` of a Node file-system error (`ENOENT`, `EACCES`...), if it has one. */
+export function errorCode(err: unknown): unknown {
+  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+}
+
 /** What went wrong reading a file, in a few words: `no such file`, `permission denied`, ... */
 export function describeFileError(err: unknown): string {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-  switch (code) {
+  switch (errorCode(err)) {
     case 'ENOENT':
       return 'no such file';
     case 'EACCES':
@@ -11,6 +15,8 @@ export function describeFileError(err: unknown): string {
       return 'is a directory';
     case 'ENOTDIR':
       return 'a parent is not a directory';
+    case 'EROFS':
+      return 'read-only file system';
     default:
       return err instanceof Error ? err.message : String(err);
   }
