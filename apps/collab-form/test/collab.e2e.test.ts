@@ -225,6 +225,21 @@ describe('collab-form in Chromium against varstream-server', () => {
     expect(values.message).toBe('Oh. Hello Wld!!');
   });
 
+  it('regression: replacing an emoji by one sharing its first UTF-16 unit is kept (it was refused: "Position 2 splits a character", and the field reset)', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    await a.click('#subject');
+    await a.keyboard.type('a😀b');
+    await converged([a, b]);
+    // Select the emoji and type another one over it: 😀 and 😃 both start with \uD83D.
+    await a.$eval('#subject', (el) => (el as HTMLInputElement).setSelectionRange(1, 3));
+    await a.keyboard.insertText('😃');
+    const { values } = await converged([a, b]);
+    expect(values.subject).toBe('a😃b');
+    expect(await a.isHidden('#notice')).toBe(true);
+    expect(((await serverTree(server.port)).form as Record<string, string>).subject).toBe('a😃b');
+  });
+
   it('Send appends the form to submissions and clears it in both pages', async () => {
     const a = await user('Ada');
     const b = await user('Bob');

@@ -7,11 +7,17 @@ export interface TextChange {
   readonly inserted: number;
 }
 
-/** The smallest single replacement from `before` to `after` (common prefix and suffix kept). */
+/**
+ * The smallest single replacement from `before` to `after` (common prefix and
+ * suffix kept) that never cuts a character in two: "a😀" → "a😃" share the
+ * first UTF-16 unit of the emoji, but the whole emoji is replaced (a splice
+ * inside a surrogate pair is refused).
+ */
 export function diffText(before: string, after: string): TextChange {
   const max = Math.min(before.length, after.length);
   let start = 0;
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
   let end = 0;
   while (
     end < max - start &&
@@ -19,7 +25,16 @@ export function diffText(before: string, after: string): TextChange {
   ) {
     end++;
   }
+  if (end > 0 && isLowSurrogate(before.charCodeAt(before.length - end))) end--;
   return { start, removed: before.length - start - end, inserted: after.length - start - end };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /**

@@ -31,6 +31,22 @@ describe('text edits', () => {
     );
   });
 
+  it('regression: the diff never cuts an emoji in two ("a😀" → "a😃" was a splice at 2, refused: "Position 2 splits a character")', () => {
+    expect(diffText('a😀b', 'a😃b')).toEqual({ start: 1, removed: 2, inserted: 2 });
+    expect(diffText('😀x', '🙂x')).toEqual({ start: 0, removed: 2, inserted: 2 });
+    const splits = (text: string, at: number) =>
+      at > 0 && at < text.length && /[\uDC00-\uDFFF]/.test(text[at]!);
+    const emoji = fc.constantFrom('a', '😀', '😃', '🙂', '👍', '🏽', 'é');
+    const text = fc.array(emoji).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        const { start, removed, inserted } = diffText(a, b);
+        expect(splits(a, start) || splits(a, start + removed)).toBe(false);
+        expect(splits(b, start) || splits(b, start + inserted)).toBe(false);
+      }),
+    );
+  });
+
   it('detect appends', () => {
     expect(appendedText('ab', 'abc')).toBe('c');
     expect(appendedText('ab', 'ab')).toBeUndefined();
