@@ -87,10 +87,11 @@ function formValues(): Record<string, string> {
 
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const values = formValues();
-  if (Object.values(values).every((v) => v === '')) return;
+  if (Object.values(formValues()).every((v) => v === '')) return;
+  const form: Record<string, unknown> = {};
+  for (const field of FIELDS) form[field] = doc.get([FORM_PATH, field]);
   try {
-    doc.applyText(sendChange(values));
+    doc.applyText(sendChange(form, doc.splices));
   } catch (err) {
     // E.g. `submissions` is not a list (someone wrote something else there).
     console.warn('collab-form: could not send', err);

@@ -1,4 +1,4 @@
-import { formatString } from '@varstream/varstream';
+import { formatSplice, formatString } from '@varstream/varstream';
 import { asText, FIELDS, FORM_PATH, SUBMISSIONS_PATH } from './fields.js';
 
 /**
@@ -8,20 +8,29 @@ import { asText, FIELDS, FORM_PATH, SUBMISSIONS_PATH } from './fields.js';
  *     submissions.+.firstname=Mickaël
  *     ^.lastname=Vendetta
  *     ...
- *     form.firstname=""
- *     ^.lastname=""
+ *     form.firstname~=0,7
+ *     form.lastname~=0,8
  *
- * Atomic on the server: nobody sees the form sent but not cleared.
+ * Atomic on the server: nobody sees the form sent but not cleared. With a
+ * server that merges splices (`splices`), each field is cleared by deleting
+ * the text that was sent (`~=0,<length>`), so what another page typed
+ * meanwhile, which the submission does not hold, stays in the form (a `=""`
+ * would void it, PROTOCOL.md 3.6); without, and for a value that is not a
+ * string, by `=""`.
  */
-export function sendChange(values: Readonly<Record<string, string>>): string {
+export function sendChange(form: Readonly<Record<string, unknown>>, splices: boolean): string {
   let text = '';
   FIELDS.forEach((field, i) => {
     const path = i === 0 ? `${SUBMISSIONS_PATH}.+.${field}` : `^.${field}`;
-    text += `${path}=${formatString(values[field] ?? '')}\n`;
+    text += `${path}=${formatString(asText(form[field]))}\n`;
   });
-  FIELDS.forEach((field, i) => {
-    text += `${i === 0 ? `${FORM_PATH}.${field}` : `^.${field}`}=""\n`;
-  });
+  for (const field of FIELDS) {
+    const value = form[field];
+    if (splices && typeof value === 'string') {
+      if (value !== '')
+        text += `${FORM_PATH}.${field}${formatSplice({ at: 0, del: value.length, text: '' })}\n`;
+    } else if (value !== undefined) text += `${FORM_PATH}.${field}=""\n`;
+  }
   return text;
 }
 

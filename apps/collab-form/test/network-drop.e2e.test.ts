@@ -107,6 +107,33 @@ describe('collab-form when one page loses its network', () => {
     );
   });
 
+  it('regression: Send keeps what another page typed meanwhile in the form (the clear `=""` voided its splices: the text was neither sent nor kept)', async () => {
+    const a = await user('Ada', server.url);
+    const b = await user('Bob', proxy.url);
+    await a.click('#message');
+    await a.keyboard.type('Hello');
+    await converged([a, b]);
+
+    // Bob types while his page cannot reach the server; Ada sends meanwhile.
+    proxy.cut();
+    await waitForStatus(b, 'offline');
+    await b.focus('#message');
+    await b.keyboard.press('Control+End');
+    await b.keyboard.type(' world');
+    await a.click('#send');
+    await waitSynced(a);
+    expect(await a.inputValue('#message')).toBe('');
+
+    proxy.restore();
+    await b.evaluate(() => window.dispatchEvent(new Event('online')));
+    const { values } = await converged([a, b], 'both pages after the reconnect', 45_000);
+    // Ada sent "Hello"; Bob's " world", typed after, is still in the form.
+    expect(values.message).toBe(' world');
+    const tree = await serverTree(server.port);
+    expect((tree.submissions as Record<string, string>[])[0]?.message).toBe('Hello');
+    expect((tree.form as Record<string, string>).message).toBe(' world');
+  });
+
   it('regression: a page whose browser goes offline says so within seconds (it showed "Connected" until the 35 s silence timeout), and comes back when online', async () => {
     const { page: a, context } = await userWithContext('Ada', server.url);
     await waitSynced(a);
