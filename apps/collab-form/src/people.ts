@@ -38,12 +38,15 @@ export function renderFieldPeers(
     const slot = root.querySelector<HTMLElement>(`[data-peers-for="${field}"]`);
     if (slot !== null) {
       slot.replaceChildren(...peers.map((p) => chip(root, nameOf(p), colorOf(p.state))));
-      if (peers.length > 0) {
-        slot.setAttribute(
-          'aria-label',
-          `${peers.map(nameOf).join(', ')} ${peers.length > 1 ? 'are' : 'is'} editing this field`,
-        );
-      } else slot.removeAttribute('aria-label');
+    }
+    // The field's accessible description (`aria-describedby`): the chips are
+    // hidden from screen readers, which hear this sentence instead.
+    const editing = root.getElementById(`${field}-editing`);
+    if (editing !== null) {
+      editing.textContent =
+        peers.length > 0
+          ? `${peers.map(nameOf).join(', ')} ${peers.length > 1 ? 'are' : 'is'} editing this field`
+          : '';
     }
     const input = root.getElementById(field);
     if (input !== null) {

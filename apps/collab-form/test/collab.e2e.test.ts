@@ -317,6 +317,39 @@ describe('collab-form in Chromium against varstream-server', () => {
     await waitFor(async () => JSON.stringify(await names(b)) === '["Bob"]', 'Ada to leave');
   });
 
+  it('regression: a screen reader hears who is editing a field, in its description (the sentence was an aria-label on a span without a role, which Chromium ignores)', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    await b.click('#subject');
+    await a.waitForSelector('[data-peers-for="subject"] .chip');
+    /** Name and description of each textbox, as Chromium gives them to assistive technology. */
+    const textboxes = async () => {
+      const cdp = await a.context().newCDPSession(a);
+      const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+      await cdp.detach();
+      const out: Record<string, string> = {};
+      for (const n of nodes) {
+        if (n.role?.value !== 'textbox' || n.ignored) continue;
+        out[String(n.name?.value)] = String(n.description?.value ?? '');
+      }
+      return out;
+    };
+    await waitFor(
+      async () => (await textboxes()).Subject === 'Bob is editing this field',
+      'the Subject field to be described',
+    );
+    expect(await textboxes()).toMatchObject({ 'First name': '', Message: '' });
+    // The visible chips are not read a second time.
+    expect((await a.locator('form').ariaSnapshot()).match(/Bob/g)).toHaveLength(1);
+
+    await b.click('#message');
+    await waitFor(
+      async () => (await textboxes()).Message === 'Bob is editing this field',
+      'the Message field to be described',
+    );
+    expect((await textboxes()).Subject).toBe('');
+  });
+
   it('fits a phone screen in one column, with every control labelled', async () => {
     const { context, page, errors } = await openUser(browser, server.url, {
       name: 'Pat',
