@@ -75,6 +75,29 @@ describe('the demo page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('regression: a sent subject or email without spaces wraps inside its submission on a phone (it stretched the list, readable only by scrolling it sideways)', async () => {
+    const { context, page, errors } = await openUser(browser, server.url, {
+      name: 'Pat',
+      viewport: { width: 360, height: 740 },
+    });
+    contexts.push(context);
+    await page.fill('#firstname', 'Pat');
+    await page.fill('#email', `${'a'.repeat(60)}@${'b'.repeat(60)}.example`);
+    await page.fill('#subject', 'x'.repeat(300));
+    await page.click('#send');
+    await page.waitForSelector('#submissions li');
+    const widths = await page.$eval('#submissions', (list) => {
+      const right = list.getBoundingClientRect().right;
+      const items = [...list.querySelectorAll('li, li *')];
+      return {
+        scroll: list.scrollWidth - list.clientWidth,
+        past: items.filter((el) => el.getBoundingClientRect().right > right + 0.5).length,
+      };
+    });
+    expect(widths).toEqual({ scroll: 0, past: 0 });
+    expect(errors).toEqual([]);
+  });
+
   // Regression: two tabs of one browser shared the generated name in localStorage.
   it('gives two tabs of one browser two names', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
