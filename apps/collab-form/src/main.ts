@@ -254,7 +254,10 @@ function renderDocument(): void {
     const list = doc.get(SUBMISSIONS_PATH);
     renderSubmissions(ui.submissions, ui.submissionsCount, ui.submissionsEmpty, list);
   }
-  ui.send.disabled = Object.values(formValues()).every((v) => v === '');
+  // aria-disabled, not disabled: a focused button that gets disabled loses
+  // the focus (to the page), and a keyboard user who just sent would be lost.
+  const nothingToSend = Object.values(formValues()).every((v) => v === '');
+  ui.send.setAttribute('aria-disabled', String(nothingToSend));
 }
 doc.subscribe('', scheduleRender);
 

@@ -254,7 +254,9 @@ describe('collab-form in Chromium against varstream-server', () => {
     // Typing is tested above; here each field is filled in one input event.
     for (const field of FIELDS) await a.fill(`#${field}`, filled[field]);
     await converged([a, b]);
-    await b.waitForFunction(() => !(document.getElementById('send') as HTMLButtonElement).disabled);
+    await b.waitForFunction(
+      () => document.getElementById('send')?.getAttribute('aria-disabled') === 'false',
+    );
     await b.click('#send');
 
     const empty = { firstname: '', lastname: '', email: '', subject: '', message: '' };
@@ -287,6 +289,26 @@ describe('collab-form in Chromium against varstream-server', () => {
       filled,
       { firstname: 'Bob', lastname: '', email: '', subject: '', message: '' },
     ]);
+  });
+
+  it('regression: a keyboard user who presses Send keeps the focus on it (the button was disabled once the form was empty, which dropped the focus to the page, and Tab went on past the form)', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    await a.click('#message');
+    await a.keyboard.type('Hi');
+    await a.keyboard.press('Tab');
+    expect(await a.evaluate(() => document.activeElement?.id)).toBe('send');
+    await a.keyboard.press('Enter');
+    const { values } = await converged([a, b], 'the form to be sent and cleared');
+    expect(values.message).toBe('');
+    expect(await a.evaluate(() => document.activeElement?.id)).toBe('send');
+    // Empty: Send is off for assistive technology too, and does nothing.
+    expect(await a.getAttribute('#send', 'aria-disabled')).toBe('true');
+    await a.keyboard.press('Enter');
+    await a.keyboard.press('Shift+Tab');
+    expect(await a.evaluate(() => document.activeElement?.id)).toBe('message');
+    await waitSynced(a);
+    expect((await serverTree(server.port)).submissions).toHaveLength(1);
   });
 
   it('shows who is here, their names and the field each one is editing', async () => {
