@@ -240,6 +240,23 @@ describe('collab-form in Chromium against varstream-server', () => {
     expect(((await serverTree(server.port)).form as Record<string, string>).subject).toBe('a😃b');
   });
 
+  it('regression: a paste larger than a change may be is refused with a message, and the page keeps syncing (a 3 MB paste closed the socket, 1009, at every reconnect: nothing typed after it reached the server, even after a reload)', async () => {
+    const a = await user('Ada');
+    const b = await user('Bob');
+    await a.click('#message');
+    await a.keyboard.type('keep');
+    await converged([a, b]);
+    // Compressed by the browser, it is small on the wire, and the server inflates it to 3 MB.
+    await a.keyboard.insertText('z'.repeat(3_000_000));
+    await a.waitForSelector('#notice:not([hidden])');
+    expect(await a.textContent('#notice')).toContain('maxChangeBytes');
+    expect(await a.inputValue('#message')).toBe('keep');
+    await a.keyboard.press('End');
+    await a.keyboard.type(' going');
+    const { values } = await converged([a, b]);
+    expect(values.message).toBe('keep going');
+  });
+
   it('Send appends the form to submissions and clears it in both pages', async () => {
     const a = await user('Ada');
     const b = await user('Bob');

@@ -21,6 +21,15 @@ export interface ClientDefaults {
   readonly backoff: Readonly<{ baseMs: number; maxMs: number }>;
   /** Times a change refused with `SPLICE_STALE` is sent again (rebased) before it is reported. Default 3. */
   readonly maxStaleRetries: number;
+  /**
+   * Most UTF-8 bytes in the statements of one local change (`set`, `splice`,
+   * a paste into a bound field...): a larger one throws `FRAME_TOO_LARGE` at
+   * the call and changes nothing. Sent, it would pass the server's frame cap
+   * (`maxFrameBytes`, 1 MiB by default; twice that closes the socket, 1009),
+   * and be sent again after every reconnect, blocking every later change.
+   * Default 1 000 000 (room for the `#vs change` line under 1 MiB).
+   */
+  readonly maxChangeBytes: number;
 }
 
 export const clientDefaults: ClientDefaults = Object.freeze({
@@ -29,4 +38,5 @@ export const clientDefaults: ClientDefaults = Object.freeze({
   probeTimeoutMs: 3_000,
   backoff: Object.freeze({ baseMs: 250, maxMs: 30_000 }),
   maxStaleRetries: 3,
+  maxChangeBytes: 1_000_000,
 });

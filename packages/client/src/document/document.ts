@@ -22,6 +22,7 @@ import {
 import { opStatement, setStatements, spliceStatement } from '../changes/build.js';
 import { changeBody, changeFrame, hasSplices } from '../changes/change-frame.js';
 import { parseChange } from '../changes/parse-change.js';
+import { utf8Length } from '../changes/utf8-length.js';
 import { Connection } from '../connection/connection.js';
 import { documentUrl } from '../connection/document-url.js';
 import type { WebSocketConstructor } from '../connection/websocket.js';
@@ -82,6 +83,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
   #access: string | undefined;
   /** The server speaks text splices (its last welcome said `ext=splice`). */
   #splices = false;
+  readonly #maxChangeBytes: number;
   #presence: PresenceInput | null;
   #peersSnapshot: ReadonlyMap<string, PresenceState> = new Map();
   /** Reconnections in a row because the server could not store a change (`UNAVAILABLE`). */
@@ -112,6 +114,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
     this.#sections = new SectionReader(this.#store.clientId);
     const restored = this.#store.takeRestored();
     if (restored.length > 0) this.#replica.restore(restored);
+    this.#maxChangeBytes = options.maxChangeBytes ?? clientDefaults.maxChangeBytes;
     const heartbeatMs = options.heartbeatMs ?? clientDefaults.heartbeatMs;
     this.#connection = new Connection(
       url,
@@ -226,6 +229,13 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
       throw new ClientError('EMPTY_CHANGE', 'A change needs a statement');
     if (this.#access === 'read') {
       throw new ClientError('FORBIDDEN', 'This connection may only read the document');
+    }
+    const bytes = utf8Length(changeBody(statements));
+    if (bytes > this.#maxChangeBytes) {
+      throw new ClientError(
+        'FRAME_TOO_LARGE',
+        `A change of ${bytes} bytes, more than ${this.#maxChangeBytes} (maxChangeBytes)`,
+      );
     }
     let change: PendingChange | undefined;
     try {

@@ -35,6 +35,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Time the server has to answer `checkConnection()`'s ping, in ms. Default `clientDefaults.probeTimeoutMs` (3 000). */
   probeTimeoutMs?: number;
+  /** Most UTF-8 bytes in one local change; above, `FRAME_TOO_LARGE` at the call. Default `clientDefaults.maxChangeBytes` (1 000 000): raise it with the server's `maxFrameBytes`. */
+  maxChangeBytes?: number;
   /** Initial presence state, sent on every connect. */
   presence?: PresenceInput;
 }
