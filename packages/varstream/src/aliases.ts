@@ -3,16 +3,25 @@
  * plain container has exactly one parent, so it can be swapped for another
  * in that parent without anyone else noticing; an aliased one cannot. Kept
  * per module (not per tree) because a tree's values are handed to other
- * trees (a loaded document becomes a server's tree). Never cleared: a
- * container that lost its aliases stays marked, which only costs speed.
+ * trees (a loaded document becomes a server's tree). Cleared only when the
+ * change that marked it is rolled back: a container that lost its aliases
+ * otherwise stays marked, which only costs speed.
  */
 const aliased = new WeakSet<object>();
 /** False until the first container is marked: most documents have no `&=`, and then no lookup is made. */
 let anyAliased = false;
 
-export function markAliased(container: object): void {
+/** Marks `container`; true when it was not marked before. */
+export function markAliased(container: object): boolean {
   anyAliased = true;
+  if (aliased.has(container)) return false;
   aliased.add(container);
+  return true;
+}
+
+/** Undoes a `markAliased` that returned true (its change was rolled back). */
+export function unmarkAliased(container: object): void {
+  aliased.delete(container);
 }
 
 export function isAliased(container: object): boolean {

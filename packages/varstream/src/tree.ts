@@ -1,4 +1,4 @@
-import { isAliased, markAliased } from './aliases.js';
+import { isAliased, markAliased, unmarkAliased } from './aliases.js';
 import { type Container, fresh, hasOwn, isContainer, setKey } from './container.js';
 import { countCreatedKey } from './created-keys.js';
 import { type Limits, resolveLimits } from './defaults.js';
@@ -61,12 +61,15 @@ interface Reference {
 
 const ROOT: unique symbol = Symbol('root');
 const TRUNCATE: unique symbol = Symbol('truncate');
+/** An undo entry of a container the change marked aliased (`old`). */
+const ALIAS: unique symbol = Symbol('alias');
 /** Arrays at least this long are probed for sparseness before being copied for a rollback. */
 const PROBE_FROM = 1_024;
 const PROBES = 16;
 
 type UndoEntry =
   | { target: typeof ROOT; old: unknown }
+  | { target: typeof ALIAS; old: object }
   | {
       target: Container;
       key: string | number;
@@ -210,6 +213,8 @@ export class Tree {
       const entry = log[i]!;
       if (entry.target === ROOT) {
         this.#root = entry.old;
+      } else if (entry.target === ALIAS) {
+        unmarkAliased(entry.old);
       } else if (entry.key === TRUNCATE) {
         restoreElements(entry.target as unknown[], entry.old);
       } else if (Array.isArray(entry.target)) {
@@ -392,6 +397,15 @@ export class Tree {
     return created;
   }
 
+  /**
+   * `&=` gave `container` a second parent; a rollback takes the mark back
+   * (left on, an `&=` refused later in its change would slow every `!` on
+   * that array for good: the copy a shared array needs, `#reset`).
+   */
+  #markAliased(container: object): void {
+    if (markAliased(container)) this.#undo?.push({ target: ALIAS, old: container });
+  }
+
   /** Changes the tree as walked; returns the value written (a reference read now). */
   #mutate(statement: Statement, concrete: Segment[], value: unknown): unknown {
     const { op, path } = statement;
@@ -399,7 +413,7 @@ export class Tree {
     const chain = this.#chain;
     if (this.#walker.resetDepth !== -1) this.#reset(chain, concrete, this.#walker.resetDepth);
     if (n === 0) {
-      if (op === '&=' && isContainer(value)) markAliased(value);
+      if (op === '&=' && isContainer(value)) this.#markAliased(value);
       this.#undo?.push({ target: ROOT, old: this.#root });
       this.#root = this.#remove ? undefined : value;
       return value;
@@ -407,7 +421,7 @@ export class Tree {
     if (this.#walker.createFrom !== -1) this.#create(path, concrete, this.#walker.createFrom);
     const refPrefix = this.#refPrefix;
     const result = refPrefix === -1 ? value : refPrefix === 0 ? this.#root : chain[refPrefix];
-    if (op === '&=' && isContainer(result)) markAliased(result);
+    if (op === '&=' && isContainer(result)) this.#markAliased(result);
     const last = concrete[n - 1]!;
     const target = chain[n - 1]!;
     if (this.#remove) this.#delete(target, last);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createdKeys, Reader, type Statement, stringify, Tree } from '../src/index.js';
+import { createdKeys, isAliased, Reader, type Statement, stringify, Tree } from '../src/index.js';
 
 function statements(text: string): Statement[] {
   const reader = new Reader({ strict: false });
@@ -148,6 +148,32 @@ describe('Tree with boundedRollback', () => {
     expect(root.l).toEqual(['x']);
     expect(root.m).toBe(m);
     expect(root.alias).toEqual(['y']);
+  });
+
+  it('regression: an &= rolled back leaves its target unshared (it stayed marked for good, and every later ! on that array was copied)', () => {
+    const tree = build('l.0=1\nl.1=2\n', true);
+    const root = tree.root as { l: unknown[]; alias?: unknown };
+    const { l } = root;
+    tree.begin();
+    applyAll(tree, statements('alias&=l\n'));
+    expect(isAliased(l)).toBe(true);
+    tree.rollback();
+    expect(root.alias).toBeUndefined();
+    expect(isAliased(l)).toBe(false);
+    tree.begin();
+    applyAll(tree, statements('l.!=x\n'));
+    tree.commit();
+    expect(root.l).not.toBe(l); // swapped, not copied: nothing else refers to it
+    expect(root.l).toEqual(['x']);
+  });
+
+  it('keeps the mark of a container an earlier, committed &= shared', () => {
+    const tree = build('m.0=1\nalias&=m\n', true);
+    const { m } = tree.root as { m: unknown[] };
+    tree.begin();
+    applyAll(tree, statements('again&=m\n'));
+    tree.rollback();
+    expect(isAliased(m)).toBe(true);
   });
 });
 
