@@ -17,7 +17,8 @@ import { changeBody, hasSplices } from '../changes/change-frame.js';
 import type { RejectionCode } from '../errors.js';
 import { samePath } from '../paths/same-path.js';
 import type { PendingChange } from '../pending/pending-change.js';
-import { rebasePending } from './text-rebase.js';
+import { textDiff } from './text-diff.js';
+import { type Replaced, rebasePending } from './text-rebase.js';
 
 /** What the server sent, as the replica consumes it (see `sync/server-frame.ts`). */
 export type Incoming =
@@ -178,10 +179,13 @@ export class Replica {
     let resync = false;
     for (const item of batch) {
       if (item.kind === 'snapshot') {
+        const from = this.#firstToRebase();
+        const before = this.#pendingTexts(from);
         this.tree.root = undefined;
         this.rev = item.rev;
         touched.push([]);
         if (!this.#applyAll(item.statements, undefined)) resync = true;
+        else this.#rebaseOntoSnapshot(from, before);
       } else if (item.kind === 'change') {
         if (this.rev >= 0 && item.rev <= this.rev) continue; // already held
         if (this.rev < 0 || item.rev !== this.rev + 1) {
@@ -195,7 +199,7 @@ export class Replica {
           own === undefined
             ? (change: Change) => {
                 const effect = textEffect(change);
-                const op = rebasePending(this.pending, effect, changeBody);
+                const op = rebasePending(this.pending, effect, changeBody, replacedLengths(change));
                 if (op !== undefined) textOps.push({ path: effect.path, op });
               }
             : undefined;
@@ -209,7 +213,9 @@ export class Replica {
         const change = this.#take(item.id);
         if (change === undefined) continue;
         (item.kind === 'ack' ? acked : rejected).push(change);
-        if (item.kind === 'reject' && index === 0 && item.code !== SPLICE_STALE) {
+        // A refusal, or a duplicate (the confirmed tree already holds the change: the
+        // view applied it twice, and what was written after it saw it twice).
+        if (index === 0 && (item.kind === 'ack' || item.code !== SPLICE_STALE)) {
           this.#unwind(change);
         }
       }
@@ -271,10 +277,11 @@ export class Replica {
   #unwind(change: PendingChange): void {
     const byPath = new Map<string, { path: Path; splices: Splice[] }>();
     for (const statement of change.statements) {
-      if (statement.op !== '~=' || statement.splice === undefined) continue;
+      const splice = ownSplice(statement, this.tree, byPath.get(JSON.stringify(statement.path)));
+      if (splice === undefined) continue;
       const key = JSON.stringify(statement.path);
       const entry = byPath.get(key) ?? { path: statement.path, splices: [] };
-      entry.splices.push(statement.splice);
+      entry.splices.push(splice);
       byPath.set(key, entry);
     }
     for (const { path, splices } of byPath.values()) {
@@ -286,6 +293,75 @@ export class Replica {
       if (checkTextOp(text, op) !== undefined) continue;
       rebasePending(this.pending, { path, op: invertTextOp(op, text) }, changeBody);
     }
+  }
+
+  /**
+   * The first pending change a snapshot must rebase: all of them when the
+   * confirmed tree was the server's (their splices apply to it); after a
+   * reload (no confirmed tree yet), the ones written on this page before the
+   * snapshot (`base` -1): the restored ones keep their `base`, the server
+   * transforms them.
+   */
+  #firstToRebase(): number {
+    if (this.rev >= 0) return 0;
+    const first = this.pending.findIndex(
+      (change) => change.base < 0 && hasSplices(change.statements),
+    );
+    return first === -1 ? this.pending.length : first;
+  }
+
+  /**
+   * The strings that the splices of `pending[from..]` edit, as the view holds
+   * them right before `pending[from]` (the undo log must be closed; it is
+   * left closed). Cost: the pending changes before `from`.
+   */
+  #pendingTexts(from: number): Map<string, { path: Path; text: string | undefined }> {
+    const texts = new Map<string, { path: Path; text: string | undefined }>();
+    if (from >= this.pending.length) return texts;
+    this.tree.begin();
+    for (let i = 0; i < from; i++) {
+      try {
+        this.#applyPending(this.pending[i]!);
+      } catch {
+        // Did not apply: the view skips it too.
+      }
+    }
+    for (let i = from; i < this.pending.length; i++) {
+      for (const statement of this.pending[i]!.statements) {
+        if (statement.op !== '~=') continue;
+        const key = JSON.stringify(statement.path);
+        if (texts.has(key)) continue;
+        const value = this.tree.get(statement.path);
+        texts.set(key, {
+          path: statement.path,
+          text: typeof value === 'string' ? value : undefined,
+        });
+      }
+    }
+    this.tree.rollback();
+    return texts;
+  }
+
+  /**
+   * After a snapshot: the splices of `pending[from..]`, written on the view
+   * before it, are transformed onto the view after it by the difference of
+   * each string (the operations in between are not known); a string that
+   * is no longer one voids them. They are now based on the snapshot.
+   */
+  #rebaseOntoSnapshot(
+    from: number,
+    before: Map<string, { path: Path; text: string | undefined }>,
+  ): void {
+    if (before.size === 0) return;
+    const after = this.#pendingTexts(from);
+    const rebased = this.pending.slice(from);
+    for (const [key, old] of before) {
+      if (old.text === undefined) continue;
+      const now = after.get(key)?.text;
+      const op = now === undefined ? undefined : textDiff(old.text, now);
+      rebasePending(rebased, { path: old.path, op }, changeBody);
+    }
+    for (const change of rebased) change.base = this.rev;
   }
 
   #take(id: string): PendingChange | undefined {
@@ -330,6 +406,33 @@ export class Replica {
     this.tree.rollback();
     this.#reapply();
   }
+}
+
+/**
+ * A statement of a change being unwound as a splice on the confirmed string:
+ * a `~=` as it is; a `+=` of text onto a string as the insert at its end
+ * (after the change's earlier splices on it, `earlier`). Else undefined.
+ */
+function ownSplice(
+  statement: Statement,
+  tree: ReplicaTree,
+  earlier: { splices: Splice[] } | undefined,
+): Splice | undefined {
+  if (statement.op === '~=') return statement.splice;
+  if (statement.op !== '+=' || typeof statement.value !== 'string') return undefined;
+  const value = tree.get(statement.path);
+  if (typeof value !== 'string') return undefined;
+  let length = value.length;
+  for (const splice of earlier?.splices ?? []) length += splice.text.length - splice.del;
+  return { at: length, del: 0, text: statement.value };
+}
+
+/** The lengths of a string that `change` replaced with a string (see `rebasePending`), else undefined. */
+function replacedLengths(change: Change): Replaced | undefined {
+  const { previous, result } = change;
+  if (typeof result !== 'string') return undefined;
+  if (previous !== undefined && typeof previous !== 'string') return undefined;
+  return { before: previous?.length ?? 0, after: result.length };
 }
 
 /** The path of statements that are all text splices on one concrete path, else undefined. */

@@ -1,5 +1,7 @@
 import {
+  lengthChange,
   opToSplices,
+  type Splice,
   type Statement,
   spliceToOp,
   type TextEffect,
@@ -19,6 +21,12 @@ import type { PendingChange } from '../pending/pending-change.js';
  * pending statement that itself replaces the string ends the walk: what
  * follows was written against that.
  *
+ * A pending `+=` on a string that the remote change replaced (`replaced`:
+ * the string's length before and after, when both are strings) appends to
+ * the new value: the splices written after it move with it. Those in the
+ * appended part (or after it) shift by how much the replaced part's length
+ * changed; those inside the replaced part are void, as before the `+=`.
+ *
  * Returns the remote operation as it applies to the view (confirmed +
  * pending), for carets; undefined when it is a replacement. Changes whose
  * statements changed get a new `body` from `format`.
@@ -27,9 +35,14 @@ export function rebasePending(
   pending: readonly PendingChange[],
   effect: TextEffect,
   format: (statements: readonly Statement[]) => string,
+  replaced?: Replaced,
 ): TextOp | undefined {
   let remote = effect.op;
   const target = effect.path;
+  /** Length of the string before the remote replacement, in the view so far (the part it replaced). */
+  let prefix = replaced?.before;
+  /** Set once a pending `+=` appended to the replaced string: the part it replaced, in the view. */
+  let appended: number | undefined;
   for (const change of pending) {
     let changed = false;
     const out: Statement[] = [];
@@ -39,8 +52,17 @@ export function rebasePending(
         out.push(statement);
         continue;
       }
+      const exact = statement.path.length === target.length;
+      if (statement.op === '~=' && remote === undefined && appended !== undefined && exact) {
+        changed = true;
+        const moved = shiftPastReplaced(statement.splice!, appended, replaced!.after);
+        appended = moved.prefix;
+        if (moved.splice !== undefined) out.push({ ...statement, splice: moved.splice });
+        continue;
+      }
       if (statement.op === '~=' && remote === undefined) {
         changed = true; // void: the string (or a container above it) was replaced
+        if (prefix !== undefined && exact) prefix += lengthChange(spliceToOp(statement.splice!));
         continue;
       }
       if (
@@ -64,6 +86,10 @@ export function rebasePending(
       ) {
         continue;
       }
+      if (statement.op === '+=' && exact && remote === undefined && prefix !== undefined) {
+        appended ??= prefix; // appends to the new value: later splices follow it
+        continue;
+      }
       stop = true; // replaced (or written under) by the pending change itself
     }
     if (changed) {
@@ -73,4 +99,33 @@ export function rebasePending(
     if (stop) return undefined;
   }
   return remote;
+}
+
+/** A remote replacement of the rebased string: its length before and after (UTF-16 code units). */
+export interface Replaced {
+  readonly before: number;
+  readonly after: number;
+}
+
+/**
+ * A splice written on the view where the first `prefix` code units are the
+ * replaced string (and the rest what the client appended to it), moved onto
+ * the new value (`after` code units long): the part in the appended text
+ * shifts; the part in the replaced text is void. Returns the splice (if any
+ * remains) and the replaced part's length after it.
+ */
+function shiftPastReplaced(
+  splice: Splice,
+  prefix: number,
+  after: number,
+): { splice: Splice | undefined; prefix: number } {
+  const end = splice.at + splice.del;
+  if (splice.at >= prefix) {
+    return { splice: { ...splice, at: splice.at - prefix + after }, prefix };
+  }
+  if (end <= prefix) {
+    return { splice: undefined, prefix: prefix - splice.del + splice.text.length };
+  }
+  // Across the boundary: only what it deleted of the appended text (and its insert) remains.
+  return { splice: { at: after, del: end - prefix, text: splice.text }, prefix: splice.at };
 }
