@@ -90,7 +90,8 @@ export function interpretFrame(
         break;
       }
       case Verb.ACK:
-        if (fields.id !== undefined) batch.push({ kind: 'ack', id: fields.id });
+        if (fields.id !== undefined)
+          batch.push({ kind: 'ack', id: fields.id, rev: ackRev(fields.rev) });
         break;
       case Verb.REJECT:
         if (fields.id === undefined) break;
@@ -129,4 +130,10 @@ export function interpretFrame(
     }
   }
   return { welcome, batch, rejections, presence, errors, resync, unavailable };
+}
+
+/** The `rev` of a `#vs ack` line, when it is a revision number. */
+function ackRev(field: string | undefined): number | undefined {
+  if (field === undefined || !/^\d{1,15}$/.test(field)) return undefined;
+  return Number(field);
 }

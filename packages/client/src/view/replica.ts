@@ -29,7 +29,12 @@ export type Incoming =
       readonly id: string | undefined;
       readonly statements: readonly Statement[];
     }
-  | { readonly kind: 'ack'; readonly id: string }
+  | {
+      readonly kind: 'ack';
+      readonly id: string;
+      /** The revision that applied it (a duplicate), or the current one (an empty change). */
+      readonly rev?: number | undefined;
+    }
   | {
       readonly kind: 'reject';
       readonly id: string;
@@ -199,7 +204,9 @@ export class Replica {
           own === undefined
             ? (change: Change) => {
                 const effect = textEffect(change);
-                const op = rebasePending(this.pending, effect, changeBody, replacedLengths(change));
+                const op = rebasePending(this.pending, effect, changeBody, {
+                  replaced: replacedLengths(change),
+                });
                 if (op !== undefined) textOps.push({ path: effect.path, op });
               }
             : undefined;
@@ -215,8 +222,12 @@ export class Replica {
         (item.kind === 'ack' ? acked : rejected).push(change);
         // A refusal, or a duplicate (the confirmed tree already holds the change: the
         // view applied it twice, and what was written after it saw it twice).
-        if (index === 0 && (item.kind === 'ack' || item.code !== SPLICE_STALE)) {
+        if (item.kind === 'reject' && index === 0 && item.code !== SPLICE_STALE) {
           this.#unwind(change);
+        } else if (item.kind === 'ack' && index === 0 && item.rev !== undefined) {
+          // Only what was written on a confirmed tree that held it saw it twice.
+          const rev = item.rev;
+          this.#unwind(change, (later) => later.base < rev);
         }
       }
     }
@@ -274,7 +285,7 @@ export class Replica {
    * oldest pending change, whose splices apply to the confirmed tree (where
    * the inverse is read).
    */
-  #unwind(change: PendingChange): void {
+  #unwind(change: PendingChange, keep?: (later: PendingChange) => boolean): void {
     const byPath = new Map<string, { path: Path; splices: Splice[] }>();
     for (const statement of change.statements) {
       const splice = ownSplice(statement, this.tree, byPath.get(JSON.stringify(statement.path)));
@@ -291,7 +302,7 @@ export class Replica {
       const op = splicesToOp(splices);
       // A change that did not apply was skipped in the view: nothing was written on top of it.
       if (checkTextOp(text, op) !== undefined) continue;
-      rebasePending(this.pending, { path, op: invertTextOp(op, text) }, changeBody);
+      rebasePending(this.pending, { path, op: invertTextOp(op, text) }, changeBody, { keep });
     }
   }
 
@@ -359,7 +370,10 @@ export class Replica {
       if (old.text === undefined) continue;
       const now = after.get(key)?.text;
       const op = now === undefined ? undefined : textDiff(old.text, now);
-      rebasePending(rebased, { path: old.path, op }, changeBody);
+      // After the text the snapshot brought at the same place: if it holds one of
+      // these changes (its duplicate acknowledgement will come), the copy in the
+      // view is the later one, and what was typed after it follows both.
+      rebasePending(rebased, { path: old.path, op }, changeBody, { side: 'right' });
     }
     for (const change of rebased) change.base = this.rev;
   }

@@ -1,6 +1,9 @@
 import {
   lengthChange,
+  opposite,
   opToSplices,
+  type Path,
+  type Side,
   type Splice,
   type Statement,
   spliceToOp,
@@ -8,7 +11,7 @@ import {
   type TextOp,
   transformTextOp,
 } from '@varstream/varstream';
-import { isPrefix } from '../paths/same-path.js';
+import { isPrefix, samePath } from '../paths/same-path.js';
 import type { PendingChange } from '../pending/pending-change.js';
 
 /**
@@ -35,8 +38,9 @@ export function rebasePending(
   pending: readonly PendingChange[],
   effect: TextEffect,
   format: (statements: readonly Statement[]) => string,
-  replaced?: Replaced,
+  options: RebaseOptions = {},
 ): TextOp | undefined {
+  const { replaced, side = 'left', keep } = options;
   let remote = effect.op;
   const target = effect.path;
   /** Length of the string before the remote replacement, in the view so far (the part it replaced). */
@@ -44,6 +48,10 @@ export function rebasePending(
   /** Set once a pending `+=` appended to the replaced string: the part it replaced, in the view. */
   let appended: number | undefined;
   for (const change of pending) {
+    if (keep?.(change) === true) {
+      if (remote !== undefined) remote = pastKept(remote, change, target);
+      continue;
+    }
     let changed = false;
     const out: Statement[] = [];
     let stop = false;
@@ -72,8 +80,8 @@ export function rebasePending(
       ) {
         changed = true;
         const own = spliceToOp(statement.splice!);
-        const mine = transformTextOp(own, remote, 'left');
-        remote = transformTextOp(remote, own, 'right');
+        const mine = transformTextOp(own, remote, side);
+        remote = transformTextOp(remote, own, opposite(side));
         for (const splice of opToSplices(mine)) out.push({ ...statement, splice });
         continue;
       }
@@ -99,6 +107,30 @@ export function rebasePending(
     if (stop) return undefined;
   }
   return remote;
+}
+
+/** How `rebasePending` rebases. */
+export interface RebaseOptions {
+  /** The remote change replaced the string with a string: its lengths (see `rebasePending`). */
+  readonly replaced?: Replaced;
+  /**
+   * Where a pending insert goes at the same place as a remote one: `'left'`
+   * (default) before it, as the server will sequence it; `'right'` after it.
+   */
+  readonly side?: Side;
+  /** Pending changes left as they are (the remote operation still moves past their splices). */
+  readonly keep?: (change: PendingChange) => boolean;
+}
+
+/** `remote` moved past the splices on `target` of a pending change left as it is. */
+function pastKept(remote: TextOp, change: PendingChange, target: Path): TextOp {
+  let op = remote;
+  for (const statement of change.statements) {
+    if (statement.op !== '~=' || statement.splice === undefined) continue;
+    if (!samePath(statement.path, target)) continue;
+    op = transformTextOp(op, spliceToOp(statement.splice), 'right');
+  }
+  return op;
 }
 
 /** A remote replacement of the rebased string: its length before and after (UTF-16 code units). */
