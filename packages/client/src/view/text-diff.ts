@@ -25,10 +25,11 @@ export function textDiff(before: string, after: string): TextComponent[] {
   ) {
     end--;
   }
-  const op: TextComponent[] = [];
-  if (start > 0) op.push(start);
   const removed = before.length - end - start;
   const inserted = after.slice(start, after.length - end);
+  if (removed === 0 && inserted.length === 0) return [];
+  const op: TextComponent[] = [];
+  if (start > 0) op.push(start);
   if (inserted.length > 0) op.push(inserted);
   if (removed > 0) op.push({ d: removed });
   return op;
