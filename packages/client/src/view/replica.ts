@@ -370,10 +370,14 @@ export class Replica {
       if (old.text === undefined) continue;
       const now = after.get(key)?.text;
       const op = now === undefined ? undefined : textDiff(old.text, now);
-      // After the text the snapshot brought at the same place: if it holds one of
-      // these changes (its duplicate acknowledgement will come), the copy in the
-      // view is the later one, and what was typed after it follows both.
-      rebasePending(rebased, { path: old.path, op }, changeBody, { side: 'right' });
+      // A change that may have reached the server goes after the text the snapshot
+      // brought at the same place: if the snapshot holds it (its duplicate
+      // acknowledgement will come), the copy in the view is the later one, and
+      // what was typed after it follows both. The others go first, as the server
+      // would sequence them.
+      rebasePending(rebased, { path: old.path, op }, changeBody, {
+        sideOf: (change) => (change.outgone ? 'right' : 'left'),
+      });
     }
     for (const change of rebased) change.base = this.rev;
   }

@@ -40,7 +40,7 @@ export function rebasePending(
   format: (statements: readonly Statement[]) => string,
   options: RebaseOptions = {},
 ): TextOp | undefined {
-  const { replaced, side = 'left', keep } = options;
+  const { replaced, sideOf, keep } = options;
   let remote = effect.op;
   const target = effect.path;
   /** Length of the string before the remote replacement, in the view so far (the part it replaced). */
@@ -80,6 +80,7 @@ export function rebasePending(
       ) {
         changed = true;
         const own = spliceToOp(statement.splice!);
+        const side = sideOf?.(change) ?? 'left';
         const mine = transformTextOp(own, remote, side);
         remote = transformTextOp(remote, own, opposite(side));
         for (const splice of opToSplices(mine)) out.push({ ...statement, splice });
@@ -114,10 +115,11 @@ export interface RebaseOptions {
   /** The remote change replaced the string with a string: its lengths (see `rebasePending`). */
   readonly replaced?: Replaced;
   /**
-   * Where a pending insert goes at the same place as a remote one: `'left'`
-   * (default) before it, as the server will sequence it; `'right'` after it.
+   * Where a pending change's inserts go at the same place as a remote one:
+   * `'left'` (default) before it, as the server will sequence it; `'right'`
+   * after it.
    */
-  readonly side?: Side;
+  readonly sideOf?: (change: PendingChange) => Side;
   /** Pending changes left as they are (the remote operation still moves past their splices). */
   readonly keep?: (change: PendingChange) => boolean;
 }

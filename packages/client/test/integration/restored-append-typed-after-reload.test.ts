@@ -33,3 +33,25 @@ it('a splice typed after a restored += that the server already holds lands after
   expect(server.document('doc')!.root).toEqual({ t: 'abXY' });
   expect(reloaded.get([])).toEqual({ t: 'abXY' });
 });
+
+// Same, typed before the restored append (seed 2): it stays before it, even
+// where the snapshot brought other text at the same place.
+it('a splice typed before a restored += that the server already holds stays before it', async () => {
+  const server = await startServer();
+  cleanups.push(() => server.close());
+  await server.write('doc', 't=""\n');
+  const storage = new MemoryStorage();
+  const a = client(server, 'doc', { storage });
+  await a.whenSynced();
+  a.apply('+=', 't', 'X');
+  a.close();
+  await until(() => (server.document('doc')!.root as { t: string }).t === 'X');
+  await server.write('doc', 't~=0,0,Z\n'); // somebody else types at the start meanwhile
+  const reloaded = client(server, 'doc', { storage });
+  cleanups.push(() => reloaded.close());
+  expect(reloaded.get('t')).toBe('X');
+  reloaded.splice('t', 0, 0, 'Y'); // before its append
+  await untilQuiescent(server, 'doc', [reloaded]);
+  expect(server.document('doc')!.root).toEqual({ t: 'YZX' });
+  expect(reloaded.get([])).toEqual({ t: 'YZX' });
+});
