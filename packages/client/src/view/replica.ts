@@ -6,6 +6,7 @@ import {
   invertTextOp,
   opToSplices,
   type Path,
+  RESET,
   ReplicaTree,
   type Splice,
   type Statement,
@@ -448,6 +449,7 @@ function ownSplice(
 /** The lengths of a string that `change` replaced with a string (see `rebasePending`), else undefined. */
 function replacedLengths(change: Change): Replaced | undefined {
   const { previous, result } = change;
+  if (change.path.includes(RESET)) return undefined; // its effect is on the array above
   if (typeof result !== 'string') return undefined;
   if (previous !== undefined && typeof previous !== 'string') return undefined;
   return { before: previous?.length ?? 0, after: result.length };

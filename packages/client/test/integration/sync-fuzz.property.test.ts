@@ -38,15 +38,12 @@ import { until } from '../helpers/wait.js';
  *   replaced the text.
  *
  * The strict checks still fail in rare interleavings (known, not fixed
- * yet): a splice typed after one's own pending `+=` on a string that
- * someone replaced meanwhile is applied at its old position (the append
- * moved: typed text lands before what it followed); a splice pending
- * across a snapshot (a resume after a restart) is re-applied at its old
- * position and refused (`SPLICE_RANGE`) when the string got shorter; a
- * splice restored after a reload that the snapshot already holds applies
- * twice in the view until its duplicate acknowledgement, and a splice typed
- * on that view is sent at positions the server reads otherwise (it can
- * delete someone else's text). So CI
+ * yet): a page reloaded with two restored splices on the text, the first
+ * already applied by the server: the view applies that one twice until its
+ * `duplicate` acknowledgement, and an edit written on that view (or the
+ * second restored splice, as the view places it) can land before what it
+ * followed or delete someone else's text. A fix needs the server to say
+ * which restored change ids it already applied (see the client README). So CI
  * runs them off; `pnpm --filter @varstream/client fuzz` runs them on, with
  * `FUZZ_RUNS` runs for each of several `FUZZ_SEED`s (scripts/fuzz-sync.mjs).
  */
