@@ -94,6 +94,28 @@ describe('text splices (~=): the server transforms concurrent splices', () => {
     expect(message()).toBe('Meeting on Monday at noon!?');
   });
 
+  it("keeps another writer's insert sequenced before the writer's first change when its restored second change replaces its own text", async () => {
+    // The sync fuzz test's reload case: B's second change is based before its first one.
+    server = await startServer();
+    await server.server.write('default', 't=\n');
+    const [a, b] = await connectAll(server.url, 2, { ext: 'splice' });
+    a!.send(`#vs change id=${a!.clientId}:1 base=1\nt~=0,0,A\n`);
+    await a!.settled(`${a!.clientId}:1`);
+    b!.send(`#vs change id=${b!.clientId}:1 base=1\nt~=0,0,B\n`);
+    await b!.settled(`${b!.clientId}:1`);
+    const text = () => (server!.server.document('default')!.root as { t: string }).t;
+    expect(text()).toBe('BA'); // the later insert goes first
+    b!.close();
+    // B reloads: its second change (replace its B by C) comes back with its stored base.
+    const reloaded = new TestClient(server.url, { ext: 'splice', client: b!.clientId });
+    await reloaded.welcome();
+    reloaded.send(`#vs change id=${b!.clientId}:2 base=1\nt~=0,1,C\n`);
+    await reloaded.settled(`${b!.clientId}:2`);
+    expect(reloaded.rejected.size).toBe(0);
+    expect(text()).toBe('CA');
+    reloaded.close();
+  });
+
   it('rejects bad splices and bases with clear codes, and changes nothing', async () => {
     const { a } = await setUp();
     const range = a.change('form.message~=99,0,x\n', 1);

@@ -1,4 +1,4 @@
-import { Tree } from '@varstream/varstream';
+import { applyTextOp, type TextOp, Tree } from '@varstream/varstream';
 import { describe, expect, it } from 'vitest';
 import { parseHello } from '../src/connection/hello.js';
 import { DedupTable } from '../src/document/dedup.js';
@@ -13,6 +13,7 @@ import { countLines } from '../src/limits/count-lines.js';
 import { MeasureBudget } from '../src/limits/measure-budget.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
 import { REMOVED_WALK_VALUES, removedSize, writtenSize } from '../src/limits/value-size.js';
+import { decodeReplicaSnapshot, encodeReplicaSnapshot } from '../src/redis/replica-snapshot.js';
 import { decodeSnapshot, encodeSnapshot } from '../src/snapshot/snapshot-file.js';
 import { mimeType } from '../src/static/mime.js';
 import { docFileBase } from '../src/storage/file-names.js';
@@ -386,6 +387,63 @@ describe('text history', () => {
     expect(history.since(3, ['n', 'deep'])).toEqual({ kind: 'ops', ops: [] });
     expect(history.since(0, ['x', 'a', 1])).toEqual({ kind: 'ops', ops: [] });
     expect(history.since(0, ['2:x', '1'])).toEqual({ kind: 'ops', ops: [] });
+  });
+
+  it("bridges others' edits sequenced between a writer's own changes past those changes as it wrote them", () => {
+    // "" at revision 0. X pipelines two changes based on 0 ("x" at 0, then "y" after it);
+    // C's insert is sequenced before X's first, D's (which saw both) between X's two.
+    const history = new TextHistory(100, 0);
+    history.record({ rev: 1, path: ['m'], op: ['c'], author: 'C' }); // "c"
+    history.record({ rev: 2, path: ['m'], op: ['x'], author: 'X', written: ['x'] }); // "xc"
+    history.record({ rev: 3, path: ['m'], op: [2, 'd'], author: 'D' }); // "xcd"
+    history.record({ rev: 4, path: ['m'], op: [1, 'y'], author: 'X', written: [1, 'y'] }); // "xycd"
+    const paid: number[] = [];
+    const answer = history.since(0, ['m'], 'X', (steps) => paid.push(steps));
+    // As X saw them after its own "xy": C's and D's inserts after its typing.
+    expect(answer).toEqual({
+      kind: 'ops',
+      ops: [
+        [2, 'c'],
+        [3, 'd'],
+      ],
+    });
+    const ops = answer.kind === 'ops' ? answer.ops : [];
+    expect(ops.reduce((text: string, op: TextOp) => applyTextOp(text, op), 'xy')).toBe('xycd');
+    expect(paid).toEqual([1, 2]); // one step per other edit, at each own change
+    // Based after X's first change, only its second is bridged.
+    expect(history.since(2, ['m'], 'X')).toEqual({ kind: 'ops', ops: [[3, 'd']] });
+    // Own events without the op as written (saved before it was kept) are left out as before.
+    const old = new TextHistory(100, 0);
+    old.restore(0, [
+      { rev: 1, path: ['m'], op: ['c'], author: 'C' },
+      { rev: 2, path: ['m'], op: ['x'], author: 'X' },
+    ]);
+    expect(old.since(0, ['m'], 'X')).toEqual({ kind: 'ops', ops: [['c']] });
+  });
+
+  it('keeps the op as written through a replica snapshot; one saved before it still loads', () => {
+    const snapshot = {
+      epoch: 'e',
+      fingerprint: 'f',
+      rev: 2,
+      size: 0,
+      recountRev: 0,
+      text: '',
+      applied: [],
+      conns: [],
+      textHistory: {
+        from: 0,
+        events: [
+          { rev: 1, path: ['m'], op: ['c'], author: 'C', written: undefined },
+          { rev: 2, path: ['m'], op: ['x', 1], author: 'X', written: ['x'] },
+        ],
+      },
+    };
+    const json = encodeReplicaSnapshot(snapshot);
+    expect(decodeReplicaSnapshot(json, 'doc').textHistory).toEqual(snapshot.textHistory);
+    const before = json.replace(',["x"]]]]', ']]]').replace('"C",null]', '"C"]');
+    expect(before).not.toContain('["x"]]');
+    expect(decodeReplicaSnapshot(before, 'doc').textHistory.events[1]?.written).toBeUndefined();
   });
 
   it('forgets the oldest events beyond its size: older bases are stale', () => {

@@ -463,7 +463,8 @@ export class HostedDocument {
     );
     const client = id === undefined ? undefined : id.slice(0, id.indexOf(':'));
     for (const event of tx.events) {
-      this.#textHistory.record({ rev, path: event.path, op: event.op, author: client });
+      const { path, op, written } = event;
+      this.#textHistory.record({ rev, path, op, author: client, written });
     }
     this.#log.push(revision);
     if (id !== undefined) this.#dedup.record(id, rev, owner);

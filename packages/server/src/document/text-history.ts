@@ -1,4 +1,4 @@
-import type { Path, TextOp } from '@varstream/varstream';
+import { type Path, type TextOp, transformTextOp } from '@varstream/varstream';
 
 /**
  * What one applied statement did to the strings a later splice may target:
@@ -12,7 +12,16 @@ export interface TextEvent {
   readonly op: TextOp | undefined;
   /** The client (of the change id `<client>:<seq>`) that wrote it, when it gave an id. */
   readonly author?: string | undefined;
+  /**
+   * The same change's splices on this string as its author wrote them (before
+   * the server transformed them), composed: on the change's last event on
+   * this string. Absent on older events (saved before it was kept).
+   */
+  readonly written?: TextOp | undefined;
 }
+
+/** Pays for `steps` transformations before they are done (throws when it cannot). */
+export type PayTransforms = (steps: number) => void;
 
 /** What a splice based on revision `base` must be transformed against. */
 export type TextHistoryAnswer =
@@ -108,12 +117,17 @@ export class TextHistory {
 
   /**
    * The events that concern a splice on `path` based on revision `base`,
-   * written by `author`. Its own text operations are left out: a client
-   * writes a splice against its own earlier changes (one that pipelines its
-   * splices, not waiting for acknowledgements as PROTOCOL.md 3.6 asks, then
-   * still gets its string right when it is the only one editing it).
+   * written by `author`, expressed as that author saw them. The author's own
+   * text operations are not in the answer: a client writes a splice against
+   * its own earlier changes (also one that pipelines its splices, not waiting
+   * for acknowledgements as PROTOCOL.md 3.6 asks). But another client's
+   * operation sequenced before one of the author's own changes was not seen
+   * by that change: it is transformed past the change as its author wrote it
+   * (`written`, the bridge), as the server did when it sequenced the change.
+   * Own events without `written` (saved before it was kept) are left out.
+   * Each bridge step is paid with `pay` before it is done.
    */
-  since(base: number, path: Path, author?: string): TextHistoryAnswer {
+  since(base: number, path: Path, author?: string, pay?: PayTransforms): TextHistoryAnswer {
     if (base < this.#from) return { kind: 'stale', from: this.#from };
     // A replacement of the string or of a container above it, after `base`?
     for (let depth = 0; depth <= path.length; depth++) {
@@ -121,7 +135,7 @@ export class TextHistory {
       if (list?.replacedAfter(base) === true) return { kind: 'replaced' };
     }
     const ops: TextOp[] = [];
-    this.#byPath.get(pathKey(path))?.collect(base, author, ops);
+    this.#byPath.get(pathKey(path))?.collect(base, author, ops, pay);
     return { kind: 'ops', ops };
   }
 }
@@ -157,8 +171,13 @@ class PathEvents {
     return this.#events.length - this.#head;
   }
 
-  /** Adds to `ops` the text operations after revision `rev` not written by `author`, oldest first. */
-  collect(rev: number, author: string | undefined, ops: TextOp[]): void {
+  /**
+   * Adds to `ops` the text operations after revision `rev` not written by
+   * `author`, oldest first, each transformed past the author's own later
+   * changes (their `written` op). Cost: the events after `rev`, plus one
+   * transformation per other operation and later own change (paid with `pay`).
+   */
+  collect(rev: number, author: string | undefined, ops: TextOp[], pay?: PayTransforms): void {
     // Nobody else wrote here since `rev` (a writer alone on its string): nothing to walk.
     let others = false;
     for (const [who, last] of this.#lastByAuthor) {
@@ -168,8 +187,11 @@ class PathEvents {
     const events = this.#events;
     for (let i = this.#firstAfter(rev); i < events.length; i++) {
       const event = events[i]!;
-      if (event.op !== undefined && (author === undefined || event.author !== author)) {
-        ops.push(event.op);
+      if (event.op === undefined) continue;
+      if (author === undefined || event.author !== author) ops.push(event.op);
+      else if (event.written !== undefined && ops.length > 0) {
+        pay?.(ops.length);
+        bridge(ops, event.written);
       }
     }
   }
@@ -195,6 +217,20 @@ class PathEvents {
   /** True when a replacement was recorded after revision `rev` (one evicted is at or before `from`). */
   replacedAfter(rev: number): boolean {
     return this.#replacedAt > rev;
+  }
+}
+
+/**
+ * Transforms `ops` (operations the author of `written` had not seen, in
+ * order) past `written`, as the server did when it sequenced it: `written`
+ * went first at the same place (`'left'`), each of `ops` after it.
+ */
+function bridge(ops: TextOp[], written: TextOp): void {
+  let mine = written;
+  for (let i = 0; i < ops.length; i++) {
+    const other = ops[i]!;
+    ops[i] = transformTextOp(other, mine, 'right');
+    mine = transformTextOp(mine, other, 'left');
   }
 }
 

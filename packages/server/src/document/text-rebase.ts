@@ -89,7 +89,9 @@ export class TextRebase {
     if (bridge === undefined) {
       // Paid before the lookup, which walks as many events as the transformations.
       this.#pay(this.#history.pending(base, path), base, statement.line);
-      const answer = this.#history.since(base, path, this.#author);
+      const answer = this.#history.since(base, path, this.#author, (steps) =>
+        this.#pay(steps, base, statement.line),
+      );
       if (answer.kind === 'stale') {
         throw new ServerError(
           'SPLICE_STALE',

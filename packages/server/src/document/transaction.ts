@@ -3,6 +3,8 @@ import {
   type Change,
   canonicalize,
   canonicalReset,
+  composeTextOps,
+  formatPath,
   isAliased,
   type Path,
   type PathContext,
@@ -13,6 +15,8 @@ import {
   type Statement,
   StatementWriter,
   spliceStatement,
+  spliceToOp,
+  type TextOp,
   type Tree,
   textEffect,
   type WritableStatement,
@@ -58,6 +62,12 @@ export class Transaction {
   #plainLength = 0;
   /** What the applied statements did to strings, recorded with the revision on commit. */
   readonly #events: Omit<TextEvent, 'rev'>[] = [];
+  /**
+   * By string (`formatPath`): its splices in this change as written, composed
+   * (undefined once a `+=` appended to it: not a splice), and the index of its
+   * last event, which carries it (TextEvent.written).
+   */
+  readonly #written = new Map<string, { op: TextOp | undefined; event: number }>();
   #body = '';
   #delta = 0;
   #count = 0;
@@ -120,7 +130,20 @@ export class Transaction {
     for (const splice of splices) {
       last = this.#applyOne(splice === statement.splice ? statement : { ...statement, splice });
     }
+    if (last !== undefined) this.#wrote(last.path, spliceToOp(statement.splice!));
     return last;
+  }
+
+  /** Keeps `op`, a splice as written, with the change's earlier ones on the string at `path`. */
+  #wrote(path: Path, op: TextOp): void {
+    const key = formatPath(path);
+    const event = this.#events.length - 1;
+    const entry = this.#written.get(key);
+    if (entry === undefined) this.#written.set(key, { op, event });
+    else {
+      entry.op = entry.op === undefined ? undefined : composeTextOps(entry.op, op);
+      entry.event = event;
+    }
   }
 
   /**
@@ -168,6 +191,10 @@ export class Transaction {
       this.#rebase.replaced(event.path);
     }
     this.#events.push(event);
+    if (statement.op !== '~=' && event.op !== undefined) {
+      // A `+=` on a string: not a splice, its author's view of it is not kept.
+      this.#written.set(formatPath(event.path), { op: undefined, event: this.#events.length - 1 });
+    }
     this.#account(change);
     this.#count++;
     return change;
@@ -255,7 +282,12 @@ export class Transaction {
 
   /** What the statements did to strings (for the document's text history). */
   get events(): readonly Omit<TextEvent, 'rev'>[] {
-    return this.#events;
+    if (this.#written.size === 0) return this.#events;
+    const events = this.#events.slice();
+    for (const { op, event } of this.#written.values()) {
+      if (op !== undefined) events[event] = { ...events[event]!, written: op };
+    }
+    return events;
   }
 
   /** Estimated change of the document's size, in bytes, removed containers not counted. */

@@ -88,7 +88,13 @@ export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
     ]),
     textHistory: [
       snapshot.textHistory.from,
-      snapshot.textHistory.events.map((e) => [e.rev, e.path, e.op ?? null, e.author ?? null]),
+      snapshot.textHistory.events.map((e) => [
+        e.rev,
+        e.path,
+        e.op ?? null,
+        e.author ?? null,
+        e.written ?? null,
+      ]),
     ],
     text: snapshot.text,
   });
@@ -133,11 +139,13 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
           throw corrupt('bad text event');
         }
         const op: unknown = item[2];
+        const written: unknown = item[4]; // absent in snapshots saved before it was kept
         return {
           rev: item[0],
           path: item[1].filter(isSegment),
           op: Array.isArray(op) ? op.filter(isTextComponent) : undefined,
           author: typeof item[3] === 'string' ? item[3] : undefined,
+          written: Array.isArray(written) ? written.filter(isTextComponent) : undefined,
         };
       }),
     },
