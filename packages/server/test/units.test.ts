@@ -394,9 +394,16 @@ describe('text history', () => {
     // C's insert is sequenced before X's first, D's (which saw both) between X's two.
     const history = new TextHistory(100, 0);
     history.record({ rev: 1, path: ['m'], op: ['c'], author: 'C' }); // "c"
-    history.record({ rev: 2, path: ['m'], op: ['x'], author: 'X', written: ['x'] }); // "xc"
+    history.record({ rev: 2, path: ['m'], op: ['x'], author: 'X', written: ['x'], writtenBase: 0 }); // "xc"
     history.record({ rev: 3, path: ['m'], op: [2, 'd'], author: 'D' }); // "xcd"
-    history.record({ rev: 4, path: ['m'], op: [1, 'y'], author: 'X', written: [1, 'y'] }); // "xycd"
+    history.record({
+      rev: 4,
+      path: ['m'],
+      op: [1, 'y'],
+      author: 'X',
+      written: [1, 'y'],
+      writtenBase: 0,
+    }); // "xycd"
     const paid: number[] = [];
     const answer = history.since(0, ['m'], 'X', (steps) => paid.push(steps));
     // As X saw them after its own "xy": C's and D's inserts after its typing.
@@ -410,8 +417,8 @@ describe('text history', () => {
     const ops = answer.kind === 'ops' ? answer.ops : [];
     expect(ops.reduce((text: string, op: TextOp) => applyTextOp(text, op), 'xy')).toBe('xycd');
     expect(paid).toEqual([1, 2]); // one step per other edit, at each own change
-    // Based after X's first change, only its second is bridged.
-    expect(history.since(2, ['m'], 'X')).toEqual({ kind: 'ops', ops: [[3, 'd']] });
+    // Based after X's first change: X's second, based before it, cannot be brought there.
+    expect(history.since(2, ['m'], 'X')).toEqual({ kind: 'ops', ops: [[2, 'd']] });
     // Own events without the op as written (saved before it was kept) are left out as before.
     const old = new TextHistory(100, 0);
     old.restore(0, [
@@ -419,6 +426,51 @@ describe('text history', () => {
       { rev: 2, path: ['m'], op: ['x'], author: 'X' },
     ]);
     expect(old.since(0, ['m'], 'X')).toEqual({ kind: 'ops', ops: [['c']] });
+  });
+
+  it("brings a writer's change based before the splice's base to it before bridging past it", () => {
+    // "ab" at revision 0. X types "x" after "b" (based on 0); C's "ccc" at 0 reaches X
+    // before X's change is sequenced (X's pending change then sits after "cccab"); D
+    // types "d" between "a" and "b"; X's next splice is based on 1.
+    const history = new TextHistory(100, 0);
+    history.record({ rev: 1, path: ['m'], op: ['ccc'], author: 'C' }); // "cccab"
+    history.record({ rev: 2, path: ['m'], op: [4, 'd'], author: 'D' }); // "cccadb"
+    history.record({
+      rev: 3,
+      path: ['m'],
+      op: [6, 'x'],
+      author: 'X',
+      written: [2, 'x'],
+      writtenBase: 0,
+    });
+    const paid: number[] = [];
+    const answer = history.since(1, ['m'], 'X', (steps) => paid.push(steps));
+    expect(answer).toEqual({ kind: 'ops', ops: [[4, 'd']] });
+    const ops = answer.kind === 'ops' ? answer.ops : [];
+    // X's view at revision 1 with its change: "cccabx"; with D's edit, the server's text.
+    expect(ops.reduce((text: string, op: TextOp) => applyTextOp(text, op), 'cccabx')).toBe(
+      'cccadbx',
+    );
+    expect(paid).toEqual([1, 1]); // bringing it past C's edit, then the bridge
+    // Its own event between its base and the splice's: left out, as before.
+    history.record({
+      rev: 4,
+      path: ['m'],
+      op: [7, 'y'],
+      author: 'X',
+      written: [7, 'y'],
+      writtenBase: 3,
+    });
+    history.record({ rev: 5, path: ['m'], op: ['e'], author: 'E' });
+    history.record({
+      rev: 6,
+      path: ['m'],
+      op: [1, 'z'],
+      author: 'X',
+      written: [9, 'z'],
+      writtenBase: 2,
+    });
+    expect(history.since(4, ['m'], 'X')).toEqual({ kind: 'ops', ops: [['e']] });
   });
 
   it('keeps the op as written through a replica snapshot; one saved before it still loads', () => {
@@ -434,14 +486,21 @@ describe('text history', () => {
       textHistory: {
         from: 0,
         events: [
-          { rev: 1, path: ['m'], op: ['c'], author: 'C', written: undefined },
-          { rev: 2, path: ['m'], op: ['x', 1], author: 'X', written: ['x'] },
+          {
+            rev: 1,
+            path: ['m'],
+            op: ['c'],
+            author: 'C',
+            written: undefined,
+            writtenBase: undefined,
+          },
+          { rev: 2, path: ['m'], op: ['x', 1], author: 'X', written: ['x'], writtenBase: 0 },
         ],
       },
     };
     const json = encodeReplicaSnapshot(snapshot);
     expect(decodeReplicaSnapshot(json, 'doc').textHistory).toEqual(snapshot.textHistory);
-    const before = json.replace(',["x"]]]]', ']]]').replace('"C",null]', '"C"]');
+    const before = json.replace(',["x"],0]]]', ']]]').replace('"C",null,null]', '"C"]');
     expect(before).not.toContain('["x"]]');
     expect(decodeReplicaSnapshot(before, 'doc').textHistory.events[1]?.written).toBeUndefined();
   });

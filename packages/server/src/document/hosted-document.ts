@@ -463,8 +463,8 @@ export class HostedDocument {
     );
     const client = id === undefined ? undefined : id.slice(0, id.indexOf(':'));
     for (const event of tx.events) {
-      const { path, op, written } = event;
-      this.#textHistory.record({ rev, path, op, author: client, written });
+      const { path, op, written, writtenBase } = event;
+      this.#textHistory.record({ rev, path, op, author: client, written, writtenBase });
     }
     this.#log.push(revision);
     if (id !== undefined) this.#dedup.record(id, rev, owner);

@@ -18,6 +18,8 @@ export interface TextEvent {
    * this string. Absent on older events (saved before it was kept).
    */
   readonly written?: TextOp | undefined;
+  /** The revision the change's splices were based on (`base=`), with `written`. */
+  readonly writtenBase?: number | undefined;
 }
 
 /** Pays for `steps` transformations before they are done (throws when it cannot). */
@@ -124,8 +126,12 @@ export class TextHistory {
    * operation sequenced before one of the author's own changes was not seen
    * by that change: it is transformed past the change as its author wrote it
    * (`written`, the bridge), as the server did when it sequenced the change.
-   * Own events without `written` (saved before it was kept) are left out.
-   * Each bridge step is paid with `pay` before it is done.
+   * A change based before `base` is first brought to it (transformed past
+   * the others' operations between its base and `base`, as its client did
+   * when they reached it). Own events without `written` (saved before it was
+   * kept), or that cannot be brought to `base` (an own event, or one no
+   * longer kept, in between), are left out, as before. Each step is paid
+   * with `pay` before it is done.
    */
   since(base: number, path: Path, author?: string, pay?: PayTransforms): TextHistoryAnswer {
     if (base < this.#from) return { kind: 'stale', from: this.#from };
@@ -135,7 +141,7 @@ export class TextHistory {
       if (list?.replacedAfter(base) === true) return { kind: 'replaced' };
     }
     const ops: TextOp[] = [];
-    this.#byPath.get(pathKey(path))?.collect(base, author, ops, pay);
+    this.#byPath.get(pathKey(path))?.collect(base, author, ops, this.#from, pay);
     return { kind: 'ops', ops };
   }
 }
@@ -177,7 +183,13 @@ class PathEvents {
    * changes (their `written` op). Cost: the events after `rev`, plus one
    * transformation per other operation and later own change (paid with `pay`).
    */
-  collect(rev: number, author: string | undefined, ops: TextOp[], pay?: PayTransforms): void {
+  collect(
+    rev: number,
+    author: string | undefined,
+    ops: TextOp[],
+    from: number,
+    pay?: PayTransforms,
+  ): void {
     // Nobody else wrote here since `rev` (a writer alone on its string): nothing to walk.
     let others = false;
     for (const [who, last] of this.#lastByAuthor) {
@@ -185,15 +197,48 @@ class PathEvents {
     }
     if (!others) return;
     const events = this.#events;
-    for (let i = this.#firstAfter(rev); i < events.length; i++) {
+    const first = this.#firstAfter(rev);
+    for (let i = first; i < events.length; i++) {
       const event = events[i]!;
       if (event.op === undefined) continue;
       if (author === undefined || event.author !== author) ops.push(event.op);
       else if (event.written !== undefined && ops.length > 0) {
+        const mine = this.#broughtTo(event, rev, first, from, pay);
+        if (mine === undefined) continue;
         pay?.(ops.length);
-        bridge(ops, event.written);
+        bridge(ops, mine);
       }
     }
+  }
+
+  /**
+   * `event.written` as its author saw it at revision `rev` (events from
+   * index `first` on are after `rev`): transformed past the operations
+   * between its base and `rev` when it was based before (its client
+   * transformed its pending change past each as it arrived; the change goes
+   * first at the same place, as the server sequenced it). Undefined when
+   * that cannot be told exactly: no base, based after `rev`, an event
+   * between no longer kept, its own author's or a replacement in between.
+   */
+  #broughtTo(
+    event: TextEvent,
+    rev: number,
+    first: number,
+    from: number,
+    pay: PayTransforms | undefined,
+  ): TextOp | undefined {
+    const base = event.writtenBase;
+    let mine = event.written;
+    if (base === undefined || mine === undefined || base > rev || base < from) return undefined;
+    if (base === rev) return mine;
+    const start = this.#firstAfter(base);
+    pay?.(first - start);
+    for (let i = start; i < first; i++) {
+      const other = this.#events[i]!;
+      if (other.op === undefined || other.author === event.author) return undefined;
+      mine = transformTextOp(mine, other.op, 'left');
+    }
+    return mine;
   }
 
   /** How many events here came after revision `rev`. */

@@ -130,7 +130,9 @@ export class Transaction {
     for (const splice of splices) {
       last = this.#applyOne(splice === statement.splice ? statement : { ...statement, splice });
     }
-    if (last !== undefined) this.#wrote(last.path, spliceToOp(statement.splice!));
+    // Only a change with a base is brought to a later splice's (text-history.ts).
+    const based = this.#rebaseArgs[1] !== undefined;
+    if (last !== undefined && based) this.#wrote(last.path, spliceToOp(statement.splice!));
     return last;
   }
 
@@ -285,7 +287,9 @@ export class Transaction {
     if (this.#written.size === 0) return this.#events;
     const events = this.#events.slice();
     for (const { op, event } of this.#written.values()) {
-      if (op !== undefined) events[event] = { ...events[event]!, written: op };
+      if (op !== undefined) {
+        events[event] = { ...events[event]!, written: op, writtenBase: this.#rebaseArgs[1] };
+      }
     }
     return events;
   }

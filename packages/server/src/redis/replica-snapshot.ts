@@ -94,6 +94,7 @@ export function encodeReplicaSnapshot(snapshot: ReplicaSnapshot): string {
         e.op ?? null,
         e.author ?? null,
         e.written ?? null,
+        e.writtenBase ?? null,
       ]),
     ],
     text: snapshot.text,
@@ -146,6 +147,7 @@ export function decodeReplicaSnapshot(json: string, doc: string): ReplicaSnapsho
           op: Array.isArray(op) ? op.filter(isTextComponent) : undefined,
           author: typeof item[3] === 'string' ? item[3] : undefined,
           written: Array.isArray(written) ? written.filter(isTextComponent) : undefined,
+          writtenBase: isCount(item[5]) ? item[5] : undefined,
         };
       }),
     },
