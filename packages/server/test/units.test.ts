@@ -473,6 +473,30 @@ describe('text history', () => {
     expect(history.since(4, ['m'], 'X')).toEqual({ kind: 'ops', ops: [['e']] });
   });
 
+  it('answers costly when bridging would take more steps than the history holds events (maxTextHistory)', () => {
+    const history = new TextHistory(5, 0);
+    for (let rev = 1; rev <= 3; rev++) history.record({ rev, path: ['m'], op: ['c'], author: 'C' });
+    history.record({ rev: 4, path: ['m'], op: ['x'], author: 'X', written: ['x'], writtenBase: 0 });
+    expect(history.since(0, ['m'], 'X')).toEqual({
+      kind: 'ops',
+      ops: [
+        [1, 'c'],
+        [1, 'c'],
+        [1, 'c'],
+      ],
+    });
+    history.record({
+      rev: 5,
+      path: ['m'],
+      op: ['y'],
+      author: 'X',
+      written: [1, 'y'],
+      writtenBase: 0,
+    });
+    // 3 steps past X's first change, 3 more past its second: more than 5.
+    expect(history.since(0, ['m'], 'X')).toEqual({ kind: 'costly', steps: 5 });
+  });
+
   it('keeps the op as written through a replica snapshot; one saved before it still loads', () => {
     const snapshot = {
       epoch: 'e',

@@ -25,6 +25,20 @@ export interface TextEvent {
 /** Pays for `steps` transformations before they are done (throws when it cannot). */
 export type PayTransforms = (steps: number) => void;
 
+/** What a lookup may still spend: `steps` transformations, each paid with `pay`. */
+interface StepBudget {
+  steps: number;
+  readonly pay: PayTransforms | undefined;
+}
+
+/** Takes `steps` from `budget`; false when it has not that many left. */
+function spend(budget: StepBudget, steps: number): boolean {
+  if (steps > budget.steps) return false;
+  budget.steps -= steps;
+  budget.pay?.(steps);
+  return true;
+}
+
 /** What a splice based on revision `base` must be transformed against. */
 export type TextHistoryAnswer =
   /** The text operations on that string accepted after `base`, in order. */
@@ -32,7 +46,9 @@ export type TextHistoryAnswer =
   /** The string (or a container above it) was replaced after `base`: the splice is void. */
   | { readonly kind: 'replaced' }
   /** Revisions after `base` are no longer all here (`maxTextHistory`): it cannot be transformed. */
-  | { readonly kind: 'stale'; readonly from: number };
+  | { readonly kind: 'stale'; readonly from: number }
+  /** Bringing the others' operations to the writer's view would take more than `maxTextHistory` steps. */
+  | { readonly kind: 'costly'; readonly steps: number };
 
 /**
  * The recent history of a document's strings: one small event per applied
@@ -131,7 +147,9 @@ export class TextHistory {
    * when they reached it). Own events without `written` (saved before it was
    * kept), or that cannot be brought to `base` (an own event, or one no
    * longer kept, in between), are left out, as before. Each step is paid
-   * with `pay` before it is done.
+   * with `pay` before it is done; more than `maxTextHistory` steps in all
+   * (a writer's changes interleaved with others' far back) is `costly`, the
+   * same on every replica.
    */
   since(base: number, path: Path, author?: string, pay?: PayTransforms): TextHistoryAnswer {
     if (base < this.#from) return { kind: 'stale', from: this.#from };
@@ -141,8 +159,9 @@ export class TextHistory {
       if (list?.replacedAfter(base) === true) return { kind: 'replaced' };
     }
     const ops: TextOp[] = [];
-    this.#byPath.get(pathKey(path))?.collect(base, author, ops, this.#from, pay);
-    return { kind: 'ops', ops };
+    const budget = { steps: this.#max, pay };
+    const done = this.#byPath.get(pathKey(path))?.collect(base, author, ops, this.#from, budget);
+    return done === false ? { kind: 'costly', steps: this.#max } : { kind: 'ops', ops };
   }
 }
 
@@ -188,14 +207,14 @@ class PathEvents {
     author: string | undefined,
     ops: TextOp[],
     from: number,
-    pay?: PayTransforms,
-  ): void {
+    budget: StepBudget,
+  ): boolean {
     // Nobody else wrote here since `rev` (a writer alone on its string): nothing to walk.
     let others = false;
     for (const [who, last] of this.#lastByAuthor) {
       if (last > rev && (author === undefined || who !== author)) others = true;
     }
-    if (!others) return;
+    if (!others) return true;
     const events = this.#events;
     const first = this.#firstAfter(rev);
     for (let i = first; i < events.length; i++) {
@@ -203,12 +222,14 @@ class PathEvents {
       if (event.op === undefined) continue;
       if (author === undefined || event.author !== author) ops.push(event.op);
       else if (event.written !== undefined && ops.length > 0) {
-        const mine = this.#broughtTo(event, rev, first, from, pay);
+        const mine = this.#broughtTo(event, rev, first, from, budget);
+        if (mine === false) return false;
         if (mine === undefined) continue;
-        pay?.(ops.length);
+        if (!spend(budget, ops.length)) return false;
         bridge(ops, mine);
       }
     }
+    return true;
   }
 
   /**
@@ -219,20 +240,21 @@ class PathEvents {
    * first at the same place, as the server sequenced it). Undefined when
    * that cannot be told exactly: no base, based after `rev`, an event
    * between no longer kept, its own author's or a replacement in between.
+   * False when `budget` cannot pay for it.
    */
   #broughtTo(
     event: TextEvent,
     rev: number,
     first: number,
     from: number,
-    pay: PayTransforms | undefined,
-  ): TextOp | undefined {
+    budget: StepBudget,
+  ): TextOp | undefined | false {
     const base = event.writtenBase;
     let mine = event.written;
     if (base === undefined || mine === undefined || base > rev || base < from) return undefined;
     if (base === rev) return mine;
     const start = this.#firstAfter(base);
-    pay?.(first - start);
+    if (!spend(budget, first - start)) return false;
     for (let i = start; i < first; i++) {
       const other = this.#events[i]!;
       if (other.op === undefined || other.author === event.author) return undefined;

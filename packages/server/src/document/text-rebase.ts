@@ -37,7 +37,8 @@ interface Bridge {
  *
  * Cost per splice: the path's length, plus the history lookup and one
  * transformation per concurrent text operation (both bounded by
- * `maxTextHistory`), each linear in the two operations' sizes (the splice's
+ * `maxTextHistory`; bringing those to what the writer saw, past its own
+ * changes sequenced after them, at most `maxTextHistory` more, text-history.ts), each linear in the two operations' sizes (the splice's
  * bounded by `maxSpliceParts`); per replacement: formatting its path. The
  * transformations are paid from the document's measure budget
  * (TRANSFORM_BYTES each): a splice based far back costs up to
@@ -96,6 +97,13 @@ export class TextRebase {
         throw new ServerError(
           'SPLICE_STALE',
           `Splice based on revision ${base}: the text history starts after ${answer.from} (maxTextHistory); resend it based on a newer revision`,
+          { line: statement.line },
+        );
+      }
+      if (answer.kind === 'costly') {
+        throw new ServerError(
+          'SPLICE_STALE',
+          `Splice based on revision ${base}: bringing the edits made since to what its writer saw would take more than ${answer.steps} steps (maxTextHistory); resend it based on a newer revision`,
           { line: statement.line },
         );
       }
