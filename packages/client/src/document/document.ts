@@ -239,7 +239,7 @@ export class Document<S = unknown> implements VarStreamDocument<S> {
     }
     let change: PendingChange | undefined;
     try {
-      change = this.#replica.extendLast(statements);
+      change = this.#replica.extendLast(statements, this.#maxChangeBytes);
       if (change === undefined) {
         change = this.#store.create(
           statements,

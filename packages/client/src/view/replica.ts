@@ -15,6 +15,7 @@ import {
   textEffect,
 } from '@varstream/varstream';
 import { changeBody, hasSplices } from '../changes/change-frame.js';
+import { utf8Length } from '../changes/utf8-length.js';
 import type { RejectionCode } from '../errors.js';
 import { samePath } from '../paths/same-path.js';
 import type { PendingChange } from '../pending/pending-change.js';
@@ -108,9 +109,14 @@ export class Replica {
    * them into the last pending change, which holds only splices on that
    * string and has never left (`outgone`): typing while a change waits for its
    * acknowledgement makes one change, not one per keystroke. Returns that
-   * change, or undefined (nothing applied) when the last one does not qualify.
+   * change, or undefined (nothing applied) when the last one does not qualify
+   * or the merged change would be more than `maxBytes` UTF-8 bytes (it
+   * could never be sent: the caller queues `statements` as a change of their own).
    */
-  extendLast(statements: readonly Statement[]): PendingChange | undefined {
+  extendLast(
+    statements: readonly Statement[],
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): PendingChange | undefined {
     const last = this.pending[this.pending.length - 1];
     const path = splicePath(statements);
     if (last === undefined || last.outgone || last.skipped || path === undefined) return undefined;
@@ -130,8 +136,14 @@ export class Replica {
       splicesToOp(statements.map((s) => s.splice!)),
     );
     const template = last.statements[0]!;
-    last.statements = opToSplices(op).map((splice) => ({ ...template, splice }));
-    last.body = changeBody(last.statements);
+    const merged = opToSplices(op).map((splice) => ({ ...template, splice }));
+    const body = changeBody(merged);
+    if (body.length > maxBytes / 3 && utf8Length(body) > maxBytes) {
+      this.#rebuild(); // takes `statements` back out of the view
+      return undefined;
+    }
+    last.statements = merged;
+    last.body = body;
     if (last.statements.length === 0) last.touched = [applied[0]!.path];
     return last;
   }

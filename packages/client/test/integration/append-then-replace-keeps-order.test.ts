@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { MemoryStorage } from '../../src/index.js';
+import { holdingWebSocket } from '../helpers/holding-websocket.js';
 import { untilQuiescent } from '../helpers/quiescence.js';
 import { client, startServer } from '../helpers/real-server.js';
 import { until } from '../helpers/wait.js';
@@ -9,32 +9,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** ws's WebSocket whose sends wait while `held` (a link that is slow one way, deterministically). */
-function holdingWebSocket() {
-  const state = { held: false, queue: [] as (() => void)[] };
-  class Holding extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      const send = this.send.bind(this);
-      // The client sends text frames only.
-      this.send = (data: string) => {
-        if (state.held) state.queue.push(() => send(data));
-        else send(data);
-      };
-    }
-  }
-  return {
-    WebSocket: Holding,
-    hold(): void {
-      state.held = true;
-    },
-    release(): void {
-      state.held = false;
-      for (const send of state.queue.splice(0)) send();
-    },
-  };
-}
 
 // Regression (found by sync-fuzz.property.test.ts, strict): a client appends
 // to the text (`+=`), somebody replaces the string before the append reaches
