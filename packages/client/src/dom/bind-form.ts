@@ -10,6 +10,7 @@ import type { VarStreamDocument } from '../document/types.js';
 import { toPath } from '../paths/path-input.js';
 import { samePath } from '../paths/same-path.js';
 import type { PresenceInput } from '../presence/presence.js';
+import { textDiff } from '../view/text-diff.js';
 import {
   type FieldElement,
   type FieldGroup,
@@ -20,7 +21,7 @@ import {
   writeField,
 } from './fields.js';
 import { markPeers, peersByFocus } from './peers.js';
-import { appendedText, diffOp, diffText, moveOffset, replacesAll } from './text-edit.js';
+import { appendedText, diffText, moveOffset, replacesAll } from './text-edit.js';
 
 export interface BindFormOptions {
   /** The subtree the form edits (`'form'`). Default: the root. */
@@ -148,11 +149,11 @@ export function bindForm(
     next: string,
     current: string,
   ) => {
-    let local: TextOp = diffOp(before, next);
+    let local: TextOp = textDiff(before, next);
     let remote: TextOp | undefined;
     if (current !== before) {
       const shown = applyOps(before, group.ops);
-      const remoteOps = shown === current ? group.ops : [diffOp(before, current)];
+      const remoteOps = shown === current ? group.ops : [textDiff(before, current)];
       for (const op of remoteOps) {
         const mine = transformTextOp(local, op, 'left');
         remote = composeAfter(remote, transformTextOp(op, local, 'right'));

@@ -1,41 +1,6 @@
-import type { TextComponent } from '@varstream/varstream';
+import { diffText, type TextChange } from '../view/text-diff.js';
 
-/** One replacement turning `before` into `after`: `removed` characters at `start` became `inserted`. */
-export interface TextChange {
-  readonly start: number;
-  readonly removed: number;
-  readonly inserted: number;
-}
-
-/**
- * The smallest single replacement from `before` to `after` (common prefix and
- * suffix kept) that never cuts a character in two: "a😀" → "a😃" share the
- * first UTF-16 unit of the emoji, but the whole emoji is replaced (a splice
- * inside a surrogate pair is refused).
- */
-export function diffText(before: string, after: string): TextChange {
-  const max = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
-  let end = 0;
-  while (
-    end < max - start &&
-    before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)
-  ) {
-    end++;
-  }
-  if (end > 0 && isLowSurrogate(before.charCodeAt(before.length - end))) end--;
-  return { start, removed: before.length - start - end, inserted: after.length - start - end };
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
+export { diffText, type TextChange };
 
 /**
  * Where an offset (caret, selection end) goes after a change: unchanged
@@ -54,16 +19,6 @@ export function appendedText(before: string, after: string): string | undefined 
   return after.length > before.length && after.startsWith(before)
     ? after.slice(before.length)
     : undefined;
-}
-
-/** The text operation of the smallest single replacement from `before` to `after`. */
-export function diffOp(before: string, after: string): TextComponent[] {
-  const { start, removed, inserted } = diffText(before, after);
-  const op: TextComponent[] = [];
-  if (start > 0 && (removed > 0 || inserted > 0)) op.push(start);
-  if (inserted > 0) op.push(after.slice(start, start + inserted));
-  if (removed > 0) op.push({ d: removed });
-  return op;
 }
 
 /** True when `after` replaces all of `before` (nothing kept): a `=`, not a splice. */
