@@ -7,6 +7,7 @@ export {
   refersIntoReplaced,
   spliceStatement,
 } from './canonical.js';
+export { type Container, isContainer } from './container.js';
 export { createdKeys } from './created-keys.js';
 export type { Limits } from './defaults.js';
 export { defaults } from './defaults.js';

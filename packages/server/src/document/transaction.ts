@@ -6,6 +6,7 @@ import {
   composeTextOps,
   formatPath,
   isAliased,
+  isContainer,
   type Path,
   type PathContext,
   plainStatement,
@@ -388,8 +389,4 @@ const SAVED_ELEMENT_BYTES = 64;
 function aliasDepthBound(bound: number, maxPathDepth: number, refLength: number): number {
   const t = bound + maxPathDepth;
   return Math.max(t, 2 * t + 1 - refLength);
-}
-
-function isContainer(value: unknown): boolean {
-  return value !== null && typeof value === 'object';
 }

@@ -1,3 +1,5 @@
+import { isContainer } from '@varstream/varstream';
+
 /**
  * The depth of a tree: the most segments in the path of any of its values,
  * along every path that `&=` references open (a shared container counts
@@ -47,10 +49,6 @@ interface Frame {
 }
 
 const DONE: unique symbol = Symbol('done');
-
-function isContainer(value: unknown): value is object {
-  return value !== null && typeof value === 'object';
-}
 
 function frameOf(node: object): Frame {
   return { node, keys: Array.isArray(node) ? undefined : Object.keys(node), i: 0, height: 0 };
