@@ -1,4 +1,5 @@
 import { APPEND, LAST, type Path, RESET, type Segment } from '@varstream/varstream';
+import { pathKey } from '../paths/path-key.js';
 import { isPrefix } from '../paths/same-path.js';
 
 /**
@@ -119,10 +120,6 @@ export function valueAt(root: unknown, path: Path): unknown {
     if (node === undefined) return undefined;
   }
   return node;
-}
-
-export function pathKey(path: Path): string {
-  return JSON.stringify(path);
 }
 
 function add(out: Map<string, Segment[]>, path: Segment[]): void {

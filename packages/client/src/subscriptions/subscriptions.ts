@@ -1,6 +1,7 @@
 import type { Path, Segment } from '@varstream/varstream';
 import { pathText } from '../paths/path-input.js';
-import { affected, pathKey, valueAt } from './pattern.js';
+import { pathKey } from '../paths/path-key.js';
+import { affected, valueAt } from './pattern.js';
 
 /** Called with the new value (undefined when deleted) and the concrete path, as text. */
 export type Listener = (value: unknown, path: string) => void;

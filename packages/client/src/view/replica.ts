@@ -17,6 +17,7 @@ import {
 import { changeBody, hasSplices } from '../changes/change-frame.js';
 import { utf8Length } from '../changes/utf8-length.js';
 import type { RejectionCode } from '../errors.js';
+import { pathKey } from '../paths/path-key.js';
 import { samePath } from '../paths/same-path.js';
 import type { PendingChange } from '../pending/pending-change.js';
 import { textDiff } from './text-diff.js';
@@ -301,9 +302,9 @@ export class Replica {
   #unwind(change: PendingChange, keep?: (later: PendingChange) => boolean): void {
     const byPath = new Map<string, { path: Path; splices: Splice[] }>();
     for (const statement of change.statements) {
-      const splice = ownSplice(statement, this.tree, byPath.get(JSON.stringify(statement.path)));
+      const key = pathKey(statement.path);
+      const splice = ownSplice(statement, this.tree, byPath.get(key));
       if (splice === undefined) continue;
-      const key = JSON.stringify(statement.path);
       const entry = byPath.get(key) ?? { path: statement.path, splices: [] };
       entry.splices.push(splice);
       byPath.set(key, entry);
@@ -353,7 +354,7 @@ export class Replica {
     for (let i = from; i < this.pending.length; i++) {
       for (const statement of this.pending[i]!.statements) {
         if (statement.op !== '~=') continue;
-        const key = JSON.stringify(statement.path);
+        const key = pathKey(statement.path);
         if (texts.has(key)) continue;
         const value = this.tree.get(statement.path);
         texts.set(key, {
