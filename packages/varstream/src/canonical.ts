@@ -1,3 +1,4 @@
+import { isContainer } from './container.js';
 import type { Path } from './path.js';
 import type { WritableStatement } from './statement-writer.js';
 import type { Change } from './tree.js';
@@ -110,10 +111,6 @@ export function refersIntoReplaced(change: Change): boolean {
   if (ref.length <= replaced.length) return false;
   for (let i = 0; i < replaced.length; i++) if (ref[i] !== replaced[i]) return false;
   return true;
-}
-
-function isContainer(value: unknown): boolean {
-  return value !== null && typeof value === 'object';
 }
 
 /**
